@@ -1,0 +1,56 @@
+import { IsIn, IsOptional, IsString, MinLength } from 'class-validator';
+import { defineConfig, toBool, toInt } from './define-config';
+import { IsBoolString, IsIntString, IsPortString } from './validators';
+
+export type AppRole = 'all' | 'api' | 'worker';
+
+class AppEnv {
+  @IsOptional() @IsIn(['all', 'api', 'worker'], { message: 'must be one of all, api, worker' }) APP_ROLE?: string =
+    undefined;
+  @IsOptional() @IsPortString() PORT?: string = undefined;
+  @IsOptional() @IsPortString() WORKER_PORT?: string = undefined;
+  @IsOptional() @IsString() HOST?: string = undefined;
+  @IsOptional() @IsString() DATA_DIR?: string = undefined;
+  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' }) ADMIN_API_KEY?: string =
+    undefined;
+  @IsOptional() @IsIntString(1) BODY_LIMIT_BYTES?: string = undefined;
+  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string = undefined;
+  @IsOptional() @IsBoolString() LOG_PRETTY?: string = undefined;
+  @IsOptional() @IsIntString(1) SHUTDOWN_GRACE_MS?: string = undefined;
+  @IsOptional() @IsIntString(1) RATE_LIMIT_PER_MINUTE?: string = undefined;
+  @IsOptional() @IsIntString(1) AUTH_CACHE_TTL_MS?: string = undefined;
+  @IsOptional() @IsBoolString() SWAGGER_ENABLED?: string = undefined;
+}
+
+export interface AppSettings {
+  role: AppRole;
+  host: string;
+  port: number;
+  workerPort: number;
+  dataDir: string;
+  adminApiKey?: string;
+  bodyLimitBytes: number;
+  logLevel: string;
+  logPretty: boolean;
+  shutdownGraceMs: number;
+  rateLimitPerMinute: number;
+  /** How long a resolved API key stays in the in-process cache; revocation is also broadcast. */
+  authCacheTtlMs: number;
+  swaggerEnabled: boolean;
+}
+
+export const appConfig = defineConfig<AppEnv, AppSettings>('app', AppEnv, (env) => ({
+  role: (env.APP_ROLE as AppRole | undefined) ?? 'all',
+  host: env.HOST ?? '0.0.0.0',
+  port: toInt(env.PORT, 3000),
+  workerPort: toInt(env.WORKER_PORT, 3001),
+  dataDir: env.DATA_DIR ?? './data',
+  adminApiKey: env.ADMIN_API_KEY,
+  bodyLimitBytes: toInt(env.BODY_LIMIT_BYTES, 10 * 1024 * 1024),
+  logLevel: env.LOG_LEVEL ?? 'info',
+  logPretty: toBool(env.LOG_PRETTY, false),
+  shutdownGraceMs: toInt(env.SHUTDOWN_GRACE_MS, 10_000),
+  rateLimitPerMinute: toInt(env.RATE_LIMIT_PER_MINUTE, 600),
+  authCacheTtlMs: toInt(env.AUTH_CACHE_TTL_MS, 1000),
+  swaggerEnabled: toBool(env.SWAGGER_ENABLED, true),
+}));

@@ -1,0 +1,46 @@
+import { appConfig, AppSettings } from './app.config';
+import { databaseConfig, DatabaseSettings } from './database.config';
+import { ConfigNamespace, ConfigValidationError } from './define-config';
+import { llmConfig, LlmSettings } from './llm.config';
+import { redisConfig, RedisSettings } from './redis.config';
+import { searchConfig, SearchSettings } from './search.config';
+
+/**
+ * The validated, typed configuration tree. Built once at boot from the environment by `loadConfig`;
+ * nothing else in the code base reads `process.env`. Injected by its class token.
+ */
+export class AppConfig {
+  app: AppSettings;
+  database: DatabaseSettings;
+  redis: RedisSettings;
+  llm: LlmSettings;
+  search: SearchSettings;
+
+  /** embedded: no external service configured for storage. */
+  get mode(): 'embedded' | 'services' {
+    return this.database.kind === 'postgres' ? 'services' : 'embedded';
+  }
+}
+
+const namespaces = {
+  app: appConfig,
+  database: databaseConfig,
+  redis: redisConfig,
+  llm: llmConfig,
+  search: searchConfig,
+} satisfies { [K in keyof AppConfig]?: ConfigNamespace<AppConfig[K]> };
+
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const config = new AppConfig();
+  const problems: string[] = [];
+  for (const [key, namespace] of Object.entries(namespaces)) {
+    const { value, errors } = namespace.load(env);
+    problems.push(...errors);
+    (config as unknown as Record<string, unknown>)[key] = value;
+  }
+  if (problems.length === 0 && config.database.kind === 'postgres' && !config.app.adminApiKey) {
+    problems.push('ADMIN_API_KEY: required in services mode (DATABASE_URL is set), so every instance shares one admin key');
+  }
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+  return config;
+}

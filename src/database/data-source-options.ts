@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import { ENTITIES } from './entities';
+import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { TypeOrmLoggerAdapter } from './typeorm-logger.adapter';
+
+/** One builder for the Nest module and the TypeORM CLI; migrations always run at start, never synchronize. */
+export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
+  const db = config.database;
+  const common = {
+    entities: ENTITIES,
+    namingStrategy: new SnakeNamingStrategy(),
+    migrationsRun: true,
+    synchronize: false,
+    logger: new TypeOrmLoggerAdapter(db.logging),
+    maxQueryExecutionTime: 1_000,
+  };
+  if (db.kind === 'postgres') {
+    return {
+      ...common,
+      type: 'postgres',
+      url: db.url,
+      schema: db.schema,
+      migrations: POSTGRES_MIGRATIONS,
+      migrationsTransactionMode: 'each',
+      extra: {
+        max: db.poolSize,
+        connectionTimeoutMillis: 5_000,
+        idleTimeoutMillis: 30_000,
+        // Every query is bounded; the schema is pinned for unqualified migration SQL.
+        options: `-c search_path=${db.schema} -c statement_timeout=${db.statementTimeoutMs}`,
+      },
+    };
+  }
+  const path = resolve(db.path ?? join(config.app.dataDir, 'support-copilot.sqlite'));
+  mkdirSync(dirname(path), { recursive: true });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: path,
+    migrations: SQLITE_MIGRATIONS,
+    enableWAL: true,
+    timeout: 5_000,
+  };
+}

@@ -1,0 +1,63 @@
+import 'reflect-metadata';
+import { createApp } from './bootstrap/create-app';
+import { AppConfig, loadConfig } from './config/config';
+import { ConfigValidationError } from './config/define-config';
+import { AdminKeyService } from './modules/auth/admin-key.service';
+import { DependencyHealth } from './modules/health/dependency.health';
+
+async function bootstrap(): Promise<void> {
+  const started = process.hrtime.bigint();
+  let config: AppConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      console.error(error.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+
+  const app = await createApp(config);
+  const port = config.app.role === 'worker' ? config.app.workerPort : config.app.port;
+  await app.listen({ port, host: config.app.host });
+
+  const url = `http://localhost:${port}`;
+  const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
+  const lines = [
+    `Support Copilot (${config.app.role}, ${config.mode} mode) listening on ${url} — ready in ${ms} ms`,
+    config.app.role === 'worker' ? `  health: ${url}/health/ready` : `  docs:   ${url}/docs    health: ${url}/health/ready`,
+  ];
+  const generated = app.get(AdminKeyService).generatedKey;
+  if (generated) {
+    lines.push(`  admin API key (generated once, kept in ${config.app.dataDir}/admin-api-key): ${generated}`);
+    lines.push(`  create a company: curl -X POST ${url}/api/v1/admin/companies -H "Authorization: Bearer ${generated}" \\`);
+    lines.push(`    -H 'content-type: application/json' -d '{"company_id":"acme","name":"Acme"}'`);
+  }
+  console.log(lines.join('\n'));
+
+  const health = app.get(DependencyHealth);
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    health.markShuttingDown();
+    const timer = setTimeout(() => {
+      console.error(`shutdown took longer than ${config.app.shutdownGraceMs} ms after ${signal}; exiting`);
+      process.exit(1);
+    }, config.app.shutdownGraceMs);
+    timer.unref();
+    // Fastify stops accepting, finishes in-flight requests, then Nest runs every onModuleDestroy hook.
+    app
+      .close()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        console.error('shutdown failed', error);
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+void bootstrap();

@@ -1,0 +1,51 @@
+import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/http/api-docs';
+import { AdminOnly } from '../../common/tenancy/auth.decorators';
+import { ApiKeysService } from '../auth/api-keys.service';
+import {
+  ApiKeyIssuedDto,
+  ApiKeyParamsDto,
+  ApiKeyRevokedDto,
+  CompanyCreatedDto,
+  CompanyIdParamDto,
+  CreateCompanyDto,
+} from './dto/company.dto';
+
+@ApiTags('admin')
+@ApiBearerAuth('bearer')
+@ApiSecurity('api-key')
+@ApiErrors(400, 401, 403, 429)
+@AdminOnly()
+@Controller('api/v1/admin/companies')
+export class CompaniesController {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a company and its first API key' })
+  @ApiCreatedResponse({ type: CompanyCreatedDto })
+  @ApiErrors(409)
+  async create(@Body() body: CreateCompanyDto): Promise<CompanyCreatedDto> {
+    const created = await this.apiKeys.createCompany({ companyId: body.company_id, name: body.name });
+    return { company_id: created.companyId, api_key: created.apiKey };
+  }
+
+  @Post(':company_id/api-keys')
+  @ApiOperation({ summary: 'Issue another API key for a company' })
+  @ApiCreatedResponse({ type: ApiKeyIssuedDto })
+  @ApiErrors(404)
+  async issue(@Param() params: CompanyIdParamDto): Promise<ApiKeyIssuedDto> {
+    const issued = await this.apiKeys.issueKey(params.company_id);
+    return { api_key: issued.apiKey, key_id: issued.keyId };
+  }
+
+  @Delete(':company_id/api-keys/:key_id')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Revoke an API key (every instance stops accepting it within a second)' })
+  @ApiOkResponse({ type: ApiKeyRevokedDto })
+  @ApiErrors(404)
+  async revoke(@Param() params: ApiKeyParamsDto): Promise<ApiKeyRevokedDto> {
+    const revoked = await this.apiKeys.revokeKey({ companyId: params.company_id, keyId: params.key_id });
+    return { key_id: revoked.keyId, revoked_at: revoked.revokedAt.toISOString() };
+  }
+}

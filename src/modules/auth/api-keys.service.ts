@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AppConfig } from '../../config/config';
+import { AppError } from '../../common/errors/app-error';
+import { ApiKeyRepository, CompanyRepository } from './api-key.repository';
+import { generateApiKey, hashApiKey, hashesEqual, parseApiKeyPrefix } from './domain/api-key';
+
+export interface ResolvedKey {
+  companyId: string;
+  keyId: string;
+}
+
+interface CacheEntry {
+  value: ResolvedKey | null;
+  expiresAt: number;
+}
+
+const MAX_CACHED_KEYS = 10_000;
+
+/**
+ * Issues, revokes and resolves API keys. Resolution is cached in process for `authCacheTtlMs` (1 s by
+ * default), so an authenticated request costs no database round trip while a revocation still reaches
+ * every instance within that second.
+ */
+@Injectable()
+export class ApiKeysService {
+  private readonly cache = new Map<string, CacheEntry>();
+
+  constructor(
+    private readonly keys: ApiKeyRepository,
+    private readonly companies: CompanyRepository,
+    private readonly config: AppConfig,
+  ) {}
+
+  async createCompany(input: { companyId: string; name: string }): Promise<{ companyId: string; apiKey: string }> {
+    const generated = generateApiKey();
+    const created = await this.companies.createWithKey(
+      { id: input.companyId, name: input.name },
+      this.keyEntity(input.companyId, generated),
+    );
+    if (!created) throw new AppError('conflict', `company '${input.companyId}' already exists`);
+    return { companyId: input.companyId, apiKey: generated.key };
+  }
+
+  async issueKey(companyId: string): Promise<{ apiKey: string; keyId: string }> {
+    if (!(await this.companies.exists(companyId))) throw AppError.notFound('company', companyId);
+    const generated = generateApiKey();
+    const entity = this.keyEntity(companyId, generated);
+    await this.keys.insert(entity);
+    return { apiKey: generated.key, keyId: entity.id };
+  }
+
+  async revokeKey(input: { companyId: string; keyId: string }): Promise<{ keyId: string; revokedAt: Date }> {
+    const revokedAt = new Date();
+    if (!(await this.keys.revoke(input.companyId, input.keyId, revokedAt))) {
+      throw AppError.notFound('api key', input.keyId);
+    }
+    for (const [key, entry] of this.cache) if (entry.value?.keyId === input.keyId) this.cache.delete(key);
+    return { keyId: input.keyId, revokedAt };
+  }
+
+  async resolve(apiKey: string): Promise<ResolvedKey | null> {
+    const now = Date.now();
+    const hash = hashApiKey(apiKey);
+    const cached = this.cache.get(hash);
+    if (cached && cached.expiresAt > now) return cached.value;
+
+    const prefix = parseApiKeyPrefix(apiKey);
+    let value: ResolvedKey | null = null;
+    if (prefix) {
+      const match = (await this.keys.findActiveByPrefix(prefix)).find((k) => hashesEqual(k.hash, hash));
+      value = match ? { companyId: match.companyId, keyId: match.id } : null;
+    }
+    if (this.cache.size >= MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(hash, { value, expiresAt: now + this.config.app.authCacheTtlMs });
+    return value;
+  }
+
+  private keyEntity(companyId: string, generated: { prefix: string; hash: string }) {
+    return {
+      id: randomUUID(),
+      companyId,
+      prefix: generated.prefix,
+      hash: generated.hash,
+      createdAt: new Date(),
+      revokedAt: null,
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import { Injectable, Logger } from '@nestjs/common';
+
+export interface DataChanged {
+  companyId: string;
+  type: 'ticket' | 'article';
+  /** Ids whose stored content changed and are now `pending` indexing. */
+  ids: string[];
+}
+
+export type DataChangeListener = (event: DataChanged) => void | Promise<void>;
+
+/**
+ * The seam between storing data and what follows from it (indexing, cache invalidation). Listeners run
+ * after the transaction commits; a failing listener is logged and never fails the upsert, because the rows
+ * are already marked `pending` and the ingest reconciler picks them up regardless.
+ */
+@Injectable()
+export class DataChangeEvents {
+  private readonly logger = new Logger('DataChangeEvents');
+  private readonly listeners: DataChangeListener[] = [];
+
+  subscribe(listener: DataChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  async publish(event: DataChanged): Promise<void> {
+    if (event.ids.length === 0) return;
+    await Promise.all(
+      this.listeners.map(async (listener) => {
+        try {
+          await listener(event);
+        } catch (error) {
+          this.logger.warn(`listener failed for ${event.type} change of ${event.companyId}: ${String(error)}`);
+        }
+      }),
+    );
+  }
+}

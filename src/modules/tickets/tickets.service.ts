@@ -1,0 +1,141 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../../common/errors/app-error';
+import { ArticleEntity, TicketEntity } from '../../database/entities';
+import { DataChangeEvents } from './data-change.events';
+import { TicketRepository } from './ticket.repository';
+import { contentHash } from './domain/content-hash';
+import { decodeCursor, encodeCursor } from './domain/cursor';
+import { findDuplicateIds } from './domain/upsert-plan';
+import { ArticleDto } from './dto/article.dto';
+import { ListTicketsQueryDto, TicketDto, TicketPageDto, TicketViewDto, UpsertResultDto } from './dto/ticket.dto';
+
+const DEFAULT_PAGE = 50;
+
+@Injectable()
+export class TicketsService {
+  constructor(
+    private readonly repository: TicketRepository,
+    private readonly events: DataChangeEvents,
+  ) {}
+
+  async upsertTickets(companyId: string, tickets: TicketDto[]): Promise<UpsertResultDto> {
+    const duplicates = findDuplicateIds(tickets.map((t) => t.ticket_id), { list: 'tickets', key: 'ticket_id' });
+    if (duplicates.length > 0) throw AppError.invalid(duplicates);
+    const incoming = tickets.map((dto) => {
+      const row = toTicketRow(companyId, dto);
+      return { id: dto.ticket_id, contentHash: row.contentHash, updatedAt: row.updatedAt, row };
+    });
+    const { changedIds, unchanged } = await this.repository.upsert(companyId, incoming);
+    await this.events.publish({ companyId, type: 'ticket', ids: changedIds });
+    return { upserted: changedIds.length, unchanged };
+  }
+
+  async upsertArticles(companyId: string, articles: ArticleDto[]): Promise<UpsertResultDto> {
+    const duplicates = findDuplicateIds(articles.map((a) => a.article_id), { list: 'articles', key: 'article_id' });
+    if (duplicates.length > 0) throw AppError.invalid(duplicates);
+    const incoming = articles.map((dto) => {
+      const row = toArticleRow(companyId, dto);
+      return { id: dto.article_id, contentHash: row.contentHash, updatedAt: row.updatedAt, row };
+    });
+    const { changedIds, unchanged } = await this.repository.upsertArticles(companyId, incoming);
+    await this.events.publish({ companyId, type: 'article', ids: changedIds });
+    return { upserted: changedIds.length, unchanged };
+  }
+
+  async getTicket(companyId: string, ticketId: string): Promise<TicketViewDto> {
+    const ticket = await this.repository.findOne(companyId, ticketId);
+    if (!ticket) throw AppError.notFound('ticket', ticketId);
+    return toTicketView(ticket);
+  }
+
+  async listTickets(companyId: string, query: ListTicketsQueryDto): Promise<TicketPageDto> {
+    const limit = query.limit ? Number(query.limit) : DEFAULT_PAGE;
+    let after: { updatedAt: Date; id: string } | undefined;
+    if (query.cursor !== undefined) {
+      const cursor = decodeCursor(query.cursor);
+      if (!cursor) throw AppError.invalid(['cursor is not a valid next_cursor from this API']);
+      after = { updatedAt: new Date(cursor.updatedAt), id: cursor.id };
+    }
+    const rows = await this.repository.list(companyId, {
+      status: query.status,
+      updatedSince: query.updated_since ? new Date(query.updated_since) : undefined,
+      after,
+      limit: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toTicketView),
+      next_cursor:
+        rows.length > limit && last ? encodeCursor({ updatedAt: last.updatedAt.toISOString(), id: last.ticketId }) : null,
+    };
+  }
+}
+
+/** The fields that shape the summary and the vector: a change in any of them means re-indexing. */
+export function ticketContent(dto: TicketDto) {
+  return {
+    subject: dto.subject,
+    description: dto.description ?? null,
+    status: dto.status,
+    priority: dto.priority ?? 'medium',
+    tags: dto.tags ?? [],
+    conversations: (dto.conversations ?? []).map((m) => ({
+      from: m.from,
+      body: m.body,
+      created_at: new Date(m.created_at).toISOString(),
+    })),
+    created_at: new Date(dto.created_at).toISOString(),
+  };
+}
+
+function toTicketRow(companyId: string, dto: TicketDto): TicketEntity {
+  const content = ticketContent(dto);
+  return Object.assign(new TicketEntity(), {
+    companyId,
+    ticketId: dto.ticket_id,
+    subject: content.subject,
+    description: content.description,
+    status: content.status,
+    priority: content.priority,
+    tags: content.tags,
+    conversations: dto.conversations ? content.conversations : null,
+    createdAt: new Date(content.created_at),
+    updatedAt: new Date(dto.updated_at ?? dto.created_at),
+    contentHash: contentHash(content),
+    indexState: 'pending' as const,
+    indexError: null,
+  });
+}
+
+function toArticleRow(companyId: string, dto: ArticleDto): ArticleEntity {
+  const content = { title: dto.title, body: dto.body, category: dto.category ?? null, tags: dto.tags ?? [] };
+  return Object.assign(new ArticleEntity(), {
+    companyId,
+    articleId: dto.article_id,
+    ...content,
+    updatedAt: new Date(dto.updated_at),
+    contentHash: contentHash(content),
+    indexState: 'pending' as const,
+    indexError: null,
+  });
+}
+
+export function toTicketView(t: TicketEntity): TicketViewDto {
+  return {
+    ticket_id: t.ticketId,
+    subject: t.subject,
+    description: t.description ?? undefined,
+    status: t.status as TicketViewDto['status'],
+    priority: t.priority as TicketViewDto['priority'],
+    tags: t.tags,
+    created_at: t.createdAt.toISOString(),
+    updated_at: t.updatedAt.toISOString(),
+    conversations: t.conversations ?? undefined,
+    summary: t.summary,
+    summary_source: t.summarySource,
+    index_state: t.indexState,
+    index_error: t.indexError,
+    indexed_at: t.indexedAt ? t.indexedAt.toISOString() : null,
+  };
+}

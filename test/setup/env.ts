@@ -1,0 +1,2 @@
+// Times in tests are UTC unless a test says otherwise.
+process.env.TZ = 'UTC';

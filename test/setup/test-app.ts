@@ -1,0 +1,111 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { createApp } from '../../src/bootstrap/create-app';
+import { AppConfig, loadConfig } from '../../src/config/config';
+
+export type DbTarget = 'sqlite' | 'postgres';
+
+/** SQLite always; PostgreSQL too when DATABASE_URL is set (CI always sets it). */
+export function dbTargets(): DbTarget[] {
+  return process.env.DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  dataDir: string;
+  request(input: {
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+    url: string;
+    key?: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+  }): Promise<{ status: number; body: any; headers: Record<string, unknown>; text: string }>;
+  createCompany(companyId: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * A whole application over a fresh database: a new SQLite file, or a new PostgreSQL schema dropped at the
+ * end. Each test file gets its own, so files never see each other's rows.
+ */
+export async function startTestApp(target: DbTarget, env: Record<string, string> = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sc-test-'));
+  const base: Record<string, string> = {
+    ADMIN_API_KEY: TEST_ADMIN_KEY,
+    LOG_LEVEL: 'silent',
+    DATA_DIR: dataDir,
+    RATE_LIMIT_PER_MINUTE: '100000',
+  };
+  let schema: string | undefined;
+  if (target === 'postgres') {
+    const url = process.env.DATABASE_URL;
+    if (!url) throw new Error('postgres target needs DATABASE_URL');
+    schema = `t_${process.pid}_${randomBytes(4).toString('hex')}`;
+    await withPg(url, (c) => c.query(`CREATE SCHEMA ${schema}`));
+    Object.assign(base, { DATABASE_URL: url, DATABASE_SCHEMA: schema });
+  }
+  if (process.env.REDIS_URL && env.REDIS_URL === undefined) base.REDIS_URL = process.env.REDIS_URL;
+  const merged = { ...base, ...env };
+  for (const k of Object.keys(merged)) if (merged[k] === '') delete merged[k];
+  const config = loadConfig(merged);
+  const app = await createApp(config);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+
+  const request: TestApp['request'] = async ({ method, url, key, body, headers }) => {
+    const response = await app.inject({
+      method,
+      url,
+      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(headers ?? {}) },
+      ...(body !== undefined ? { payload: body as object } : {}),
+    });
+    let parsed: unknown = undefined;
+    try {
+      parsed = response.body ? JSON.parse(response.body) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: response.statusCode, body: parsed, headers: response.headers, text: response.body };
+  };
+
+  return {
+    app,
+    config,
+    dataDir,
+    request,
+    async createCompany(companyId: string) {
+      const res = await request({
+        method: 'POST',
+        url: '/api/v1/admin/companies',
+        key: TEST_ADMIN_KEY,
+        body: { company_id: companyId, name: `Company ${companyId}` },
+      });
+      if (res.status !== 201) throw new Error(`createCompany ${companyId}: ${res.status} ${res.text}`);
+      return res.body.api_key as string;
+    },
+    async close() {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      if (schema && process.env.DATABASE_URL) {
+        await withPg(process.env.DATABASE_URL, (c) => c.query(`DROP SCHEMA ${schema} CASCADE`));
+      }
+    },
+  };
+}
+
+async function withPg<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
