@@ -15,6 +15,8 @@ import { DatabaseModule } from './database/database.module';
 import { AdminModule } from './modules/admin/admin.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { HealthModule } from './modules/health/health.module';
+import { IngestModule } from './modules/ingest/ingest.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
 
 @Module({})
@@ -59,6 +61,7 @@ export class AppModule {
         RedisModule,
         AuthModule,
         HealthModule,
+        MetricsModule,
         ThrottlerModule.forRootAsync({
           inject: [AppConfig, RedisConnection],
           useFactory: (cfg: AppConfig, redis: RedisConnection) => ({
@@ -67,6 +70,7 @@ export class AppModule {
           }),
         }),
         ...(serveApi ? [TicketsModule, AdminModule] : []),
+        IngestModule.register(config),
       ],
       providers,
     };

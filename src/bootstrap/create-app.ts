@@ -16,7 +16,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bodyLimit: config.app.bodyLimitBytes,
     trustProxy: true,
     forceCloseConnections: 'idle',
-    maxParamLength: 256,
+    routerOptions: { maxParamLength: 256 },
     // Accept a caller's request id (so traces join up across services) or mint one.
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];

@@ -1,7 +1,9 @@
 import { appConfig, AppSettings } from './app.config';
 import { databaseConfig, DatabaseSettings } from './database.config';
 import { ConfigNamespace, ConfigValidationError } from './define-config';
+import { ingestConfig, IngestSettings } from './ingest.config';
 import { llmConfig, LlmSettings } from './llm.config';
+import { metricsConfig, MetricsSettings } from './metrics.config';
 import { redisConfig, RedisSettings } from './redis.config';
 import { searchConfig, SearchSettings } from './search.config';
 
@@ -15,6 +17,8 @@ export class AppConfig {
   redis: RedisSettings;
   llm: LlmSettings;
   search: SearchSettings;
+  ingest: IngestSettings;
+  metrics: MetricsSettings;
 
   /** embedded: no external service configured for storage. */
   get mode(): 'embedded' | 'services' {
@@ -28,6 +32,8 @@ const namespaces = {
   redis: redisConfig,
   llm: llmConfig,
   search: searchConfig,
+  ingest: ingestConfig,
+  metrics: metricsConfig,
 } satisfies { [K in keyof AppConfig]?: ConfigNamespace<AppConfig[K]> };
 
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {

@@ -1,10 +1,51 @@
-import { IsOptional, IsString } from 'class-validator';
-import { defineConfig } from './define-config';
-import { IsHttpUrl } from './validators';
+import { IsOptional, IsString, ValidateBy } from 'class-validator';
+import { defineConfig, toInt } from './define-config';
+import { IsHttpUrl, IsIntString } from './validators';
+
+/** USD per 1M tokens. `output` is unused for embedding models. */
+export interface ModelPrice {
+  input: number;
+  output: number;
+}
+
+const IsPriceTable = () =>
+  ValidateBy({
+    name: 'isPriceTable',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && priceTableProblem(value) === undefined,
+      defaultMessage: (args) => priceTableProblem(String(args?.value)) ?? 'must be a JSON price table',
+    },
+  });
 
 class LlmEnv {
   @IsOptional() @IsString() OPENAI_API_KEY?: string = undefined;
   @IsOptional() @IsHttpUrl() OPENAI_BASE_URL?: string = undefined;
+  @IsOptional() @IsString() LLM_CHAT_MODEL?: string = undefined;
+  @IsOptional() @IsString() LLM_EMBEDDING_MODEL?: string = undefined;
+  /** Dimension of the OpenAI-compatible embedding model (sent as `dimensions` when the model supports it). */
+  @IsOptional() @IsIntString(1) LLM_EMBEDDING_DIMENSION?: string = undefined;
+  @IsOptional() @IsIntString(1) LLM_LOCAL_EMBEDDING_DIMENSION?: string = undefined;
+  @IsOptional() @IsIntString(1) LLM_CHAT_TIMEOUT_MS?: string = undefined;
+  @IsOptional() @IsIntString(1) LLM_STREAM_TIMEOUT_MS?: string = undefined;
+  @IsOptional() @IsIntString(1) LLM_EMBED_TIMEOUT_MS?: string = undefined;
+  @IsOptional() @IsIntString() LLM_MAX_RETRIES?: string = undefined;
+  @IsOptional() @IsIntString(1) LLM_RETRY_INITIAL_DELAY_MS?: string = undefined;
+  @IsOptional() @IsIntString(1) LLM_RETRY_MAX_DELAY_MS?: string = undefined;
+  @IsOptional() @IsIntString(1) LLM_BREAKER_THRESHOLD?: string = undefined;
+  @IsOptional() @IsIntString(1) LLM_BREAKER_HALF_OPEN_AFTER_MS?: string = undefined;
+  @IsOptional() @IsIntString(1) LLM_BREAKER_WAIT_MS?: string = undefined;
+  @IsOptional() @IsIntString(2) LLM_MAX_CONCURRENCY?: string = undefined;
+  @IsOptional() @IsIntString(1) LLM_BACKGROUND_CONCURRENCY?: string = undefined;
+  @IsOptional() @IsIntString(1) LLM_EMBED_BATCH_INPUTS?: string = undefined;
+  @IsOptional() @IsIntString(1) LLM_MAX_INPUT_TOKENS?: string = undefined;
+  @IsOptional() @IsIntString(1) LLM_MAX_OUTPUT_TOKENS?: string = undefined;
+  @IsOptional() @IsIntString(1) LLM_SUMMARY_MAX_CHARS?: string = undefined;
+  @IsOptional() @IsIntString(1) LLM_BATCH_SIZE?: string = undefined;
+  @IsOptional() @IsIntString(1) LLM_BATCH_MAX_CONCURRENT?: string = undefined;
+  @IsOptional() @IsIntString() LLM_BATCH_DELAY_MS?: string = undefined;
+  @IsOptional() @IsIntString(1) LLM_BATCH_RETRY_ATTEMPTS?: string = undefined;
+  @IsOptional() @IsIntString() LLM_BATCH_RETRY_DELAY_MS?: string = undefined;
+  @IsOptional() @IsPriceTable() LLM_PRICES_JSON?: string = undefined;
 }
 
 export interface LlmSettings {
@@ -12,10 +53,108 @@ export interface LlmSettings {
   provider: 'openai' | 'local';
   apiKey?: string;
   baseUrl?: string;
+  chatModel: string;
+  embeddingModel: string;
+  /** Requested from the remote embedding model when set; otherwise the model's native size. */
+  embeddingDimension?: number;
+  localEmbeddingDimension: number;
+  timeouts: { chatMs: number; streamMs: number; embedMs: number };
+  retry: { maxRetries: number; initialDelayMs: number; maxDelayMs: number };
+  breaker: { threshold: number; halfOpenAfterMs: number; backgroundWaitMs: number };
+  /** Global cap on upstream calls in flight; background calls may use at most `backgroundConcurrency` of it. */
+  concurrency: { max: number; background: number };
+  embedBatchInputs: number;
+  maxInputTokens: number;
+  maxOutputTokens: number;
+  summaryMaxChars: number;
+  batch: {
+    batchSize: number;
+    maxConcurrent: number;
+    delayMs: number;
+    retryAttempts: number;
+    retryDelayMs: number;
+  };
+  prices: Record<string, ModelPrice>;
 }
 
-export const llmConfig = defineConfig<LlmEnv, LlmSettings>('llm', LlmEnv, (env) => ({
-  provider: env.OPENAI_API_KEY || env.OPENAI_BASE_URL ? 'openai' : 'local',
-  apiKey: env.OPENAI_API_KEY,
-  baseUrl: env.OPENAI_BASE_URL,
-}));
+/** Public list prices (USD / 1M tokens); LLM_PRICES_JSON adds or overrides entries. Unknown models cost 0. */
+export const DEFAULT_PRICES: Record<string, ModelPrice> = {
+  'gpt-4o-mini': { input: 0.15, output: 0.6 },
+  'gpt-4o': { input: 2.5, output: 10 },
+  'gpt-4.1-mini': { input: 0.4, output: 1.6 },
+  'gpt-4.1-nano': { input: 0.1, output: 0.4 },
+  'text-embedding-3-small': { input: 0.02, output: 0 },
+  'text-embedding-3-large': { input: 0.13, output: 0 },
+};
+
+export const llmConfig = defineConfig<LlmEnv, LlmSettings>('llm', LlmEnv, (env) => {
+  const max = toInt(env.LLM_MAX_CONCURRENCY, 16);
+  return {
+    provider: env.OPENAI_API_KEY || env.OPENAI_BASE_URL ? 'openai' : 'local',
+    apiKey: env.OPENAI_API_KEY,
+    baseUrl: env.OPENAI_BASE_URL,
+    chatModel: env.LLM_CHAT_MODEL ?? 'gpt-4o-mini',
+    embeddingModel: env.LLM_EMBEDDING_MODEL ?? 'text-embedding-3-small',
+    embeddingDimension: env.LLM_EMBEDDING_DIMENSION ? toInt(env.LLM_EMBEDDING_DIMENSION, 0) : undefined,
+    // 512: from `npm run eval:retrieval` (p@5 flat from 256 to 2048 on English; headroom for Korean n-grams).
+    localEmbeddingDimension: toInt(env.LLM_LOCAL_EMBEDDING_DIMENSION, 512),
+    timeouts: {
+      chatMs: toInt(env.LLM_CHAT_TIMEOUT_MS, 30_000),
+      streamMs: toInt(env.LLM_STREAM_TIMEOUT_MS, 60_000),
+      embedMs: toInt(env.LLM_EMBED_TIMEOUT_MS, 20_000),
+    },
+    retry: {
+      maxRetries: toInt(env.LLM_MAX_RETRIES, 3),
+      initialDelayMs: toInt(env.LLM_RETRY_INITIAL_DELAY_MS, 250),
+      maxDelayMs: toInt(env.LLM_RETRY_MAX_DELAY_MS, 20_000),
+    },
+    breaker: {
+      threshold: toInt(env.LLM_BREAKER_THRESHOLD, 5),
+      halfOpenAfterMs: toInt(env.LLM_BREAKER_HALF_OPEN_AFTER_MS, 10_000),
+      backgroundWaitMs: toInt(env.LLM_BREAKER_WAIT_MS, 60_000),
+    },
+    // Background never takes the whole cap: the remainder is headroom reserved for interactive calls.
+    concurrency: { max, background: Math.min(toInt(env.LLM_BACKGROUND_CONCURRENCY, 8), max - 1) },
+    embedBatchInputs: toInt(env.LLM_EMBED_BATCH_INPUTS, 64),
+    maxInputTokens: toInt(env.LLM_MAX_INPUT_TOKENS, 6000),
+    maxOutputTokens: toInt(env.LLM_MAX_OUTPUT_TOKENS, 600),
+    summaryMaxChars: toInt(env.LLM_SUMMARY_MAX_CHARS, 600),
+    batch: {
+      batchSize: toInt(env.LLM_BATCH_SIZE, 10),
+      maxConcurrent: toInt(env.LLM_BATCH_MAX_CONCURRENT, 5),
+      delayMs: toInt(env.LLM_BATCH_DELAY_MS, 100),
+      retryAttempts: toInt(env.LLM_BATCH_RETRY_ATTEMPTS, 3),
+      retryDelayMs: toInt(env.LLM_BATCH_RETRY_DELAY_MS, 1000),
+    },
+    prices: { ...DEFAULT_PRICES, ...parsePrices(env.LLM_PRICES_JSON) },
+  };
+});
+
+function priceTableProblem(raw: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return 'must be valid JSON';
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return 'must be a JSON object {"model": {"input": usd_per_1m, "output": usd_per_1m}}';
+  }
+  for (const [model, value] of Object.entries(parsed)) {
+    const { input, output = 0 } = (value ?? {}) as { input?: unknown; output?: unknown };
+    if (typeof input !== 'number' || typeof output !== 'number' || input < 0 || output < 0) {
+      return `"${model}" needs non-negative numbers {"input": n, "output": n} (USD per 1M tokens)`;
+    }
+  }
+  return undefined;
+}
+
+/** Only called after validation passed. */
+function parsePrices(raw: string | undefined): Record<string, ModelPrice> {
+  if (!raw) return {};
+  const prices: Record<string, ModelPrice> = {};
+  for (const [model, value] of Object.entries(JSON.parse(raw) as Record<string, Partial<ModelPrice>>)) {
+    prices[model] = { input: value.input ?? 0, output: value.output ?? 0 };
+  }
+  return prices;
+}

@@ -1,4 +1,4 @@
-import { IsOptional } from 'class-validator';
+import { IsOptional, Matches } from 'class-validator';
 import { defineConfig, toInt } from './define-config';
 import { IsIntString, IsRedisUrl } from './validators';
 
@@ -6,6 +6,8 @@ class RedisEnv {
   @IsOptional() @IsRedisUrl() REDIS_URL?: string = undefined;
   @IsOptional() @IsRedisUrl() QUEUE_REDIS_URL?: string = undefined;
   @IsOptional() @IsIntString(1) REDIS_COMMAND_TIMEOUT_MS?: string = undefined;
+  @IsOptional() @Matches(/^[A-Za-z0-9_:-]{0,40}$/, { message: 'must be up to 40 characters of A-Z, a-z, 0-9, _, : and -' })
+  REDIS_KEY_PREFIX?: string = undefined;
 }
 
 export interface RedisSettings {
@@ -14,10 +16,13 @@ export interface RedisSettings {
   /** Bull queues (a `noeviction` Redis). Defaults to `url`. Absent: in-process queue. */
   queueUrl?: string;
   commandTimeoutMs: number;
+  /** Prepended to every cache and rate-limit key, so deployments (or test runs) can share one Redis. */
+  keyPrefix: string;
 }
 
 export const redisConfig = defineConfig<RedisEnv, RedisSettings>('redis', RedisEnv, (env) => ({
   url: env.REDIS_URL,
   queueUrl: env.QUEUE_REDIS_URL ?? env.REDIS_URL,
   commandTimeoutMs: toInt(env.REDIS_COMMAND_TIMEOUT_MS, 250),
+  keyPrefix: env.REDIS_KEY_PREFIX ?? '',
 }));

@@ -146,7 +146,7 @@ describe('per-company rate limit', () => {
   afterAll(() => t.close());
 
   it('answers 429 with Retry-After past the limit, per company', async () => {
-    t = await startTestApp('sqlite', { RATE_LIMIT_PER_MINUTE: '5', REDIS_URL: '' });
+    t = await startTestApp('sqlite', { RATE_LIMIT_PER_MINUTE: '5' });
     const keyA = await t.createCompany('rl-a');
     const keyB = await t.createCompany('rl-b');
     const statuses: number[] = [];

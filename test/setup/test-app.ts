@@ -42,6 +42,9 @@ export async function startTestApp(target: DbTarget, env: Record<string, string>
     LOG_LEVEL: 'silent',
     DATA_DIR: dataDir,
     RATE_LIMIT_PER_MINUTE: '100000',
+    // Apps of different test files share the test Redis: each gets its own queues.
+    QUEUE_PREFIX: `test-${process.pid}-${randomBytes(3).toString('hex')}`,
+    REDIS_KEY_PREFIX: `test-${process.pid}-${randomBytes(3).toString('hex')}:`,
   };
   let schema: string | undefined;
   if (target === 'postgres') {
@@ -52,6 +55,7 @@ export async function startTestApp(target: DbTarget, env: Record<string, string>
     Object.assign(base, { DATABASE_URL: url, DATABASE_SCHEMA: schema });
   }
   if (process.env.REDIS_URL && env.REDIS_URL === undefined) base.REDIS_URL = process.env.REDIS_URL;
+  if (process.env.QUEUE_REDIS_URL && env.QUEUE_REDIS_URL === undefined) base.QUEUE_REDIS_URL = process.env.QUEUE_REDIS_URL;
   const merged = { ...base, ...env };
   for (const k of Object.keys(merged)) if (merged[k] === '') delete merged[k];
   const config = loadConfig(merged);

@@ -26,7 +26,8 @@ function joinPath(parent: string, property: string): string {
 function replaceLeadingProperty(message: string, property: string, path: string): string {
   const each = `each value in ${property} `;
   if (message.startsWith(each)) return `${path}[*] ${message.slice(each.length)}`;
-  return message.startsWith(`${property} `) ? `${path}${message.slice(property.length)}` : `${path}: ${message}`;
+  const rest = message.slice(property.length);
+  return message.startsWith(property) && /^[ [.]/.test(rest) ? `${path}${rest}` : `${path}: ${message}`;
 }
 
 export function createValidationPipe(): ValidationPipe {

@@ -39,7 +39,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     const client = this.redis.client;
     if (client && this.redis.ready) {
       try {
-        const [hits, pttl] = (await client.eval(INCREMENT_SCRIPT, 1, `ratelimit:${key}`, String(ttl))) as [
+        const [hits, pttl] = (await client.eval(INCREMENT_SCRIPT, 1, `${this.redis.keyPrefix}ratelimit:${key}`, String(ttl))) as [
           number,
           number,
         ];

@@ -11,9 +11,11 @@ import { AppConfig } from '../../config/config';
 export class RedisConnection implements OnModuleDestroy {
   private readonly logger = new Logger('Redis');
   readonly client: Redis | null;
+  readonly keyPrefix: string;
 
   constructor(config: AppConfig) {
     const url = config.redis.url;
+    this.keyPrefix = config.redis.keyPrefix;
     this.client = url
       ? new Redis(url, {
           enableOfflineQueue: false,

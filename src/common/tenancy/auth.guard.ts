@@ -5,6 +5,7 @@ import { AppError } from '../errors/app-error';
 import { AdminKeyService } from '../../modules/auth/admin-key.service';
 import { ApiKeysService } from '../../modules/auth/api-keys.service';
 import { AUTH_KIND, AuthKind } from './auth.decorators';
+import { RequestContext } from './request-context';
 
 /**
  * One guard for the three kinds of route. Tenant routes resolve the key to its company and refuse a
@@ -50,6 +51,7 @@ export class AuthGuard implements CanActivate {
       }
     }
     request.tenant = resolved;
+    RequestContext.setCompany(resolved.companyId);
     (request.raw as unknown as { companyId?: string }).companyId = resolved.companyId;
     return true;
   }

@@ -30,7 +30,10 @@ export class DataChangeEvents {
         try {
           await listener(event);
         } catch (error) {
-          this.logger.warn(`listener failed for ${event.type} change of ${event.companyId}: ${String(error)}`);
+          const cause = (error as { details?: { cause?: unknown } }).details?.cause;
+          this.logger.warn(
+            `listener failed for ${event.type} change of ${event.companyId}: ${String(error)}${cause ? ` (${String(cause)})` : ''}`,
+          );
         }
       }),
     );

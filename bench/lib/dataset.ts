@@ -1,0 +1,57 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+
+export interface SupportRecord {
+  id: string;
+  body: string;
+  intent: string;
+  category: string | null;
+  response: string | null;
+}
+
+/** The shared public data sits beside the repository (`../shared/data`) and is never copied into it. */
+export const DATA_DIR = resolve(__dirname, '..', '..', '..', 'shared', 'data');
+
+export async function readSupportDataset(file: string): Promise<SupportRecord[]> {
+  const path = resolve(DATA_DIR, file);
+  if (!existsSync(path)) {
+    throw new Error(
+      `Dataset not found: ${path}. It is expected under ../shared/data relative to the repository root.`,
+    );
+  }
+  const records: SupportRecord[] = [];
+  const lines = createInterface({ input: createReadStream(path).pipe(createGunzip()), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    const row = JSON.parse(line) as SupportRecord;
+    records.push({
+      id: row.id,
+      body: row.body,
+      intent: row.intent,
+      category: row.category,
+      response: row.response,
+    });
+  }
+  return records;
+}
+
+/** Deterministic sample (mulberry32) so runs are comparable. */
+export function sampleIndices(count: number, size: number, seed = 42): number[] {
+  const indices = Array.from({ length: count }, (_, i) => i);
+  if (size >= count) return indices;
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [indices[i], indices[j]] = [indices[j], indices[i]];
+  }
+  return indices.slice(0, size).sort((a, b) => a - b);
+}

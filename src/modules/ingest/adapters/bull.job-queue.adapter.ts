@@ -1,0 +1,109 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Job, Queue } from 'bull';
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../../common/errors/app-error';
+import type { JobName, JobOptions, JobPayloads, JobProgress } from '../ingest.jobs';
+import { JobHandler, JobQueue, JobState, JobView, QueueCounts } from '../ports/job-queue.port';
+
+const ADD_TIMEOUT_MS = 1_000;
+
+/**
+ * Bull on the queue Redis. Producers fail fast (the client has no offline queue, and `add` is bounded);
+ * a job killed with its worker is picked up again by Bull's stalled-job check.
+ */
+@Injectable()
+export class BullJobQueue extends JobQueue {
+  readonly kind = 'bull' as const;
+  private readonly logger = new Logger('BullQueue');
+
+  constructor(private readonly queue: Queue) {
+    super();
+    // Without a listener an 'error' event (e.g. a connection closing under a blocking command) would throw.
+    this.queue.on('error', (error: Error) => this.logger.warn(`queue: ${error.message}`));
+  }
+
+  async add<N extends JobName>(input: { name: N; data: JobPayloads[N]; options: JobOptions }): Promise<string> {
+    const jobId = input.options.jobId ?? randomUUID();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const added = this.connected().then(() =>
+        this.queue.add(input.name, input.data, {
+          jobId,
+          attempts: input.options.attempts,
+          backoff: { type: 'exponential', delay: input.options.backoffMs },
+          removeOnComplete: input.options.removeOnComplete,
+          removeOnFail: input.options.removeOnFail,
+        }),
+      );
+      // The loser of the race must not become an unhandled rejection.
+      added.catch(() => undefined);
+      // Right after start the connection may still be opening; the race bounds the wait.
+      await Promise.race([
+        added,
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`queue did not answer within ${ADD_TIMEOUT_MS} ms`)), ADD_TIMEOUT_MS);
+        }),
+      ]);
+      return jobId;
+    } catch (error) {
+      throw AppError.unavailable('the job queue', error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private ready?: Promise<void>;
+
+  /** Resolves once the producer connection is up (shared by concurrent callers, so no listener pile-up). */
+  private connected(): Promise<void> {
+    const client = this.queue.client;
+    if (client.status === 'ready') return Promise.resolve();
+    this.ready ??= new Promise<void>((resolve) =>
+      client.once('ready', () => {
+        this.ready = undefined;
+        resolve();
+      }),
+    );
+    return this.ready;
+  }
+
+  async getJob(id: string): Promise<JobView | null> {
+    const job = await this.queue.getJob(id);
+    if (!job) return null;
+    const state = (await job.getState()) as string;
+    return {
+      id: String(job.id),
+      name: job.name as JobName,
+      data: job.data as JobPayloads[JobName],
+      state: (['waiting', 'active', 'completed', 'failed', 'delayed', 'paused'].includes(state) ? state : 'unknown') as JobState,
+      progress: typeof job.progress() === 'object' ? (job.progress() as JobProgress) : null,
+      result: job.returnvalue,
+      failedReason: job.failedReason,
+      attemptsMade: job.attemptsMade,
+    };
+  }
+
+  async counts(): Promise<QueueCounts> {
+    const counts = await this.queue.getJobCounts();
+    return { paused: 0, ...counts } as QueueCounts;
+  }
+
+  process<N extends JobName>(input: { name: N; concurrency: number; handler: JobHandler<N> }): void {
+    // The returned promise settles when the processing loop stops (it rejects when the connection closes).
+    const loop = this.queue.process(input.name, input.concurrency, async (job: Job<JobPayloads[N]>) =>
+      input.handler(job.data, {
+        id: String(job.id),
+        attempt: job.attemptsMade + 1,
+        reportProgress: async (progress) => {
+          await job.progress(progress);
+        },
+      }),
+    );
+    loop.catch((error: unknown) => this.logger.debug(`processing loop for ${input.name} ended: ${String(error)}`));
+  }
+
+  async drain(): Promise<void> {
+    // Stop taking jobs on this worker and wait for the active ones (pause(true) = local, waits).
+    await this.queue.pause(true, false).catch((error: unknown) => this.logger.warn(`pause failed: ${String(error)}`));
+  }
+}

@@ -1,0 +1,161 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
+import { ArticleEntity, TicketEntity } from '../../database/entities';
+import type { SummarySource } from '../../database/entities/index-state';
+import type { DataType } from './ingest.jobs';
+import type { ArticleRow, TicketRow } from './domain/index-documents';
+
+export interface ScanRequest {
+  companyId: string;
+  /** Inclusive updated_at range; absent: every row. */
+  range?: { from: Date; to: Date };
+  /** Only rows waiting for indexing (the outbox). */
+  pendingOnly?: boolean;
+  after?: { updatedAt: Date; id: string };
+  limit: number;
+}
+
+export interface IndexedRow {
+  id: string;
+  /** The content hash the summary and vector were built from. */
+  contentHash: string;
+  summary: string;
+  summarySource: SummarySource;
+}
+
+type Row<T extends DataType> = T extends 'tickets' ? TicketRow : ArticleRow;
+
+const TABLE = {
+  tickets: { entity: TicketEntity, id: 'ticket_id', prop: 'ticketId' },
+  articles: { entity: ArticleEntity, id: 'article_id', prop: 'articleId' },
+} as const;
+
+/** Reads and writes the indexing state of tickets and articles; every method is scoped by company. */
+@Injectable()
+export class IndexingRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** One page in (updated_at, id) order: callers walk the whole range page by page, never all at once. */
+  async scan<T extends DataType>(type: T, request: ScanRequest): Promise<Row<T>[]> {
+    const qb = this.filtered(type, request);
+    const { id } = TABLE[type];
+    if (request.after) {
+      qb.andWhere(
+        new Brackets((w) =>
+          w
+            .where('r.updated_at > :afterAt', { afterAt: request.after!.updatedAt })
+            .orWhere(`(r.updated_at = :afterAt AND r.${id} > :afterId)`, { afterId: request.after!.id }),
+        ),
+      );
+    }
+    const rows = await qb.orderBy('r.updated_at', 'ASC').addOrderBy(`r.${id}`, 'ASC').limit(request.limit).getMany();
+    return rows.map((r) => toRow(type, r)) as Row<T>[];
+  }
+
+  count(type: DataType, request: Omit<ScanRequest, 'after' | 'limit'>): Promise<number> {
+    return this.filtered(type, { ...request, limit: 0 }).getCount();
+  }
+
+  /** Stores summaries and marks rows indexed in one transaction, unless a row changed since it was read. */
+  async markIndexed(input: { companyId: string; type: DataType; rows: IndexedRow[]; at: Date }): Promise<number> {
+    const { entity, prop } = TABLE[input.type];
+    if (input.rows.length === 0) return 0;
+    return this.db.transaction(async (tx) => {
+      let updated = 0;
+      for (const row of input.rows) {
+        const result = await tx.getRepository(entity).update(
+          { companyId: input.companyId, [prop]: row.id, contentHash: row.contentHash } as never,
+          {
+            summary: row.summary,
+            summarySource: row.summarySource,
+            indexedHash: row.contentHash,
+            indexedAt: input.at,
+            indexState: 'indexed',
+            indexError: null,
+          },
+        );
+        updated += result.affected ?? 0;
+      }
+      return updated;
+    });
+  }
+
+  async markFailed(input: {
+    companyId: string;
+    type: DataType;
+    rows: Array<{ id: string; contentHash: string; error: string }>;
+  }): Promise<void> {
+    const { entity, prop } = TABLE[input.type];
+    if (input.rows.length === 0) return;
+    await this.db.transaction(async (tx) => {
+      for (const row of input.rows) {
+        await tx
+          .getRepository(entity)
+          .update({ companyId: input.companyId, [prop]: row.id, contentHash: row.contentHash } as never, {
+            indexState: 'failed',
+            indexError: row.error.slice(0, 2_000),
+          });
+      }
+    });
+  }
+
+  /** Companies with rows waiting for indexing, for the reconciler (bounded per sweep). */
+  async companiesWithPending(limit: number): Promise<Array<{ companyId: string; type: DataType }>> {
+    const out: Array<{ companyId: string; type: DataType }> = [];
+    for (const type of ['tickets', 'articles'] as const) {
+      const rows: Array<{ company_id: string }> = await this.db
+        .getRepository(TABLE[type].entity)
+        .createQueryBuilder('r')
+        .select('DISTINCT r.company_id', 'company_id')
+        .where("r.index_state = 'pending'")
+        .limit(limit)
+        .getRawMany();
+      for (const row of rows) out.push({ companyId: row.company_id, type });
+    }
+    return out;
+  }
+
+  private filtered(type: DataType, request: ScanRequest): SelectQueryBuilder<TicketEntity | ArticleEntity> {
+    const qb = (this.db.getRepository(TABLE[type].entity) as import('typeorm').Repository<TicketEntity | ArticleEntity>)
+      .createQueryBuilder('r')
+      .where('r.company_id = :companyId', { companyId: request.companyId });
+    if (request.range) {
+      qb.andWhere('r.updated_at >= :from AND r.updated_at <= :to', { from: request.range.from, to: request.range.to });
+    }
+    if (request.pendingOnly) qb.andWhere("r.index_state = 'pending'");
+    return qb;
+  }
+}
+
+function toRow(type: DataType, r: TicketEntity | ArticleEntity): TicketRow | ArticleRow {
+  if (type === 'tickets') {
+    const t = r as TicketEntity;
+    return {
+      id: t.ticketId,
+      subject: t.subject,
+      description: t.description,
+      status: t.status,
+      priority: t.priority,
+      tags: t.tags,
+      conversations: t.conversations,
+      createdAt: t.createdAt,
+      updatedAt: t.updatedAt,
+      contentHash: t.contentHash,
+      indexedHash: t.indexedHash,
+      indexState: t.indexState,
+    };
+  }
+  const a = r as ArticleEntity;
+  return {
+    id: a.articleId,
+    title: a.title,
+    body: a.body,
+    category: a.category,
+    tags: a.tags,
+    updatedAt: a.updatedAt,
+    contentHash: a.contentHash,
+    indexedHash: a.indexedHash,
+    indexState: a.indexState,
+  };
+}

@@ -1,0 +1,167 @@
+import { Injectable } from '@nestjs/common';
+import { BatchProcessor } from '../llm/batch-processor.service';
+import { LlmService } from '../llm/llm.service';
+import type { SearchDataType, SearchPayload } from '../search/domain/search-document';
+import { LexicalIndex } from '../search/ports/lexical-index.port';
+import { VectorIndex } from '../search/ports/vector-index.port';
+import type { SummarySource } from '../../database/entities/index-state';
+import {
+  ArticleRow,
+  articleSourceText,
+  embeddingText,
+  resolutionOf,
+  TicketRow,
+  ticketSourceText,
+} from './domain/index-documents';
+import type { DataType } from './ingest.jobs';
+import { IndexedRow, IndexingRepository } from './indexing.repository';
+import { TicketIndexedEvents } from './ticket-indexed.events';
+
+export interface ChunkOutcome {
+  indexed: number;
+  summariesLlm: number;
+  summariesExtractive: number;
+  failed: Array<{ id: string; error: string }>;
+}
+
+interface Prepared {
+  row: TicketRow | ArticleRow;
+  summary: string;
+  summarySource: SummarySource;
+}
+
+/**
+ * Indexes one chunk of rows: summarize (LLM batch processor, background lane, retries), embed in batches,
+ * upsert vectors and lexical documents, then store summaries and `indexed` in one write. Whatever fails is
+ * stored `failed` with its error and returned: never dropped.
+ */
+@Injectable()
+export class IndexingService {
+  private readonly ensured = new Set<string>();
+
+  constructor(
+    private readonly llm: LlmService,
+    private readonly batches: BatchProcessor,
+    private readonly vectors: VectorIndex,
+    private readonly lexical: LexicalIndex,
+    private readonly repository: IndexingRepository,
+    private readonly indexedEvents: TicketIndexedEvents,
+  ) {}
+
+  async indexChunk(input: { companyId: string; type: DataType; rows: Array<TicketRow | ArticleRow> }): Promise<ChunkOutcome> {
+    const { companyId, type, rows } = input;
+    const outcome: ChunkOutcome = { indexed: 0, summariesLlm: 0, summariesExtractive: 0, failed: [] };
+    if (rows.length === 0) return outcome;
+
+    const summaries = await this.batches.process({
+      items: rows,
+      idOf: (row) => row.id,
+      handle: (row, signal) =>
+        this.llm.summarize({
+          companyId,
+          priority: 'background',
+          signal,
+          text: type === 'tickets' ? ticketSourceText(row as TicketRow) : articleSourceText(row as ArticleRow),
+        }),
+    });
+    const failures = summaries.failed.map((f) => ({ id: f.id, contentHash: f.item.contentHash, error: `summary: ${f.error}` }));
+    let prepared: Prepared[] = summaries.results.map(({ item, value }) => ({
+      row: item,
+      summary: value.text,
+      summarySource: value.source === 'openai' ? 'llm' : 'extractive',
+    }));
+
+    if (prepared.length > 0) {
+      try {
+        await this.writeIndexes(companyId, type, prepared);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        failures.push(...prepared.map((p) => ({ id: p.row.id, contentHash: p.row.contentHash, error: `index: ${message}` })));
+        prepared = [];
+      }
+    }
+
+    const indexedRows: IndexedRow[] = prepared.map((p) => ({
+      id: p.row.id,
+      contentHash: p.row.contentHash,
+      summary: p.summary,
+      summarySource: p.summarySource,
+    }));
+    await this.repository.markIndexed({ companyId, type, rows: indexedRows, at: new Date() });
+    await this.repository.markFailed({ companyId, type, rows: failures });
+
+    outcome.indexed = prepared.length;
+    outcome.summariesLlm = prepared.filter((p) => p.summarySource === 'llm').length;
+    outcome.summariesExtractive = prepared.length - outcome.summariesLlm;
+    outcome.failed = failures.map(({ id, error }) => ({ id, error }));
+    if (type === 'tickets') await this.indexedEvents.publish({ companyId, ticketIds: prepared.map((p) => p.row.id) });
+    return outcome;
+  }
+
+  private async writeIndexes(companyId: string, type: DataType, prepared: Prepared[]): Promise<void> {
+    const searchType: SearchDataType = type === 'tickets' ? 'ticket' : 'article';
+    const documents = prepared.map((p) => toDocument(companyId, searchType, p));
+    const embedded = await this.llm.embed({
+      companyId,
+      priority: 'background',
+      texts: documents.map((d) => embeddingText({ title: d.payload.title, summary: d.payload.summary, body: d.body })),
+    });
+    const key = `${companyId}:${searchType}`;
+    if (!this.ensured.has(key)) {
+      await this.vectors.ensureCollection({ companyId, type: searchType, dimension: embedded.vectors[0].length });
+      this.ensured.add(key);
+    }
+    await this.vectors.upsert({
+      companyId,
+      type: searchType,
+      points: documents.map((d, i) => ({ id: d.payload.id, vector: embedded.vectors[i], payload: d.payload })),
+    });
+    await this.lexical.upsert({
+      companyId,
+      type: searchType,
+      documents: documents.map((d) => ({
+        id: d.payload.id,
+        text: [d.payload.title, d.payload.summary, d.body, d.payload.tags.join(' ')].join('\n'),
+        payload: d.payload,
+      })),
+    });
+  }
+}
+
+function toDocument(companyId: string, type: SearchDataType, p: Prepared): { payload: SearchPayload; body: string } {
+  if (type === 'ticket') {
+    const t = p.row as TicketRow;
+    return {
+      body: t.description ?? '',
+      payload: {
+        company_id: companyId,
+        type,
+        id: t.id,
+        title: t.subject,
+        summary: p.summary,
+        status: t.status,
+        priority: t.priority,
+        tags: t.tags,
+        created_at: t.createdAt.toISOString(),
+        updated_at: t.updatedAt.toISOString(),
+        content_hash: t.contentHash,
+        resolution: resolutionOf(t),
+      },
+    };
+  }
+  const a = p.row as ArticleRow;
+  return {
+    body: a.body,
+    payload: {
+      company_id: companyId,
+      type,
+      id: a.id,
+      title: a.title,
+      summary: p.summary,
+      tags: a.tags,
+      created_at: a.updatedAt.toISOString(),
+      updated_at: a.updatedAt.toISOString(),
+      content_hash: a.contentHash,
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * Every queue, job name, payload type and job option in one place. Payloads always carry company_id:
+ * a job never works across companies.
+ */
+export const INGEST_QUEUE = 'ingest';
+
+export const JobName = {
+  IngestRange: 'ingest-range',
+  IndexChanges: 'index-changes',
+  Warm: 'warm',
+} as const;
+export type JobName = (typeof JobName)[keyof typeof JobName];
+
+export type DataType = 'tickets' | 'articles';
+
+export interface IngestRangePayload {
+  companyId: string;
+  /** Inclusive UTC dates, YYYY-MM-DD. */
+  startDate: string;
+  endDate: string;
+  dataTypes: DataType[];
+  force: boolean;
+}
+
+export interface IndexChangesPayload {
+  companyId: string;
+  dataTypes: DataType[];
+}
+
+export interface WarmPayload {
+  companyId: string;
+}
+
+export interface JobPayloads {
+  'ingest-range': IngestRangePayload;
+  'index-changes': IndexChangesPayload;
+  warm: WarmPayload;
+}
+
+export interface JobProgress {
+  processed: number;
+  total: number;
+  failed: number;
+}
+
+export interface IngestStats {
+  total: number;
+  processed: number;
+  indexed: number;
+  skipped_unchanged: number;
+  failed: number;
+  summaries_llm: number;
+  summaries_extractive: number;
+  duration_ms: number;
+}
+
+export interface IngestResult {
+  stats: IngestStats;
+  /** Every item that failed after its retries (capped at 1,000 in the response). */
+  errors: Array<{ id: string; type: DataType; error: string }>;
+}
+
+export interface JobOptions {
+  /** A fixed id deduplicates: adding a job whose id is still queued is a no-op. */
+  jobId?: string;
+  attempts: number;
+  backoffMs: number;
+  removeOnComplete: number | boolean;
+  removeOnFail: number | boolean;
+}
+
+export const JOB_OPTIONS: Record<JobName, JobOptions> = {
+  'ingest-range': { attempts: 3, backoffMs: 5_000, removeOnComplete: 1_000, removeOnFail: 1_000 },
+  // Coalesced per company (jobId set by the producer); removed on completion so the next change can enqueue.
+  'index-changes': { attempts: 5, backoffMs: 2_000, removeOnComplete: true, removeOnFail: 100 },
+  warm: { attempts: 2, backoffMs: 10_000, removeOnComplete: 100, removeOnFail: 100 },
+};
+
+export const MAX_REPORTED_ERRORS = 1_000;

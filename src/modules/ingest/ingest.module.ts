@@ -1,0 +1,90 @@
+import { BullModule, getQueueToken } from '@nestjs/bull';
+import { DynamicModule, Inject, Module, OnModuleInit, Provider } from '@nestjs/common';
+import type { Queue } from 'bull';
+import Redis from 'ioredis';
+import { AppConfig } from '../../config/config';
+import { LlmModule } from '../llm/llm.module';
+import { SearchIndexModule } from '../search/search-index.module';
+import { DataChangeEvents } from '../tickets/data-change.events';
+import { TicketsModule } from '../tickets/tickets.module';
+import { BullJobQueue } from './adapters/bull.job-queue.adapter';
+import { InProcessJobQueue } from './adapters/in-process.job-queue.adapter';
+import { AdminQueuesController, IngestController } from './ingest.controller';
+import { INGEST_QUEUE } from './ingest.jobs';
+import { IngestProcessor } from './ingest.processor';
+import { IngestProducer } from './ingest.producer';
+import { IngestService } from './ingest.service';
+import { IndexingRepository } from './indexing.repository';
+import { IndexingService } from './indexing.service';
+import { JobQueue } from './ports/job-queue.port';
+import { ReconcilerService } from './reconciler.service';
+import { TicketIndexedEvents } from './ticket-indexed.events';
+
+/** Bull's three connections: the producer's fails fast (no offline queue); blocking ones wait forever by design. */
+function bullClient(url: string, type: 'client' | 'subscriber' | 'bclient'): Redis {
+  return type === 'client'
+    ? new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 })
+    : new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: false });
+}
+
+/** Upserts enqueue indexing of what changed; a failure is fine, the rows stay pending for the reconciler. */
+class ChangeListener implements OnModuleInit {
+  constructor(
+    @Inject(DataChangeEvents) private readonly events: DataChangeEvents,
+    @Inject(IngestProducer) private readonly producer: IngestProducer,
+  ) {}
+
+  onModuleInit(): void {
+    this.events.subscribe(async (event) => {
+      await this.producer.requestIndexing(event.companyId, [event.type === 'ticket' ? 'tickets' : 'articles']);
+    });
+  }
+}
+
+@Module({})
+export class IngestModule {
+  static register(config: AppConfig): DynamicModule {
+    const queueUrl = config.redis.queueUrl;
+    const runsJobs = config.app.role !== 'api';
+    const servesApi = config.app.role !== 'worker';
+
+    const queueProvider: Provider = queueUrl
+      ? { provide: JobQueue, inject: [getQueueToken(INGEST_QUEUE)], useFactory: (queue: Queue) => new BullJobQueue(queue) }
+      : { provide: JobQueue, useClass: InProcessJobQueue };
+
+    return {
+      module: IngestModule,
+      imports: [
+        LlmModule,
+        SearchIndexModule,
+        ...(servesApi ? [TicketsModule] : []),
+        ...(queueUrl
+          ? [
+              BullModule.registerQueue({
+                name: INGEST_QUEUE,
+                prefix: config.ingest.queuePrefix,
+                createClient: (type) => bullClient(queueUrl, type),
+                settings: {
+                  stalledInterval: config.ingest.stalledIntervalMs,
+                  lockDuration: config.ingest.lockDurationMs,
+                  maxStalledCount: 5,
+                },
+              }),
+            ]
+          : []),
+      ],
+      controllers: servesApi ? [IngestController, AdminQueuesController] : [],
+      providers: [
+        queueProvider,
+        IngestProducer,
+        IndexingRepository,
+        IndexingService,
+        IngestService,
+        TicketIndexedEvents,
+        ...(servesApi ? [ChangeListener] : []),
+        ...(runsJobs ? [IngestProcessor, ReconcilerService] : []),
+      ],
+      exports: [IngestProducer, TicketIndexedEvents, JobQueue],
+    };
+  }
+}

@@ -1,0 +1,69 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '../../config/config';
+import { DataType, IndexChangesPayload, IngestRangePayload, JobName } from './ingest.jobs';
+import { IngestService } from './ingest.service';
+import { JobQueue } from './ports/job-queue.port';
+
+/** Registers the job handlers (worker and all roles): parse the payload, delegate to the service. */
+@Injectable()
+export class IngestProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('IngestProcessor');
+
+  constructor(
+    private readonly queue: JobQueue,
+    private readonly ingest: IngestService,
+    private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const concurrency = this.config.ingest.concurrency;
+    this.queue.process({
+      name: JobName.IngestRange,
+      concurrency,
+      handler: (data, ctx) => this.ingest.ingestRange(parseRange(data), (p) => ctx.reportProgress(p)),
+    });
+    this.queue.process({
+      name: JobName.IndexChanges,
+      concurrency,
+      handler: (data, ctx) => this.ingest.indexChanges(parseChanges(data), (p) => ctx.reportProgress(p)),
+    });
+  }
+
+  /**
+   * SIGTERM: stop taking jobs and let the active ones finish their current chunk. Runs before every
+   * onApplicationShutdown hook, so the queue connection (closed there) is still open while jobs finish.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.ingest.stop();
+    await this.queue.drain();
+    this.logger.log('queue drained');
+  }
+}
+
+function parseTypes(value: unknown): DataType[] {
+  if (!Array.isArray(value) || value.some((t) => t !== 'tickets' && t !== 'articles')) {
+    throw new Error(`malformed job payload: dataTypes ${JSON.stringify(value)}`);
+  }
+  return value as DataType[];
+}
+
+function parseCompany(value: unknown): string {
+  if (typeof value !== 'string' || !/^[a-z0-9_-]{2,50}$/.test(value)) throw new Error('malformed job payload: companyId');
+  return value;
+}
+
+function parseRange(data: IngestRangePayload): IngestRangePayload {
+  const date = /^\d{4}-\d{2}-\d{2}$/;
+  if (!date.test(String(data.startDate)) || !date.test(String(data.endDate))) throw new Error('malformed job payload: dates');
+  return {
+    companyId: parseCompany(data.companyId),
+    startDate: data.startDate,
+    endDate: data.endDate,
+    dataTypes: parseTypes(data.dataTypes),
+    force: data.force === true,
+  };
+}
+
+function parseChanges(data: IndexChangesPayload): IndexChangesPayload {
+  return { companyId: parseCompany(data.companyId), dataTypes: parseTypes(data.dataTypes) };
+}

@@ -1,0 +1,39 @@
+import type { JobName, JobOptions, JobPayloads, JobProgress } from '../ingest.jobs';
+
+export type JobState = 'waiting' | 'active' | 'completed' | 'failed' | 'delayed' | 'paused' | 'unknown';
+
+export interface JobView<N extends JobName = JobName> {
+  id: string;
+  name: N;
+  data: JobPayloads[N];
+  state: JobState;
+  progress: JobProgress | null;
+  result: unknown;
+  failedReason?: string;
+  attemptsMade: number;
+}
+
+export interface JobContext {
+  id: string;
+  attempt: number;
+  reportProgress(progress: JobProgress): Promise<void>;
+}
+
+export type JobHandler<N extends JobName> = (data: JobPayloads[N], ctx: JobContext) => Promise<unknown>;
+
+export type QueueCounts = Record<'waiting' | 'active' | 'completed' | 'failed' | 'delayed' | 'paused', number>;
+
+/**
+ * Port: a durable job queue. Bull on Redis in services mode, an in-process queue in embedded mode, with the
+ * same job states, progress and results. `add` fails fast when the queue store is down (no offline queue).
+ */
+export abstract class JobQueue {
+  abstract add<N extends JobName>(input: { name: N; data: JobPayloads[N]; options: JobOptions }): Promise<string>;
+  abstract getJob(id: string): Promise<JobView | null>;
+  abstract counts(): Promise<QueueCounts>;
+  /** Starts consuming jobs of this name (worker and all roles only). */
+  abstract process<N extends JobName>(input: { name: N; concurrency: number; handler: JobHandler<N> }): void;
+  /** Stops taking new jobs and waits for the active ones to finish. */
+  abstract drain(): Promise<void>;
+  abstract readonly kind: 'bull' | 'in-process';
+}

@@ -1,0 +1,23 @@
+import { hashingEmbed } from '../domain/hashing-embedding';
+import { Embedder, EmbedRequest, EmbedResult } from '../ports/embedder.port';
+import { TokenCounter } from '../token-counter';
+
+/** The embedded embedder: signed feature hashing of word and character n-grams (see hashingEmbed). */
+export class HashingEmbedder extends Embedder {
+  readonly model: string;
+
+  constructor(
+    readonly dimension: number,
+    private readonly tokens?: TokenCounter,
+  ) {
+    super();
+    // The dimension is in the name: vectors of different sizes (or versions) must never share an index.
+    this.model = `local-hash-v1-${dimension}`;
+  }
+
+  async embed(request: EmbedRequest): Promise<EmbedResult> {
+    const vectors = request.texts.map((text) => hashingEmbed(text, { dimension: this.dimension }));
+    const promptTokens = this.tokens ? request.texts.reduce((sum, t) => sum + this.tokens!.count(t), 0) : 0;
+    return { vectors, model: this.model, source: 'local', usage: { promptTokens } };
+  }
+}

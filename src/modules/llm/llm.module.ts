@@ -1,0 +1,150 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import OpenAI from 'openai';
+import { AppConfig } from '../../config/config';
+import { HashingEmbedder } from './adapters/hashing.embedder';
+import { LocalChatModel } from './adapters/local.chat-model';
+import { OpenAiChatModel } from './adapters/openai.chat-model';
+import { OpenAiEmbedder } from './adapters/openai.embedder';
+import { BatchProcessor } from './batch-processor.service';
+import { LlmService } from './llm.service';
+import { ChatModel } from './ports/chat-model.port';
+import { Embedder } from './ports/embedder.port';
+import { LaneScheduler } from './resilience/lane-scheduler';
+import { ResilientChatModel } from './resilience/resilient.chat-model';
+import { ResilientEmbedder } from './resilience/resilient.embedder';
+import { UpstreamGuard } from './resilience/upstream-guard';
+import { TokenCounter } from './token-counter';
+import { UsageLedger } from './usage-ledger.service';
+
+/** Native sizes of well-known embedding models; others need LLM_EMBEDDING_DIMENSION. */
+const KNOWN_EMBEDDING_DIMENSIONS: Record<string, number> = {
+  'text-embedding-3-small': 1536,
+  'text-embedding-3-large': 3072,
+  'text-embedding-ada-002': 1536,
+};
+
+function openAiClient(config: AppConfig): OpenAI {
+  const { apiKey, baseUrl, timeouts } = config.llm;
+  // maxRetries 0: cockatiel owns retries, so backoff, Retry-After and the breaker see every attempt.
+  // Local servers (vLLM, Ollama) take any key, but the SDK refuses to start without one.
+  return new OpenAI({
+    apiKey: apiKey ?? 'not-needed',
+    baseURL: baseUrl,
+    maxRetries: 0,
+    timeout: timeouts.chatMs,
+  });
+}
+
+function guardFor(config: AppConfig, name: string): UpstreamGuard {
+  const { retry, breaker } = config.llm;
+  return new UpstreamGuard({
+    name,
+    maxRetries: retry.maxRetries,
+    initialDelayMs: retry.initialDelayMs,
+    maxDelayMs: retry.maxDelayMs,
+    breakerThreshold: breaker.threshold,
+    halfOpenAfterMs: breaker.halfOpenAfterMs,
+    backgroundWaitMs: breaker.backgroundWaitMs,
+  });
+}
+
+/** Shared by the chat model and the embedder so both count against one global cap. */
+class OpenAiUpstream {
+  constructor(readonly client: OpenAI | undefined) {}
+}
+
+@Module({
+  providers: [
+    { provide: TokenCounter, useValue: new TokenCounter() },
+    UsageLedger,
+    BatchProcessor,
+    LlmService,
+    {
+      provide: LaneScheduler,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => new LaneScheduler(config.llm.concurrency),
+    },
+    {
+      provide: OpenAiUpstream,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) =>
+        new OpenAiUpstream(config.llm.provider === 'openai' ? openAiClient(config) : undefined),
+    },
+    {
+      provide: ChatModel,
+      inject: [AppConfig, OpenAiUpstream, LaneScheduler, UsageLedger, TokenCounter],
+      useFactory: (
+        config: AppConfig,
+        upstream: OpenAiUpstream,
+        lanes: LaneScheduler,
+        ledger: UsageLedger,
+        tokens: TokenCounter,
+      ) => {
+        const llm = config.llm;
+        const local = new LocalChatModel({ summaryMaxChars: llm.summaryMaxChars, tokens });
+        const remote = upstream.client
+          ? {
+              model: new OpenAiChatModel(upstream.client, {
+                model: llm.chatModel,
+                timeoutMs: llm.timeouts.chatMs,
+                streamTimeoutMs: llm.timeouts.streamMs,
+                maxInputTokens: llm.maxInputTokens,
+                maxOutputTokens: llm.maxOutputTokens,
+                tokens,
+                upstream: 'openai-chat',
+              }),
+              guard: guardFor(config, 'openai-chat'),
+            }
+          : undefined;
+        return new ResilientChatModel({ remote, local, lanes, ledger });
+      },
+    },
+    {
+      provide: Embedder,
+      inject: [AppConfig, OpenAiUpstream, LaneScheduler, UsageLedger, TokenCounter],
+      useFactory: (
+        config: AppConfig,
+        upstream: OpenAiUpstream,
+        lanes: LaneScheduler,
+        ledger: UsageLedger,
+        tokens: TokenCounter,
+      ) => {
+        const llm = config.llm;
+        const shared = { lanes, ledger, batchInputs: llm.embedBatchInputs };
+        if (!upstream.client) {
+          return new ResilientEmbedder({
+            ...shared,
+            embedder: new HashingEmbedder(llm.localEmbeddingDimension, tokens),
+          });
+        }
+        const dimension = llm.embeddingDimension ?? KNOWN_EMBEDDING_DIMENSIONS[llm.embeddingModel];
+        if (!dimension) {
+          throw new Error(
+            `LLM_EMBEDDING_DIMENSION: required for embedding model "${llm.embeddingModel}" (its size is not known)`,
+          );
+        }
+        const embedder = new OpenAiEmbedder(upstream.client, {
+          model: llm.embeddingModel,
+          dimension,
+          sendDimensions: llm.embeddingDimension !== undefined,
+          timeoutMs: llm.timeouts.embedMs,
+          upstream: 'openai-embeddings',
+        });
+        // Separate breaker: embeddings are often served by a different deployment than chat.
+        return new ResilientEmbedder({ ...shared, embedder, guard: guardFor(config, 'openai-embeddings') });
+      },
+    },
+  ],
+  exports: [ChatModel, Embedder, LlmService, BatchProcessor, UsageLedger, TokenCounter, LaneScheduler],
+})
+export class LlmModule implements OnModuleInit {
+  constructor(
+    private readonly tokens: TokenCounter,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Builds the tokenizer at boot (about a second) instead of on the first user request. */
+  onModuleInit(): void {
+    this.tokens.count('warm-up', this.config.llm.chatModel);
+  }
+}

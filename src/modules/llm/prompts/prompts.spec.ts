@@ -1,0 +1,44 @@
+import { renderPrompt, templateVersion } from '.';
+
+const sources = [
+  { id: 'ticket:T-1', kind: 'ticket' as const, title: 'Refund', text: 'Refunds take 5 business days.' },
+];
+
+/** Snapshots make every wording change visible in review; bump the template version with it. */
+describe('prompt templates', () => {
+  it.each([
+    [
+      'summary',
+      renderPrompt({ companyId: 'c', priority: 'background', purpose: 'summary', text: 'Ticket text' }, 'en'),
+    ],
+    [
+      'answer',
+      renderPrompt(
+        {
+          companyId: 'c',
+          priority: 'interactive',
+          purpose: 'answer',
+          question: '환불은 언제 되나요?',
+          sources,
+        },
+        'ko',
+      ),
+    ],
+    [
+      'reply',
+      renderPrompt(
+        {
+          companyId: 'c',
+          priority: 'interactive',
+          purpose: 'reply',
+          ticket: { subject: 'Refund', body: 'Where is my refund?' },
+          sources,
+          instructions: 'Be brief',
+        },
+        'en',
+      ),
+    ],
+  ])('%s', (purpose, messages) => {
+    expect({ version: templateVersion(purpose as 'summary'), messages }).toMatchSnapshot();
+  });
+});

@@ -1,0 +1,60 @@
+import { Tiktoken } from 'js-tiktoken/lite';
+import cl100kBase from 'js-tiktoken/ranks/cl100k_base';
+import o200kBase from 'js-tiktoken/ranks/o200k_base';
+
+type EncodingName = 'o200k_base' | 'cl100k_base';
+
+/**
+ * Token counts and budget truncation with the BPE ranks bundled in js-tiktoken (no network).
+ * Models served behind OpenAI-compatible servers (vLLM, Ollama) use other tokenizers: there the count is an
+ * estimate, close enough for budgets; billing uses the usage the server reports.
+ */
+export class TokenCounter {
+  private readonly encoders = new Map<EncodingName, Tiktoken>();
+
+  count(text: string, model = ''): number {
+    return text ? this.encoder(model).encode(text).length : 0;
+  }
+
+  /**
+   * Keeps at most `maxTokens` tokens of `text`. A token boundary can fall inside a character (Hangul
+   * syllables often span two byte-level tokens), so the cut moves back until the prefix decodes cleanly.
+   */
+  truncate(
+    text: string,
+    maxTokens: number,
+    model = '',
+  ): { text: string; truncated: boolean; tokens: number } {
+    const encoder = this.encoder(model);
+    const tokens = encoder.encode(text);
+    if (tokens.length <= maxTokens) return { text, truncated: false, tokens: tokens.length };
+    for (let end = maxTokens; end > 0; end--) {
+      const prefix = encoder.decode(tokens.slice(0, end));
+      if (!prefix.endsWith('\uFFFD') && text.startsWith(prefix) && !endsWithHighSurrogate(prefix)) {
+        return { text: prefix, truncated: true, tokens: end };
+      }
+    }
+    return { text: '', truncated: true, tokens: 0 };
+  }
+
+  private encoder(model: string): Tiktoken {
+    const name = encodingFor(model);
+    let encoder = this.encoders.get(name);
+    if (!encoder) {
+      // Built on first use: parsing a rank table takes a moment and several MB.
+      encoder = new Tiktoken(name === 'cl100k_base' ? cl100kBase : o200kBase);
+      this.encoders.set(name, encoder);
+    }
+    return encoder;
+  }
+}
+
+/** gpt-4 / gpt-3.5 / text-embedding-3 use cl100k; gpt-4o and later (and unknown models) o200k. */
+function encodingFor(model: string): EncodingName {
+  return /^(gpt-4(?!o|\.1)|gpt-3\.5|text-embedding-)/.test(model) ? 'cl100k_base' : 'o200k_base';
+}
+
+function endsWithHighSurrogate(text: string): boolean {
+  const last = text.charCodeAt(text.length - 1);
+  return last >= 0xd800 && last <= 0xdbff;
+}

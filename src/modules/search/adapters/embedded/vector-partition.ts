@@ -1,0 +1,276 @@
+import { HierarchicalNSW } from 'hnswlib-node';
+import { HnswSettings } from '../../../../config/search.config';
+import { matchesFilter, SearchFilter, SearchPayload } from '../../domain/search-document';
+import { dotAt, TopK } from '../../domain/vector-math';
+
+export interface PartitionOptions {
+  dimension: number;
+  hnsw: HnswSettings;
+  exactSearchMax: number;
+}
+
+export interface PartitionPoint {
+  id: string;
+  /** Unit length. */
+  vector: Float32Array;
+  payload: SearchPayload;
+}
+
+/** Labels (slots) of one partition as persisted in its manifest. */
+export type PartitionEntry = [label: number, id: string, payload: SearchPayload];
+
+const BUILD_YIELD_EVERY = 500;
+
+/**
+ * The vectors of one company and one type. Vectors live in a flat Float32Array indexed by label, which
+ * serves exact search and (re)building; above `exactSearchMax` points an HNSW graph over the same labels
+ * answers unfiltered and broadly filtered queries. A deleted label is marked deleted in the graph and
+ * reused by the next new id (hnswlib un-marks and updates it on addPoint).
+ *
+ * Not safe for concurrent mutation: the adapter serializes upsert/delete/build/save per partition.
+ */
+export class VectorPartition {
+  private vectors: Float32Array;
+  private readonly idsByLabel: (string | undefined)[] = [];
+  private readonly payloads: (SearchPayload | undefined)[] = [];
+  private readonly labelById = new Map<string, number>();
+  private readonly freeLabels: number[] = [];
+  private hnsw: HierarchicalNSW | undefined;
+
+  constructor(private readonly options: PartitionOptions) {
+    this.vectors = new Float32Array(options.dimension * 64);
+  }
+
+  get dimension(): number {
+    return this.options.dimension;
+  }
+
+  get size(): number {
+    return this.labelById.size;
+  }
+
+  /** Highest label in use + 1: the length of the persisted vector block. */
+  get labelCount(): number {
+    return this.idsByLabel.length;
+  }
+
+  get hasGraph(): boolean {
+    return this.hnsw !== undefined;
+  }
+
+  /** True once the partition is big enough that queries should go through HNSW. */
+  get needsGraph(): boolean {
+    return this.hnsw === undefined && this.size > this.options.exactSearchMax;
+  }
+
+  upsert(points: PartitionPoint[]): void {
+    for (const point of points) {
+      let label = this.labelById.get(point.id);
+      if (label === undefined) {
+        label = this.freeLabels.pop() ?? this.idsByLabel.length;
+        this.labelById.set(point.id, label);
+      }
+      this.ensureCapacity(label + 1);
+      this.vectors.set(point.vector, label * this.dimension);
+      this.idsByLabel[label] = point.id;
+      this.payloads[label] = point.payload;
+      if (this.hnsw) this.addToGraph(this.hnsw, label);
+    }
+  }
+
+  delete(ids: string[]): number {
+    let removed = 0;
+    for (const id of ids) {
+      const label = this.labelById.get(id);
+      if (label === undefined) continue;
+      this.labelById.delete(id);
+      this.idsByLabel[label] = undefined;
+      this.payloads[label] = undefined;
+      this.freeLabels.push(label);
+      this.hnsw?.markDelete(label);
+      removed++;
+    }
+    return removed;
+  }
+
+  count(filter?: SearchFilter): number {
+    if (!filter) return this.size;
+    let n = 0;
+    for (const payload of this.payloads) if (payload && matchesFilter(payload, filter)) n++;
+    return n;
+  }
+
+  search(
+    query: Float32Array,
+    k: number,
+    filter?: SearchFilter,
+  ): { id: string; score: number; payload: SearchPayload }[] {
+    if (this.size === 0) return [];
+    let candidates: number[] | undefined;
+    if (filter) {
+      candidates = [];
+      for (let label = 0; label < this.payloads.length; label++) {
+        const payload = this.payloads[label];
+        if (payload && matchesFilter(payload, filter)) candidates.push(label);
+      }
+      if (candidates.length === 0) return [];
+    }
+    const useGraph =
+      this.hnsw !== undefined && (candidates?.length ?? this.size) > this.options.exactSearchMax;
+    const ranked = useGraph
+      ? this.searchGraph(this.hnsw!, query, k, candidates)
+      : this.searchExact(query, k, candidates);
+    return ranked.map(({ label, score }) => ({
+      id: this.idsByLabel[label]!,
+      score,
+      payload: this.payloads[label]!,
+    }));
+  }
+
+  /** Builds the HNSW graph over all live labels, yielding to the event loop so requests keep flowing. */
+  async buildGraph(): Promise<void> {
+    const graph = this.newGraph(Math.max(this.labelCount, 16));
+    let added = 0;
+    for (let label = 0; label < this.labelCount; label++) {
+      if (this.idsByLabel[label] === undefined) continue;
+      this.addToGraph(graph, label);
+      if (++added % BUILD_YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    this.hnsw = graph;
+  }
+
+  /** Replaces the graph with one read from disk; false when it does not match the stored labels. */
+  async readGraph(file: string): Promise<boolean> {
+    const graph = new HierarchicalNSW('cosine', this.dimension);
+    try {
+      await graph.readIndex(file);
+    } catch {
+      return false;
+    }
+    const inGraph = new Set(graph.getIdsList());
+    for (const label of this.labelById.values()) if (!inGraph.has(label)) return false;
+    // Re-mark free slots: a graph saved before a delete was committed must not revive that point.
+    for (const label of this.freeLabels) {
+      if (!inGraph.has(label)) continue;
+      try {
+        graph.markDelete(label);
+      } catch {
+        // Already marked deleted.
+      }
+    }
+    graph.setEf(this.options.hnsw.efSearch);
+    this.hnsw = graph;
+    return true;
+  }
+
+  async writeGraph(file: string): Promise<void> {
+    if (this.hnsw) await this.hnsw.writeIndex(file);
+  }
+
+  entries(): PartitionEntry[] {
+    const entries: PartitionEntry[] = [];
+    for (let label = 0; label < this.idsByLabel.length; label++) {
+      const id = this.idsByLabel[label];
+      if (id !== undefined) entries.push([label, id, this.payloads[label]!]);
+    }
+    return entries;
+  }
+
+  /** The vector block for labels [0, labelCount): free slots hold stale values and are ignored on load. */
+  vectorBytes(): Uint8Array {
+    return new Uint8Array(this.vectors.buffer, this.vectors.byteOffset, this.labelCount * this.dimension * 4);
+  }
+
+  /** Restores labels and vectors saved by `entries()` / `vectorBytes()`. */
+  restore(entries: PartitionEntry[], labelCount: number, bytes: Uint8Array): void {
+    if (bytes.byteLength !== labelCount * this.dimension * 4) {
+      throw new Error(
+        `vector file holds ${bytes.byteLength} bytes, expected ${labelCount * this.dimension * 4}`,
+      );
+    }
+    this.ensureCapacity(labelCount);
+    // Copy: the source buffer may not be 4-byte aligned.
+    new Uint8Array(this.vectors.buffer, this.vectors.byteOffset, bytes.byteLength).set(bytes);
+    const used = new Set<number>();
+    for (const [label, id, payload] of entries) {
+      this.idsByLabel[label] = id;
+      this.payloads[label] = payload;
+      this.labelById.set(id, label);
+      used.add(label);
+    }
+    this.idsByLabel.length = Math.max(this.idsByLabel.length, labelCount);
+    this.payloads.length = this.idsByLabel.length;
+    for (let label = labelCount - 1; label >= 0; label--) if (!used.has(label)) this.freeLabels.push(label);
+  }
+
+  private searchExact(
+    query: Float32Array,
+    k: number,
+    candidates?: number[],
+  ): { label: number; score: number }[] {
+    const top = new TopK(k);
+    const dimension = this.dimension;
+    if (candidates) {
+      for (const label of candidates) top.offer(label, dotAt(query, this.vectors, label * dimension));
+    } else {
+      for (let label = 0; label < this.idsByLabel.length; label++) {
+        if (this.idsByLabel[label] === undefined) continue;
+        const score = dotAt(query, this.vectors, label * dimension);
+        if (score >= top.threshold) top.offer(label, score);
+      }
+    }
+    return top.sorted();
+  }
+
+  private searchGraph(
+    graph: HierarchicalNSW,
+    query: Float32Array,
+    k: number,
+    candidates?: number[],
+  ): { label: number; score: number }[] {
+    graph.setEf(Math.max(this.options.hnsw.efSearch, k));
+    let allowed: ((label: number) => boolean) | undefined;
+    if (candidates) {
+      const mask = new Uint8Array(this.labelCount);
+      for (const label of candidates) mask[label] = 1;
+      allowed = (label) => mask[label] === 1;
+    }
+    const wanted = Math.min(k, graph.getMaxElements());
+    const { neighbors } = graph.searchKnn(Array.from(query), wanted, allowed);
+    // Re-score exactly from the stored vectors: same scale as exact search, and stable ordering.
+    const top = new TopK(k);
+    for (const label of neighbors) {
+      if (this.idsByLabel[label] !== undefined)
+        top.offer(label, dotAt(query, this.vectors, label * this.dimension));
+    }
+    return top.sorted();
+  }
+
+  private newGraph(capacity: number): HierarchicalNSW {
+    const graph = new HierarchicalNSW('cosine', this.dimension);
+    graph.initIndex({
+      maxElements: capacity,
+      m: this.options.hnsw.m,
+      efConstruction: this.options.hnsw.efConstruction,
+      randomSeed: 42,
+    });
+    graph.setEf(this.options.hnsw.efSearch);
+    return graph;
+  }
+
+  private addToGraph(graph: HierarchicalNSW, label: number): void {
+    if (label >= graph.getMaxElements()) graph.resizeIndex(Math.max(label + 1, graph.getMaxElements() * 2));
+    const offset = label * this.dimension;
+    graph.addPoint(Array.from(this.vectors.subarray(offset, offset + this.dimension)), label);
+  }
+
+  private ensureCapacity(labels: number): void {
+    const needed = labels * this.dimension;
+    if (needed <= this.vectors.length) return;
+    let size = this.vectors.length;
+    while (size < needed) size *= 2;
+    const grown = new Float32Array(size);
+    grown.set(this.vectors);
+    this.vectors = grown;
+  }
+}

@@ -1,0 +1,274 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { QdrantClient, QdrantClientTimeoutError, Schemas } from '@qdrant/js-client-rest';
+import { AppError } from '../../../common/errors/app-error';
+import { AppConfig } from '../../../config/config';
+import { pointIdOf } from '../domain/point-id';
+import {
+  collectionNameOf,
+  hasFilter,
+  SearchDataType,
+  SearchHit,
+  SearchPayload,
+} from '../domain/search-document';
+import {
+  CountVectorsRequest,
+  DeleteVectorsRequest,
+  EnsureCollectionRequest,
+  UpsertVectorsRequest,
+  VectorIndex,
+  VectorSearchRequest,
+} from '../ports/vector-index.port';
+import { PAYLOAD_INDEXES, tenantFilter } from './qdrant/qdrant-filter';
+import { validateK, validatePoints, validateVector } from './vector-request.validation';
+
+/**
+ * Qdrant adapter: one collection per data type shared by all companies (Qdrant's recommended multitenancy
+ * layout), `company_id` indexed as the tenant key, and a company must-filter on every read and delete.
+ * Point ids are UUIDs derived from (company, type, id), so re-indexing overwrites instead of duplicating.
+ * Every call has a deadline: the client's own timeout aborts the HTTP request, and an AbortSignal
+ * (the caller's, combined with the deadline) ends the wait for it.
+ */
+@Injectable()
+export class QdrantVectorIndex extends VectorIndex {
+  private readonly logger = new Logger(QdrantVectorIndex.name);
+  private readonly client: QdrantClient;
+  private readonly timeoutMs: number;
+  private readonly batchSize: number;
+  private readonly prefix: string;
+  /** Dimensions of collections known to exist, so ensureCollection costs one round trip per process. */
+  private readonly dimensions = new Map<SearchDataType, number>();
+
+  constructor(config: AppConfig) {
+    super();
+    const { qdrantUrl, qdrantApiKey, qdrantTimeoutMs, qdrantUpsertBatchSize, qdrantCollectionPrefix } =
+      config.search;
+    if (!qdrantUrl) throw new AppError('internal', 'QdrantVectorIndex needs QDRANT_URL');
+    this.timeoutMs = qdrantTimeoutMs;
+    this.batchSize = qdrantUpsertBatchSize;
+    this.prefix = qdrantCollectionPrefix;
+    this.client = new QdrantClient({
+      url: qdrantUrl,
+      apiKey: qdrantApiKey,
+      timeout: qdrantTimeoutMs,
+      checkCompatibility: false,
+    });
+  }
+
+  collectionOf(type: SearchDataType): string {
+    return `${this.prefix}${collectionNameOf(type)}`;
+  }
+
+  async ensureCollection({ type, dimension, signal }: EnsureCollectionRequest): Promise<void> {
+    if (!Number.isInteger(dimension) || dimension < 1) {
+      throw AppError.invalid(`dimension must be a positive integer, got ${dimension}`);
+    }
+    const known = this.dimensions.get(type);
+    if (known !== undefined) {
+      if (known !== dimension) throw dimensionConflict(this.collectionOf(type), known, dimension);
+      return;
+    }
+    const name = this.collectionOf(type);
+    const { exists } = await this.call('collectionExists', signal, () => this.client.collectionExists(name));
+    if (!exists) {
+      try {
+        await this.call('createCollection', signal, () =>
+          this.client.createCollection(name, {
+            vectors: { size: dimension, distance: 'Cosine' },
+            // Per-tenant graphs only: every query is filtered by company_id (Qdrant's multitenancy guide).
+            hnsw_config: { payload_m: 16, m: 0 },
+          }),
+        );
+      } catch (error) {
+        // Another instance created it in between: fall through and check its dimension.
+        if (!(error instanceof AppError && error.details.cause && statusOf(error.details.cause) === 409))
+          throw error;
+      }
+    }
+    const info = await this.call('getCollection', signal, () => this.client.getCollection(name));
+    const existing = vectorSizeOf(info);
+    if (existing !== undefined && existing !== dimension) throw dimensionConflict(name, existing, dimension);
+    const indexed = info.payload_schema ?? {};
+    for (const { field, schema } of PAYLOAD_INDEXES) {
+      if (indexed[field]) continue;
+      await this.call('createPayloadIndex', signal, () =>
+        this.client.createPayloadIndex(name, { field_name: field, field_schema: schema, wait: true }),
+      );
+    }
+    this.dimensions.set(type, dimension);
+  }
+
+  async upsert({ companyId, type, points, signal }: UpsertVectorsRequest): Promise<void> {
+    if (points.length === 0) return;
+    const dimension = await this.dimensionOf(type, signal);
+    if (dimension === undefined) {
+      throw AppError.invalid(
+        `collection '${this.collectionOf(type)}' does not exist yet: call ensureCollection with the embedder's dimension first`,
+      );
+    }
+    validatePoints({ companyId, type, points, dimension, collection: this.collectionOf(type) });
+    const name = this.collectionOf(type);
+    for (let start = 0; start < points.length; start += this.batchSize) {
+      const batch = points.slice(start, start + this.batchSize).map((point) => ({
+        id: pointIdOf(companyId, type, point.id),
+        vector: Array.from(point.vector),
+        payload: toQdrantPayload(point.payload),
+      }));
+      await this.call('upsert', signal, () => this.client.upsert(name, { points: batch, wait: true }));
+    }
+  }
+
+  async delete({ companyId, type, ids, signal }: DeleteVectorsRequest): Promise<void> {
+    if (ids.length === 0) return;
+    const name = this.collectionOf(type);
+    const filter = tenantFilter(companyId, type);
+    filter.must = [...asArray(filter.must), { has_id: ids.map((id) => pointIdOf(companyId, type, id)) }];
+    try {
+      await this.call('delete', signal, () => this.client.delete(name, { filter, wait: true }));
+    } catch (error) {
+      if (!isMissingCollection(error)) throw error;
+    }
+  }
+
+  async search({ companyId, type, vector, k, filter, signal }: VectorSearchRequest): Promise<SearchHit[]> {
+    validateK(k);
+    const dimension = await this.dimensionOf(type, signal);
+    if (dimension === undefined) return [];
+    validateVector(vector, dimension, this.collectionOf(type));
+    const name = this.collectionOf(type);
+    const response = await this.call('query', signal, () =>
+      this.client.query(name, {
+        query: Array.from(vector),
+        filter: tenantFilter(companyId, type, hasFilter(filter) ? filter : undefined),
+        limit: k,
+        with_payload: true,
+      }),
+    );
+    return response.points.flatMap((point) => {
+      const payload = point.payload as unknown as SearchPayload | null | undefined;
+      // Defence in depth: the filter already scopes by company; never hand out another company's point.
+      if (!payload || payload.company_id !== companyId) return [];
+      return [{ id: payload.id, type, score: point.score, payload: fromQdrantPayload(payload) }];
+    });
+  }
+
+  async count({ companyId, type, filter, signal }: CountVectorsRequest): Promise<number> {
+    const name = this.collectionOf(type);
+    try {
+      const { count } = await this.call('count', signal, () =>
+        this.client.count(name, {
+          filter: tenantFilter(companyId, type, hasFilter(filter) ? filter : undefined),
+          exact: true,
+        }),
+      );
+      return count;
+    } catch (error) {
+      if (isMissingCollection(error)) return 0;
+      throw error;
+    }
+  }
+
+  /** The collection's dimension, read once from Qdrant when this process did not ensure it; undefined if absent. */
+  private async dimensionOf(type: SearchDataType, signal?: AbortSignal): Promise<number | undefined> {
+    const known = this.dimensions.get(type);
+    if (known !== undefined) return known;
+    const name = this.collectionOf(type);
+    try {
+      const info = await this.call('getCollection', signal, () => this.client.getCollection(name));
+      const size = vectorSizeOf(info);
+      if (size !== undefined) this.dimensions.set(type, size);
+      return size;
+    } catch (error) {
+      if (isMissingCollection(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Runs one Qdrant call under a deadline and maps failures: unreachable, timed out, 429 and 5xx →
+   * dependency_unavailable; a 4xx → validation_failed with Qdrant's message; a missing collection keeps
+   * status 404 in `details.cause` for the callers that treat it as empty.
+   */
+  private async call<T>(
+    operation: string,
+    signal: AbortSignal | undefined,
+    run: () => Promise<T>,
+  ): Promise<T> {
+    const deadline = AbortSignal.timeout(this.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(combined.reason ?? new Error('aborted'));
+      if (combined.aborted) onAbort();
+      else combined.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([run(), aborted]);
+    } catch (error) {
+      throw this.mapError(operation, error, signal);
+    } finally {
+      if (onAbort) combined.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private mapError(operation: string, error: unknown, callerSignal: AbortSignal | undefined): AppError {
+    if (error instanceof AppError) return error;
+    const status = statusOf(error);
+    if (status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 408) {
+      const message = qdrantMessage(error) ?? `HTTP ${status}`;
+      return new AppError('validation_failed', `Qdrant rejected ${operation}: ${message}`, { cause: error });
+    }
+    if (callerSignal?.aborted) {
+      return new AppError('dependency_unavailable', `Qdrant ${operation} was cancelled`, { cause: error });
+    }
+    const reason =
+      error instanceof QdrantClientTimeoutError ||
+      (error instanceof DOMException && error.name === 'TimeoutError')
+        ? `timed out after ${this.timeoutMs} ms`
+        : status !== undefined
+          ? `HTTP ${status}`
+          : String((error as Error)?.message ?? error);
+    this.logger.warn(`Qdrant ${operation} failed: ${reason}`);
+    return AppError.unavailable(`Qdrant (${operation}: ${reason})`, error);
+  }
+}
+
+function asArray<T>(value: T | T[] | null | undefined): T[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function qdrantMessage(error: unknown): string | undefined {
+  const data = (error as { data?: { status?: { error?: unknown } } } | null)?.data;
+  const message = data?.status?.error;
+  return typeof message === 'string' ? message : undefined;
+}
+
+function isMissingCollection(error: unknown): boolean {
+  return error instanceof AppError && statusOf(error.details.cause) === 404;
+}
+
+function vectorSizeOf(info: Schemas['CollectionInfo']): number | undefined {
+  const vectors = info.config.params.vectors as { size?: number } | undefined;
+  return typeof vectors?.size === 'number' ? vectors.size : undefined;
+}
+
+function dimensionConflict(collection: string, existing: number, requested: number): AppError {
+  return AppError.invalid(
+    `collection '${collection}' has vector dimension ${existing}, not ${requested}: ` +
+      're-create the index after changing the embedding model',
+  );
+}
+
+/** Qdrant payload values are JSON: drop undefined optionals so they are absent, not null. */
+function toQdrantPayload(payload: SearchPayload): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(payload).filter(([, value]) => value !== undefined));
+}
+
+function fromQdrantPayload(payload: SearchPayload): SearchPayload {
+  return { ...payload, tags: Array.isArray(payload.tags) ? payload.tags : [] };
+}
