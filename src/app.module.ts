@@ -20,7 +20,7 @@ import { MetricsModule } from './modules/metrics/metrics.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
 
 @Module({})
-class ConfigHostModule {
+export class ConfigHostModule {
   static register(config: AppConfig): DynamicModule {
     return { module: ConfigHostModule, global: true, providers: [{ provide: AppConfig, useValue: config }], exports: [AppConfig] };
   }

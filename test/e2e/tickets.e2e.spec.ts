@@ -127,3 +127,33 @@ describe.each(dbTargets())('tickets and articles (%s)', (target) => {
     expect(again.body).toEqual({ upserted: 0, unchanged: 1000 });
   });
 });
+
+describe.each(dbTargets())('ticket export (%s)', (target) => {
+  let t: TestApp;
+  afterAll(() => t.close());
+
+  it('streams every ticket of the company, and only its own, as NDJSON', async () => {
+    t = await startTestApp(target);
+    const keyA = await t.createCompany('export-a');
+    const keyB = await t.createCompany('export-b');
+    const tickets = Array.from({ length: 1203 }, (_, i) => ticketFactory({ ticket_id: `E-${i}`, conversations: undefined }));
+    for (let i = 0; i < tickets.length; i += 1000) {
+      await t.request({ method: 'PUT', url: '/api/v1/tickets', key: keyA, body: { tickets: tickets.slice(i, i + 1000) } });
+    }
+    await t.request({ method: 'PUT', url: '/api/v1/tickets', key: keyB, body: { tickets: [ticketFactory({ ticket_id: 'B-ONLY' })] } });
+
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/tickets/export', headers: { authorization: `Bearer ${keyA}` } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/x-ndjson/);
+    const lines = res.body.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(1203);
+    expect(new Set(lines.map((l) => l.ticket_id)).size).toBe(1203);
+    expect(lines.some((l) => l.ticket_id === 'B-ONLY')).toBe(false);
+    expect(lines[0]).toHaveProperty('summary');
+    expect(lines[0]).toHaveProperty('index_state');
+
+    const b = await t.app.inject({ method: 'GET', url: '/api/v1/tickets/export', headers: { authorization: `Bearer ${keyB}` } });
+    expect(b.body.trimEnd().split('\n').map((l) => JSON.parse(l).ticket_id)).toEqual(['B-ONLY']);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/tickets/export' })).statusCode).toBe(401);
+  });
+});

@@ -1,5 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Put, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { Readable } from 'node:stream';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiTenantAuth } from '../../common/http/api-docs';
 import { CompanyId } from '../../common/tenancy/auth.decorators';
 import { ArticleDto, UpsertArticlesDto } from './dto/article.dto';
@@ -28,6 +30,17 @@ export class TicketsController {
   @ApiErrors(400)
   list(@CompanyId() companyId: string, @Query() query: ListTicketsQueryDto): Promise<TicketPageDto> {
     return this.tickets.listTickets(companyId, query);
+  }
+
+  @Get('export')
+  @ApiOperation({ summary: 'Every ticket of the company with its summary, as NDJSON, streamed' })
+  @ApiProduces('application/x-ndjson')
+  @ApiOkResponse({ description: 'one TicketView JSON object per line' })
+  exportAll(@CompanyId() companyId: string, @Res() reply: FastifyReply): void {
+    void reply
+      .header('content-type', 'application/x-ndjson; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(Readable.from(this.tickets.exportTickets(companyId)));
   }
 
   @Get(':ticket_id')

@@ -48,6 +48,18 @@ export class TicketsService {
     return toTicketView(ticket);
   }
 
+  /** Every ticket of the company as NDJSON lines, read page by page: memory stays flat on any size. */
+  async *exportTickets(companyId: string, pageSize = 500): AsyncGenerator<string> {
+    let after: { updatedAt: Date; id: string } | undefined;
+    for (;;) {
+      const rows = await this.repository.list(companyId, { after, limit: pageSize });
+      for (const row of rows) yield `${JSON.stringify(toTicketView(row))}\n`;
+      if (rows.length < pageSize) return;
+      const last = rows[rows.length - 1];
+      after = { updatedAt: last.updatedAt, id: last.ticketId };
+    }
+  }
+
   async listTickets(companyId: string, query: ListTicketsQueryDto): Promise<TicketPageDto> {
     const limit = query.limit ? Number(query.limit) : DEFAULT_PAGE;
     let after: { updatedAt: Date; id: string } | undefined;
