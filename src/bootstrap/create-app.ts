@@ -7,6 +7,8 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from '../app.module';
 import { AppConfig } from '../config/config';
+import { AdminKeyService } from '../modules/auth/admin-key.service';
+import { BULL_BOARD_ROUTE } from '../modules/ingest/ingest.jobs';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -37,6 +39,18 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     reply.header('x-request-id', request.id);
   });
 
+  // Bull Board is a Fastify plugin outside Nest's guards: the admin key protects it here, as Bearer, X-API-Key
+  // or HTTP Basic (any user name, the admin key as password) so a browser can open it.
+  const adminKey = app.get(AdminKeyService);
+  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!request.url.startsWith(BULL_BOARD_ROUTE)) return;
+    if (adminKey.matches(presentedAdminKey(request.headers) ?? '')) return;
+    return reply
+      .status(401)
+      .header('www-authenticate', 'Basic realm="Support Copilot admin"')
+      .send({ statusCode: 401, error: 'Unauthorized', message: 'the admin key is required', request_id: request.id });
+  });
+
   if (config.app.role !== 'worker' && config.app.swaggerEnabled) setupSwagger(app);
   return app;
 }
@@ -60,4 +74,14 @@ export function setupSwagger(app: NestFastifyApplication): void {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true },
   });
+}
+
+function presentedAdminKey(headers: FastifyRequest['headers']): string | undefined {
+  const auth = headers.authorization ?? '';
+  const bearer = /^Bearer\s+(\S+)$/i.exec(auth);
+  if (bearer) return bearer[1];
+  const basic = /^Basic\s+(\S+)$/i.exec(auth);
+  if (basic) return Buffer.from(basic[1], 'base64').toString('utf8').split(':').slice(1).join(':');
+  const header = headers['x-api-key'];
+  return typeof header === 'string' ? header : undefined;
 }

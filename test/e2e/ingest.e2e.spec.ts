@@ -126,3 +126,29 @@ describe.each(dbTargets())('ingest (%s, local models)', (target) => {
     expect((await t.request({ method: 'GET', url: '/api/v1/admin/queues', key })).status).toBe(403);
   });
 });
+
+if (process.env.QUEUE_REDIS_URL) {
+  describe('Bull Board (services mode)', () => {
+    let t: TestApp;
+    afterAll(() => t.close());
+
+    it('serves the board to the admin key only, also as HTTP Basic for browsers', async () => {
+      t = await startTestApp('sqlite');
+      const key = await t.createCompany('board-co');
+      expect((await t.request({ method: 'GET', url: '/api/v1/admin/queues/board' })).status).toBe(401);
+      expect((await t.request({ method: 'GET', url: '/api/v1/admin/queues/board', key })).status).toBe(401);
+      const ok = await t.request({ method: 'GET', url: '/api/v1/admin/queues/board', key: TEST_ADMIN_KEY });
+      expect(ok.status).toBe(200);
+      expect(ok.text).toMatch(/<html/i);
+      const basic = Buffer.from(`admin:${TEST_ADMIN_KEY}`).toString('base64');
+      // The board reads the queue through Bull's producer connection, which fails fast until it is open.
+      let viaBasic = await t.request({ method: 'GET', url: '/api/v1/admin/queues/board/api/queues', headers: { authorization: `Basic ${basic}` } });
+      for (let i = 0; i < 50 && viaBasic.status !== 200; i += 1) {
+        await new Promise((r) => setTimeout(r, 100));
+        viaBasic = await t.request({ method: 'GET', url: '/api/v1/admin/queues/board/api/queues', headers: { authorization: `Basic ${basic}` } });
+      }
+      expect(viaBasic.status).toBe(200);
+      expect(JSON.stringify(viaBasic.body)).toContain('ingest');
+    });
+  });
+}

@@ -4,6 +4,9 @@
  */
 export const INGEST_QUEUE = 'ingest';
 
+/** Bull Board UI (services mode), behind the admin key. */
+export const BULL_BOARD_ROUTE = '/api/v1/admin/queues/board';
+
 export const JobName = {
   IngestRange: 'ingest-range',
   IndexChanges: 'index-changes',

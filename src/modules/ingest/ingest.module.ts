@@ -1,3 +1,6 @@
+import { BullAdapter } from '@bull-board/api/bullAdapter';
+import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
+import { BullBoardModule, BullBoardModuleOptions } from '@bull-board/nestjs';
 import { BullModule, getQueueToken } from '@nestjs/bull';
 import { DynamicModule, Inject, Module, OnModuleInit, Provider } from '@nestjs/common';
 import type { Queue } from 'bull';
@@ -10,7 +13,7 @@ import { TicketsModule } from '../tickets/tickets.module';
 import { BullJobQueue } from './adapters/bull.job-queue.adapter';
 import { InProcessJobQueue } from './adapters/in-process.job-queue.adapter';
 import { AdminQueuesController, IngestController } from './ingest.controller';
-import { INGEST_QUEUE } from './ingest.jobs';
+import { BULL_BOARD_ROUTE, INGEST_QUEUE } from './ingest.jobs';
 import { IngestProcessor } from './ingest.processor';
 import { IngestProducer } from './ingest.producer';
 import { IngestService } from './ingest.service';
@@ -70,6 +73,17 @@ export class IngestModule {
                   maxStalledCount: 5,
                 },
               }),
+              // Bull Board for operators; the admin key guards it (see BULL_BOARD_ROUTE in create-app).
+              ...(servesApi
+                ? [
+                    // @bull-board/fastify 9.10.1 types name its own copy of @bull-board/api; the runtime contract is the same.
+                    BullBoardModule.forRoot({
+                      route: BULL_BOARD_ROUTE,
+                      adapter: BullBoardFastifyAdapter as unknown as BullBoardModuleOptions['adapter'],
+                    }),
+                    BullBoardModule.forFeature({ name: INGEST_QUEUE, adapter: BullAdapter }),
+                  ]
+                : []),
             ]
           : []),
       ],
