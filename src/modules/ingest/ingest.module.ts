@@ -20,6 +20,7 @@ import { IngestService } from './ingest.service';
 import { IndexingRepository } from './indexing.repository';
 import { IndexingService } from './indexing.service';
 import { JobQueue } from './ports/job-queue.port';
+import { QueueMetricsReporter } from './queue-metrics.reporter';
 import { ReconcilerService } from './reconciler.service';
 import { TicketIndexedEvents } from './ticket-indexed.events';
 
@@ -95,6 +96,7 @@ export class IngestModule {
         IndexingService,
         IngestService,
         TicketIndexedEvents,
+        QueueMetricsReporter,
         ...(servesApi ? [ChangeListener] : []),
         ...(runsJobs ? [IngestProcessor, ReconcilerService] : []),
       ],

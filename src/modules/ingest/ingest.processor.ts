@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../../config/config';
-import { DataType, IndexChangesPayload, IngestRangePayload, JobName } from './ingest.jobs';
+import { MetricsService } from '../metrics/metrics.service';
+import { DataType, INGEST_QUEUE, IndexChangesPayload, IngestRangePayload, IngestResult, JobName } from './ingest.jobs';
 import { IngestService } from './ingest.service';
 import { JobQueue } from './ports/job-queue.port';
 
@@ -13,6 +14,7 @@ export class IngestProcessor implements OnApplicationBootstrap, BeforeApplicatio
     private readonly queue: JobQueue,
     private readonly ingest: IngestService,
     private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -20,13 +22,33 @@ export class IngestProcessor implements OnApplicationBootstrap, BeforeApplicatio
     this.queue.process({
       name: JobName.IngestRange,
       concurrency,
-      handler: (data, ctx) => this.ingest.ingestRange(parseRange(data), (p) => ctx.reportProgress(p)),
+      handler: (data, ctx) =>
+        this.timed(JobName.IngestRange, () => this.ingest.ingestRange(parseRange(data), (p) => ctx.reportProgress(p))),
     });
     this.queue.process({
       name: JobName.IndexChanges,
       concurrency,
-      handler: (data, ctx) => this.ingest.indexChanges(parseChanges(data), (p) => ctx.reportProgress(p)),
+      handler: (data, ctx) =>
+        this.timed(JobName.IndexChanges, () => this.ingest.indexChanges(parseChanges(data), (p) => ctx.reportProgress(p))),
     });
+  }
+
+  private async timed(job: JobName, run: () => Promise<IngestResult>): Promise<IngestResult> {
+    const started = performance.now();
+    try {
+      const result = await run();
+      this.metrics.recordJob({
+        queue: INGEST_QUEUE,
+        job,
+        durationS: (performance.now() - started) / 1000,
+        processed: result.stats.indexed,
+        failed: result.stats.failed,
+      });
+      return result;
+    } catch (error) {
+      this.metrics.recordJob({ queue: INGEST_QUEUE, job, durationS: (performance.now() - started) / 1000 });
+      throw error;
+    }
   }
 
   /**

@@ -10,7 +10,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { IsIsoDateTime } from './validators';
+import { IsIsoDateTime, IsTagList } from './validators';
 
 export class ArticleDto {
   @ApiProperty({ minLength: 1, maxLength: 100, example: 'KB-12' })
@@ -35,11 +35,7 @@ export class ArticleDto {
   category?: string;
 
   @ApiPropertyOptional({ type: [String], maxItems: 10 })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(10)
-  @IsString({ each: true })
-  @Length(1, 50, { each: true })
+  @IsTagList()
   tags?: string[];
 
   @ApiProperty({ format: 'date-time', example: '2024-05-01T09:30:00Z' })

@@ -12,7 +12,14 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { IsIsoDateTime, TICKET_PRIORITIES, TICKET_STATUSES, TicketPriority, TicketStatus } from './validators';
+import {
+  IsIsoDateTime,
+  IsTagList,
+  TICKET_PRIORITIES,
+  TICKET_STATUSES,
+  TicketPriority,
+  TicketStatus,
+} from './validators';
 
 export class ConversationMessageDto {
   @ApiProperty({ enum: ['customer', 'agent'] })
@@ -56,11 +63,7 @@ export class TicketDto {
   priority?: TicketPriority;
 
   @ApiPropertyOptional({ type: [String], maxItems: 10, example: ['billing', 'refund'] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(10)
-  @IsString({ each: true })
-  @Length(1, 50, { each: true })
+  @IsTagList()
   tags?: string[];
 
   @ApiProperty({ format: 'date-time', example: '2024-05-01T09:30:00Z' })

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { IsISO8601, Matches } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
 
 /** An ISO 8601 date-time with a time part (a bare date is not a moment). */
 export const IsIsoDateTime = () =>
@@ -14,3 +14,7 @@ export const TICKET_STATUSES = ['open', 'pending', 'resolved', 'closed'] as cons
 export const TICKET_PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
+
+/** Optional tags: at most 10, each 1-50 characters (tickets, articles and search filters alike). */
+export const IsTagList = () =>
+  applyDecorators(IsOptional(), IsArray(), ArrayMaxSize(10), IsString({ each: true }), Length(1, 50, { each: true }));
