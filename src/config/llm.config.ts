@@ -122,7 +122,8 @@ export const llmConfig = defineConfig<LlmEnv, LlmSettings>('llm', LlmEnv, (env) 
     batch: {
       batchSize: toInt(env.LLM_BATCH_SIZE, 10),
       maxConcurrent: toInt(env.LLM_BATCH_MAX_CONCURRENT, 5),
-      delayMs: toInt(env.LLM_BATCH_DELAY_MS, 100),
+      // Pacing protects a remote upstream's rate limit; the local models have none to protect.
+      delayMs: toInt(env.LLM_BATCH_DELAY_MS, env.OPENAI_API_KEY || env.OPENAI_BASE_URL ? 100 : 0),
       retryAttempts: toInt(env.LLM_BATCH_RETRY_ATTEMPTS, 3),
       retryDelayMs: toInt(env.LLM_BATCH_RETRY_DELAY_MS, 1000),
     },

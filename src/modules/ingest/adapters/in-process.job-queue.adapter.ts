@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { JobName, JobOptions, JobPayloads, JobProgress } from '../ingest.jobs';
 import { JobHandler, JobQueue, JobState, JobView, QueueCounts } from '../ports/job-queue.port';
@@ -15,7 +15,7 @@ interface StoredJob {
  * database until indexed and the reconciler re-enqueues them at start.
  */
 @Injectable()
-export class InProcessJobQueue extends JobQueue implements OnModuleDestroy {
+export class InProcessJobQueue extends JobQueue {
   readonly kind = 'in-process' as const;
   private readonly logger = new Logger('InProcessQueue');
   private readonly jobs = new Map<string, StoredJob>();
@@ -64,10 +64,6 @@ export class InProcessJobQueue extends JobQueue implements OnModuleDestroy {
     this.draining = true;
     for (const timer of this.timers) clearTimeout(timer);
     await Promise.allSettled([...this.active]);
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.drain();
   }
 
   private pump(): void {
