@@ -19,6 +19,8 @@ import { printTable } from './lib/stats';
 const K = 5;
 const DIMENSIONS = (process.env.EVAL_DIMENSIONS ?? '256,384,512,1024').split(',').map(Number);
 const QUERIES = Number(process.env.EVAL_QUERIES ?? 3000);
+/** Weight of the BM25 list in the --hybrid fusion (the vector list weighs 1). */
+const LEXICAL_WEIGHT = Number(process.env.EVAL_LEXICAL_WEIGHT ?? 1);
 const DATASETS = [
   { name: 'BANKING77', file: 'banking77_en.jsonl.gz' },
   { name: 'Bitext', file: 'bitext_customer_support_en.jsonl.gz' },
@@ -157,7 +159,7 @@ function evalHybrid(records: SupportRecord[], queries: number[], dimension: numb
     const lexical = bm25
       .search(records[q].body, candidates, { excludeIds: [String(q)] })
       .map((hit) => Number(hit.id));
-    const hybrid = reciprocalRankFusion([{ items: vector }, { items: lexical }], {
+    const hybrid = reciprocalRankFusion([{ items: vector }, { items: lexical, weight: LEXICAL_WEIGHT }], {
       keyOf: String,
       limit: K,
     }).map((fused) => fused.item);
@@ -200,7 +202,7 @@ async function mainHybrid(): Promise<void> {
       dataset: dataset.name,
       [`vector p@5 (d=${dimension})`]: result.vector,
       'lexical p@5 (bm25)': result.lexical,
-      'hybrid p@5 (rrf)': result.hybrid,
+      [`hybrid p@5 (rrf, lexical×${LEXICAL_WEIGHT})`]: result.hybrid,
       ms: Date.now() - started,
     });
   }

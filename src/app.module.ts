@@ -17,6 +17,7 @@ import { AuthModule } from './modules/auth/auth.module';
 import { HealthModule } from './modules/health/health.module';
 import { IngestModule } from './modules/ingest/ingest.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { SearchModule } from './modules/search/search.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
 
 @Module({})
@@ -69,7 +70,7 @@ export class AppModule {
             storage: redis.client ? new RedisThrottlerStorage(redis) : undefined,
           }),
         }),
-        ...(serveApi ? [TicketsModule, AdminModule] : []),
+        ...(serveApi ? [TicketsModule, AdminModule, SearchModule] : []),
         IngestModule.register(config),
       ],
       providers,

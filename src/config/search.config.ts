@@ -61,6 +61,7 @@ export const searchConfig = defineConfig<SearchEnv, SearchSettings>('search', Se
   },
   exactSearchMax: toInt(env.VECTOR_EXACT_SEARCH_MAX, 5_000),
   persistDebounceMs: toInt(env.VECTOR_PERSIST_DEBOUNCE_MS, 2_000),
-  // `npm run eval:retrieval -- --hybrid` (see the report on the Search issue): hybrid p@5 ≥ vector-only.
+  // `npm run eval:retrieval -- --hybrid` (3000 queries, hashing d=512): p@5 vector / hybrid = 0.772 / 0.782 on
+  // BANKING77, 0.926 / 0.922 on Bitext; hybrid wins on average and catches exact ids and codes the eval lacks.
   hybrid: toBool(env.SEARCH_HYBRID, true),
 }));

@@ -20,7 +20,7 @@ export class RedisConnection implements OnModuleDestroy {
       ? new Redis(url, {
           enableOfflineQueue: false,
           commandTimeout: config.redis.commandTimeoutMs,
-          connectTimeout: 2_000,
+          connectTimeout: 5_000,
           maxRetriesPerRequest: 1,
           retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
           lazyConnect: false,

@@ -27,7 +27,7 @@ import { TicketIndexedEvents } from './ticket-indexed.events';
 /** Bull's three connections: the producer's fails fast (no offline queue); blocking ones wait forever by design. */
 function bullClient(url: string, type: 'client' | 'subscriber' | 'bclient'): Redis {
   return type === 'client'
-    ? new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 })
+    ? new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 10_000 })
     : new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: false });
 }
 

@@ -1,0 +1,169 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  registerDecorator,
+  ValidateNested,
+  ValidationArguments,
+} from 'class-validator';
+import {
+  IsIsoDateTime,
+  TICKET_PRIORITIES,
+  TICKET_STATUSES,
+  TicketPriority,
+  TicketStatus,
+} from '../../tickets/dto/validators';
+
+export const SEARCH_REQUEST_DATA_TYPES = ['tickets', 'articles'] as const;
+export type SearchRequestDataType = (typeof SEARCH_REQUEST_DATA_TYPES)[number];
+
+/** Valid when either side is missing or not a date: those cases get their own message. */
+function IsOnOrAfterMoment(other: string) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isOnOrAfterMoment',
+      target: object.constructor,
+      propertyName,
+      constraints: [other],
+      validator: {
+        validate: (value: unknown, args: ValidationArguments) => {
+          const start = (args.object as Record<string, unknown>)[other];
+          if (typeof value !== 'string' || typeof start !== 'string') return true;
+          const [to, from] = [Date.parse(value), Date.parse(start)];
+          return Number.isNaN(to) || Number.isNaN(from) || to >= from;
+        },
+        defaultMessage: (args?: ValidationArguments) => `${args?.property} must be on or after ${other}`,
+      },
+    });
+}
+
+export class SearchFiltersDto {
+  @ApiPropertyOptional({
+    enum: TICKET_STATUSES,
+    isArray: true,
+    description: 'any of; articles have none, so this leaves them out',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(TICKET_STATUSES.length)
+  @IsIn(TICKET_STATUSES, {
+    each: true,
+    message: `$property[*] must be one of: ${TICKET_STATUSES.join(', ')}`,
+  })
+  status?: TicketStatus[];
+
+  @ApiPropertyOptional({
+    enum: TICKET_PRIORITIES,
+    isArray: true,
+    description: 'any of; articles have none, so this leaves them out',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(TICKET_PRIORITIES.length)
+  @IsIn(TICKET_PRIORITIES, {
+    each: true,
+    message: `$property[*] must be one of: ${TICKET_PRIORITIES.join(', ')}`,
+  })
+  priority?: TicketPriority[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 10,
+    description: 'documents carrying at least one of these tags',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsString({ each: true })
+  @Length(1, 50, { each: true })
+  tags?: string[];
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'created at or after (articles: last updated)' })
+  @IsOptional()
+  @IsIsoDateTime()
+  created_from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'created at or before; on or after created_from' })
+  @IsOptional()
+  @IsIsoDateTime()
+  @IsOnOrAfterMoment('created_from')
+  created_to?: string;
+}
+
+export class SearchRequestDto {
+  @ApiProperty({ minLength: 1, maxLength: 2000, example: 'customer still waiting for a refund' })
+  @IsString()
+  @Length(1, 2000)
+  @Matches(/\S/, { message: '$property must not be blank' })
+  query: string;
+
+  @ApiPropertyOptional({
+    enum: SEARCH_REQUEST_DATA_TYPES,
+    isArray: true,
+    minItems: 1,
+    maxItems: 5,
+    default: ['tickets', 'articles'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(5)
+  @IsIn(SEARCH_REQUEST_DATA_TYPES, { each: true, message: '$property[*] must be one of: tickets, articles' })
+  data_types?: SearchRequestDataType[];
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 10 })
+  @IsOptional()
+  @IsInt({ message: '$property must be a whole number from 1 to 50' })
+  @Min(1, { message: '$property must be a whole number from 1 to 50' })
+  @Max(50, { message: '$property must be a whole number from 1 to 50' })
+  limit?: number;
+
+  @ApiPropertyOptional({ type: SearchFiltersDto })
+  @IsOptional()
+  @IsObject({ message: '$property must be an object' })
+  @ValidateNested()
+  @Type(() => SearchFiltersDto)
+  filters?: SearchFiltersDto;
+
+  @ApiPropertyOptional({ description: 'optional; must be the key’s company' })
+  @IsOptional()
+  @IsString()
+  company_id?: string;
+}
+
+export class SearchResultDto {
+  @ApiProperty({ enum: ['ticket', 'article'] }) type: 'ticket' | 'article';
+  @ApiProperty({ description: 'ticket_id or article_id', example: 'T-1001' }) id: string;
+  @ApiProperty({ description: 'fused rank score (reciprocal rank fusion): higher is better', example: 0.032 })
+  score: number;
+  @ApiProperty({ description: 'ticket subject or article title' }) title: string;
+  @ApiProperty() summary: string;
+  @ApiPropertyOptional({ enum: TICKET_STATUSES, description: 'tickets only' }) status?: string;
+  @ApiPropertyOptional({ enum: TICKET_PRIORITIES, description: 'tickets only' }) priority?: string;
+  @ApiProperty({ type: [String] }) tags: string[];
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ format: 'date-time' }) updated_at: string;
+  @ApiPropertyOptional({ description: 'tickets only: a snippet of the resolving agent reply' })
+  resolution?: string;
+}
+
+export class SearchResponseDto {
+  @ApiProperty({ type: [SearchResultDto], description: 'best first' }) results: SearchResultDto[];
+  @ApiProperty({ description: 'served from the search cache' }) cached: boolean;
+  @ApiPropertyOptional({
+    description: 'set when part of the search was skipped',
+    example: 'vector search unavailable, keyword results only',
+  })
+  degraded?: string;
+}

@@ -1,0 +1,171 @@
+import { AppError } from '../../common/errors/app-error';
+import { AppConfig, loadConfig } from '../../config/config';
+import { LlmService } from '../llm/llm.service';
+import { SearchDataType, SearchHit, SearchPayload } from './domain/search-document';
+import { LexicalIndex, LexicalSearchRequest } from './ports/lexical-index.port';
+import { VectorIndex, VectorSearchRequest } from './ports/vector-index.port';
+import { SearchService, VECTOR_DEGRADED } from './search.service';
+
+function hit(type: SearchDataType, id: string, companyId = 'co-a'): SearchHit {
+  const payload: SearchPayload = {
+    company_id: companyId,
+    type,
+    id,
+    title: `title ${id}`,
+    summary: `summary ${id}`,
+    tags: [],
+    created_at: '2024-05-01T00:00:00.000Z',
+    updated_at: '2024-05-01T00:00:00.000Z',
+    content_hash: 'h',
+    ...(type === 'ticket' ? { status: 'open', priority: 'high' } : {}),
+  };
+  return { id, type, score: 1, payload };
+}
+
+class ListVectorIndex {
+  readonly requests: VectorSearchRequest[] = [];
+  constructor(private readonly lists: Record<string, SearchHit[]>) {}
+  search(request: VectorSearchRequest): Promise<SearchHit[]> {
+    this.requests.push(request);
+    return Promise.resolve(this.lists[request.type] ?? []);
+  }
+}
+
+class ListLexicalIndex {
+  readonly requests: LexicalSearchRequest[] = [];
+  constructor(private readonly lists: Record<string, SearchHit[]>) {}
+  search(request: LexicalSearchRequest): Promise<SearchHit[]> {
+    this.requests.push(request);
+    return Promise.resolve(this.lists[request.type] ?? []);
+  }
+}
+
+function serviceWith(input: {
+  embed?: () => Promise<{ vectors: Float32Array[] }>;
+  vector: Record<string, SearchHit[]>;
+  lexical: Record<string, SearchHit[]>;
+  env?: Record<string, string>;
+}) {
+  const embedCalls: unknown[] = [];
+  const llm = {
+    embed: (request: unknown) => {
+      embedCalls.push(request);
+      return input.embed ? input.embed() : Promise.resolve({ vectors: [new Float32Array([1, 0])] });
+    },
+  } as unknown as LlmService;
+  const vectors = new ListVectorIndex(input.vector);
+  const lexical = new ListLexicalIndex(input.lexical);
+  const config: AppConfig = loadConfig({ ADMIN_API_KEY: 'admin-key-0123456789abcdef', ...input.env });
+  const service = new SearchService(
+    llm,
+    vectors as unknown as VectorIndex,
+    lexical as unknown as LexicalIndex,
+    config,
+  );
+  return { service, vectors, lexical, embedCalls };
+}
+
+describe('SearchService', () => {
+  const filter = { status: ['open'], tags: ['refund'] };
+
+  it('embeds interactively, queries both indexes per type with the same company, filter and k, and fuses by rank', async () => {
+    const { service, vectors, lexical, embedCalls } = serviceWith({
+      vector: { ticket: [hit('ticket', 'T1'), hit('ticket', 'T2')], article: [hit('article', 'K1')] },
+      lexical: { ticket: [hit('ticket', 'T2'), hit('ticket', 'T3')], article: [] },
+    });
+    const outcome = await service.search({
+      companyId: 'co-a',
+      query: 'refund',
+      dataTypes: ['ticket', 'article'],
+      limit: 3,
+      filter,
+    });
+    expect(embedCalls).toEqual([{ companyId: 'co-a', texts: ['refund'], priority: 'interactive' }]);
+    for (const request of [...vectors.requests, ...lexical.requests]) {
+      expect(request).toMatchObject({ companyId: 'co-a', k: 9, filter });
+    }
+    expect(vectors.requests.map((r) => r.type)).toEqual(['ticket', 'article']);
+    expect(lexical.requests.map((r) => r.type)).toEqual(['ticket', 'article']);
+    // T2 is in both ticket lists; T1 and K1 tie at rank 1 of one list each.
+    expect(outcome.results.map((r) => `${r.type}:${r.id}`)).toEqual(['ticket:T2', 'article:K1', 'ticket:T1']);
+    expect(outcome).toMatchObject({ cached: false });
+    expect(outcome.degraded).toBeUndefined();
+    expect(outcome.results[0]).toEqual({
+      type: 'ticket',
+      id: 'T2',
+      score: expect.any(Number),
+      title: 'title T2',
+      summary: 'summary T2',
+      status: 'open',
+      priority: 'high',
+      tags: [],
+      created_at: '2024-05-01T00:00:00.000Z',
+      updated_at: '2024-05-01T00:00:00.000Z',
+    });
+    expect(outcome.results[1]).not.toHaveProperty('status');
+  });
+
+  it('answers with keyword results only when the embedder is unavailable', async () => {
+    const { service, vectors } = serviceWith({
+      embed: () => Promise.reject(AppError.unavailable('embedding model')),
+      vector: { ticket: [hit('ticket', 'T1')] },
+      lexical: { ticket: [hit('ticket', 'T3'), hit('ticket', 'T4')] },
+    });
+    const outcome = await service.search({
+      companyId: 'co-a',
+      query: 'refund',
+      dataTypes: ['ticket'],
+      limit: 10,
+    });
+    expect(vectors.requests).toEqual([]);
+    expect(outcome.results.map((r) => r.id)).toEqual(['T3', 'T4']);
+    expect(outcome.degraded).toBe(VECTOR_DEGRADED);
+  });
+
+  it('rethrows other embedding errors', async () => {
+    const { service } = serviceWith({
+      embed: () => Promise.reject(new Error('bug')),
+      vector: {},
+      lexical: {},
+    });
+    await expect(
+      service.search({ companyId: 'co-a', query: 'x', dataTypes: ['ticket'], limit: 1 }),
+    ).rejects.toThrow('bug');
+  });
+
+  it('with SEARCH_HYBRID=false uses vectors only, keywords only as the fallback', async () => {
+    const lists = { vector: { ticket: [hit('ticket', 'T1')] }, lexical: { ticket: [hit('ticket', 'T3')] } };
+    const off = serviceWith({ ...lists, env: { SEARCH_HYBRID: 'false' } });
+    const outcome = await off.service.search({
+      companyId: 'co-a',
+      query: 'q',
+      dataTypes: ['ticket'],
+      limit: 5,
+    });
+    expect(outcome.results.map((r) => r.id)).toEqual(['T1']);
+    expect(off.lexical.requests).toEqual([]);
+
+    const down = serviceWith({
+      ...lists,
+      embed: () => Promise.reject(AppError.unavailable('embedding model')),
+      env: { SEARCH_HYBRID: 'false' },
+    });
+    const fallback = await down.service.search({
+      companyId: 'co-a',
+      query: 'q',
+      dataTypes: ['ticket'],
+      limit: 5,
+    });
+    expect(fallback).toEqual(expect.objectContaining({ degraded: VECTOR_DEGRADED }));
+    expect(fallback.results.map((r) => r.id)).toEqual(['T3']);
+  });
+
+  it('drops any hit whose payload belongs to another company', async () => {
+    const { service } = serviceWith({
+      vector: { ticket: [hit('ticket', 'X1', 'co-b'), hit('ticket', 'T1')] },
+      lexical: {},
+    });
+    const outcome = await service.search({ companyId: 'co-a', query: 'q', dataTypes: ['ticket'], limit: 5 });
+    expect(outcome.results.map((r) => r.id)).toEqual(['T1']);
+  });
+});

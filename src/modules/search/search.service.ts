@@ -1,0 +1,129 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, ErrorCode } from '../../common/errors/app-error';
+import { AppConfig } from '../../config/config';
+import { LlmService } from '../llm/llm.service';
+import { reciprocalRankFusion, RankedList } from './domain/rrf';
+import { SearchDataType, SearchFilter, SearchHit } from './domain/search-document';
+import { LexicalIndex } from './ports/lexical-index.port';
+import { VectorIndex } from './ports/vector-index.port';
+
+export const VECTOR_DEGRADED = 'vector search unavailable, keyword results only';
+
+/** Each list contributes this many candidates per requested result before fusion. */
+const CANDIDATES_PER_RESULT = 3;
+
+export interface SearchInput {
+  companyId: string;
+  query: string;
+  dataTypes: SearchDataType[];
+  limit: number;
+  filter?: SearchFilter;
+}
+
+export interface SearchResult {
+  type: SearchDataType;
+  id: string;
+  score: number;
+  title: string;
+  summary: string;
+  status?: string;
+  priority?: string;
+  tags: string[];
+  created_at: string;
+  updated_at: string;
+  resolution?: string;
+}
+
+export interface SearchOutcome {
+  results: SearchResult[];
+  cached: boolean;
+  degraded?: string;
+}
+
+/**
+ * Hybrid search: the query's embedding against the vector index and its words against the lexical index,
+ * per data type with the same company and filter, fused by rank (RRF). Knows nothing of HTTP, so a cache
+ * layer can wrap `search` as is. When the embedder or the vector store is down, keyword results still answer.
+ */
+@Injectable()
+export class SearchService {
+  constructor(
+    private readonly llm: LlmService,
+    private readonly vectors: VectorIndex,
+    private readonly lexical: LexicalIndex,
+    private readonly config: AppConfig,
+  ) {}
+
+  async search(input: SearchInput): Promise<SearchOutcome> {
+    const { companyId, query, dataTypes, limit, filter } = input;
+    const k = limit * CANDIDATES_PER_RESULT;
+    const useLexical = this.config.search.hybrid;
+
+    const [vectorLists, lexicalLists] = await Promise.all([
+      this.vectorLists({ companyId, query, dataTypes, k, filter }),
+      useLexical
+        ? Promise.all(dataTypes.map((type) => this.lexical.search({ companyId, type, query, k, filter })))
+        : Promise.resolve([]),
+    ]);
+
+    let lists: SearchHit[][];
+    let degraded: string | undefined;
+    if (vectorLists === 'unavailable') {
+      // Keyword search is the fallback even when fusion is switched off.
+      lists = useLexical
+        ? lexicalLists
+        : await Promise.all(
+            dataTypes.map((type) => this.lexical.search({ companyId, type, query, k, filter })),
+          );
+      degraded = VECTOR_DEGRADED;
+    } else {
+      lists = [...vectorLists, ...lexicalLists];
+    }
+
+    const fused = reciprocalRankFusion<SearchHit>(
+      lists.map((items): RankedList<SearchHit> => ({ items })),
+      { keyOf: (hit) => `${hit.type}:${hit.id}`, limit },
+    );
+    const results = fused
+      // Defence in depth: the ports are company-partitioned, and nothing else may ever leak out.
+      .filter(({ item }) => item.payload.company_id === companyId)
+      .map(({ item, score }) => toResult(item, score));
+    return degraded ? { results, cached: false, degraded } : { results, cached: false };
+  }
+
+  private async vectorLists(input: {
+    companyId: string;
+    query: string;
+    dataTypes: SearchDataType[];
+    k: number;
+    filter?: SearchFilter;
+  }): Promise<SearchHit[][] | 'unavailable'> {
+    const { companyId, query, dataTypes, k, filter } = input;
+    try {
+      const { vectors } = await this.llm.embed({ companyId, texts: [query], priority: 'interactive' });
+      return await Promise.all(
+        dataTypes.map((type) => this.vectors.search({ companyId, type, vector: vectors[0], k, filter })),
+      );
+    } catch (error) {
+      if (error instanceof AppError && error.code === ErrorCode.DependencyUnavailable) return 'unavailable';
+      throw error;
+    }
+  }
+}
+
+function toResult(hit: SearchHit, score: number): SearchResult {
+  const { payload } = hit;
+  return {
+    type: hit.type,
+    id: hit.id,
+    score,
+    title: payload.title,
+    summary: payload.summary,
+    ...(payload.status !== undefined ? { status: payload.status } : {}),
+    ...(payload.priority !== undefined ? { priority: payload.priority } : {}),
+    tags: payload.tags,
+    created_at: payload.created_at,
+    updated_at: payload.updated_at,
+    ...(payload.resolution !== undefined ? { resolution: payload.resolution } : {}),
+  };
+}
