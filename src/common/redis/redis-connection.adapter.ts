@@ -20,7 +20,8 @@ export class RedisConnection implements OnModuleDestroy {
       ? new Redis(url, {
           enableOfflineQueue: false,
           commandTimeout: config.redis.commandTimeoutMs,
-          connectTimeout: 5_000,
+          // Long on purpose: see bullClient in ingest.module.ts; commands stay bounded by commandTimeout.
+          connectTimeout: 30_000,
           maxRetriesPerRequest: 1,
           retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
           lazyConnect: false,

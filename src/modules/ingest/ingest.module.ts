@@ -24,11 +24,16 @@ import { QueueMetricsReporter } from './queue-metrics.reporter';
 import { ReconcilerService } from './reconciler.service';
 import { TicketIndexedEvents } from './ticket-indexed.events';
 
-/** Bull's three connections: the producer's fails fast (no offline queue); blocking ones wait forever by design. */
+/**
+ * Bull's three connections: the producer's fails fast (no offline queue); blocking ones wait forever by design.
+ * The connect timeout is long because boot can block the event loop for seconds (tokenizer build, cold module
+ * loading) and a timeout firing then drops the connection under Bull's first commands; a refused connection
+ * still fails at once, and every add is bounded separately.
+ */
 function bullClient(url: string, type: 'client' | 'subscriber' | 'bclient'): Redis {
   return type === 'client'
-    ? new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 10_000 })
-    : new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: false });
+    ? new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 30_000 })
+    : new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: false, connectTimeout: 30_000 });
 }
 
 /** Upserts enqueue indexing of what changed; a failure is fine, the rows stay pending for the reconciler. */
