@@ -30,6 +30,11 @@ const ARTICLE_UPDATE_COLUMNS = [
   'index_error',
 ];
 
+const UPSERT_SHAPE = new Map<unknown, { updateColumns: string[]; idColumn: string; idProperty: string }>([
+  [TicketEntity, { updateColumns: TICKET_UPDATE_COLUMNS, idColumn: 'ticket_id', idProperty: 'ticketId' }],
+  [ArticleEntity, { updateColumns: ARTICLE_UPDATE_COLUMNS, idColumn: 'article_id', idProperty: 'articleId' }],
+]);
+
 export interface TicketListFilter {
   status?: string;
   updatedSince?: Date;
@@ -43,24 +48,11 @@ export class TicketRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** One transaction: read stored versions, write only what changed (marked `pending`). */
-  async upsert(
+  upsert(
     companyId: string,
     incoming: Incoming<Partial<TicketEntity>>[],
   ): Promise<{ changedIds: string[]; unchanged: number }> {
-    return this.db.transaction(async (tx) => {
-      const stored = await this.versions(tx, TicketEntity, companyId, incoming.map((i) => i.id));
-      const plan = planUpsert(incoming, stored);
-      for (let i = 0; i < plan.write.length; i += WRITE_CHUNK) {
-        await tx
-          .createQueryBuilder()
-          .insert()
-          .into(TicketEntity)
-          .values(plan.write.slice(i, i + WRITE_CHUNK))
-          .orUpdate(TICKET_UPDATE_COLUMNS, ['company_id', 'ticket_id'])
-          .execute();
-      }
-      return { changedIds: plan.write.map((row) => row.ticketId as string), unchanged: plan.unchanged };
-    });
+    return this.upsertChanged(TicketEntity, companyId, incoming);
   }
 
   findOne(companyId: string, ticketId: string): Promise<TicketEntity | null> {
@@ -102,28 +94,36 @@ export class TicketRepository {
     return new Map(rows.map((r) => [r[idColumn] as string, { contentHash: r.contentHash, updatedAt: r.updatedAt }]));
   }
 
-  /** Articles share the outbox pattern; kept here so both upserts stay one shape. */
-  async upsertArticles(
+  /** Articles share the outbox pattern and the same upsert. */
+  upsertArticles(
     companyId: string,
     incoming: Incoming<Partial<ArticleEntity>>[],
   ): Promise<{ changedIds: string[]; unchanged: number }> {
+    return this.upsertChanged(ArticleEntity, companyId, incoming);
+  }
+
+  private upsertChanged<E extends TicketEntity | ArticleEntity>(
+    entity: new () => E,
+    companyId: string,
+    incoming: Incoming<Partial<E>>[],
+  ): Promise<{ changedIds: string[]; unchanged: number }> {
+    const shape = UPSERT_SHAPE.get(entity)!;
     return this.db.transaction(async (tx) => {
-      const stored = await this.versions(tx, ArticleEntity, companyId, incoming.map((i) => i.id));
+      const stored = await this.versions(tx, entity as never, companyId, incoming.map((i) => i.id));
       const plan = planUpsert(incoming, stored);
       for (let i = 0; i < plan.write.length; i += WRITE_CHUNK) {
         await tx
           .createQueryBuilder()
           .insert()
-          .into(ArticleEntity)
-          .values(plan.write.slice(i, i + WRITE_CHUNK))
-          .orUpdate(ARTICLE_UPDATE_COLUMNS, ['company_id', 'article_id'])
+          .into(entity)
+          .values(plan.write.slice(i, i + WRITE_CHUNK) as never)
+          .orUpdate(shape.updateColumns, ['company_id', shape.idColumn])
           .execute();
       }
-      return { changedIds: plan.write.map((row) => row.articleId as string), unchanged: plan.unchanged };
+      return {
+        changedIds: plan.write.map((row) => (row as Record<string, unknown>)[shape.idProperty] as string),
+        unchanged: plan.unchanged,
+      };
     });
-  }
-
-  findArticle(companyId: string, articleId: string): Promise<ArticleEntity | null> {
-    return this.db.getRepository(ArticleEntity).findOne({ where: { companyId, articleId } });
   }
 }
