@@ -73,7 +73,10 @@ export class TicketRepository {
         new Brackets((w) =>
           w
             .where('t.updated_at > :afterAt', { afterAt: updatedAt })
-            .orWhere('(t.updated_at = :afterAt AND t.ticket_id > :afterId)', { afterAt: updatedAt, afterId: id }),
+            .orWhere('(t.updated_at = :afterAt AND t.ticket_id > :afterId)', {
+              afterAt: updatedAt,
+              afterId: id,
+            }),
         ),
       );
     }
@@ -91,7 +94,9 @@ export class TicketRepository {
       select: { [idColumn]: true, contentHash: true, updatedAt: true } as never,
       where: { companyId, [idColumn]: In(ids) } as never,
     })) as unknown as Array<Record<string, unknown> & StoredVersion>;
-    return new Map(rows.map((r) => [r[idColumn] as string, { contentHash: r.contentHash, updatedAt: r.updatedAt }]));
+    return new Map(
+      rows.map((r) => [r[idColumn] as string, { contentHash: r.contentHash, updatedAt: r.updatedAt }]),
+    );
   }
 
   /** Articles share the outbox pattern and the same upsert. */
@@ -109,7 +114,12 @@ export class TicketRepository {
   ): Promise<{ changedIds: string[]; unchanged: number }> {
     const shape = UPSERT_SHAPE.get(entity)!;
     return this.db.transaction(async (tx) => {
-      const stored = await this.versions(tx, entity as never, companyId, incoming.map((i) => i.id));
+      const stored = await this.versions(
+        tx,
+        entity as never,
+        companyId,
+        incoming.map((i) => i.id),
+      );
       const plan = planUpsert(incoming, stored);
       for (let i = 0; i < plan.write.length; i += WRITE_CHUNK) {
         await tx
