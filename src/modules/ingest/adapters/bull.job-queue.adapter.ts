@@ -20,6 +20,11 @@ export class BullJobQueue extends JobQueue {
     super();
     // Without a listener an 'error' event (e.g. a connection closing under a blocking command) would throw.
     this.queue.on('error', (error: Error) => this.logger.warn(`queue: ${error.message}`));
+    // @nestjs/bull closes the queue from an onApplicationShutdown it attaches to this instance. Bull's close()
+    // rejects with "Connection is closed." when it disconnects a blocking client that is still reconnecting
+    // (its own pause forces that reconnection), which would fail the whole application's shutdown.
+    (queue as Queue & { onApplicationShutdown?: () => Promise<void> }).onApplicationShutdown = () =>
+      queue.close().catch((error: unknown) => this.logger.warn(`close: ${String(error)}`));
   }
 
   async add<N extends JobName>(input: { name: N; data: JobPayloads[N]; options: JobOptions }): Promise<string> {
