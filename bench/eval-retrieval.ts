@@ -7,10 +7,16 @@
  *                                     vector-only (hashing, EVAL_HYBRID_DIMENSION=512, the local default) vs
  *                                     lexical-only (BM25) vs both fused with RRF, as SearchService does it:
  *                                     k = 3 × 5 candidates from each list, fused, cut to 5.
+ *   npm run eval:retrieval -- --hybrid --lexical=postgres
+ *                                     the same with the services-mode lexical index (PostgreSQL full text, a
+ *                                     fresh schema in $DATABASE_URL, default the machine's `test` database).
  */
 import { hashingEmbed } from '../src/modules/llm/domain/hashing-embedding';
 import { words } from '../src/modules/llm/domain/text-features';
+import { CompanyEntity } from '../src/database/entities';
+import { PostgresLexicalIndex } from '../src/modules/search/adapters/postgres.lexical-index.adapter';
 import { Bm25Index } from '../src/modules/search/domain/bm25';
+import { bareDataSource } from '../test/integration/ingest/bare-data-source';
 import { reciprocalRankFusion } from '../src/modules/search/domain/rrf';
 import type { SearchPayload } from '../src/modules/search/domain/search-document';
 import { readSupportDataset, sampleIndices, SupportRecord } from './lib/dataset';
@@ -138,12 +144,60 @@ interface HybridScores {
   hybrid: number;
 }
 
-function evalHybrid(records: SupportRecord[], queries: number[], dimension: number): HybridScores {
+/** Lexical candidates for query q (record indices, q itself excluded). */
+type LexicalSearch = (q: number, k: number) => Promise<number[]>;
+
+async function bm25Lexical(
+  records: SupportRecord[],
+): Promise<{ search: LexicalSearch; close(): Promise<void> }> {
+  const bm25 = new Bm25Index();
+  records.forEach((record, j) => bm25.upsert(String(j), record.body, payloadOf(j)));
+  return {
+    search: async (q, k) =>
+      bm25.search(records[q].body, k, { excludeIds: [String(q)] }).map((hit) => Number(hit.id)),
+    close: async () => undefined,
+  };
+}
+
+async function postgresLexical(
+  records: SupportRecord[],
+): Promise<{ search: LexicalSearch; close(): Promise<void> }> {
+  process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/test';
+  const { db, close } = await bareDataSource('postgres');
+  await db.getRepository(CompanyEntity).save({ id: 'eval', name: 'Eval' });
+  const index = new PostgresLexicalIndex(db);
+  for (let start = 0; start < records.length; start += 1000) {
+    const documents = records.slice(start, start + 1000).map((record, i) => ({
+      id: String(start + i),
+      text: record.body,
+      payload: payloadOf(start + i),
+    }));
+    await index.upsert({ companyId: 'eval', type: 'ticket', documents });
+  }
+  return {
+    search: async (q, k) =>
+      (
+        await index.search({
+          companyId: 'eval',
+          type: 'ticket',
+          query: records[q].body,
+          k,
+          filter: { excludeIds: [String(q)] },
+        })
+      ).map((hit) => Number(hit.id)),
+    close,
+  };
+}
+
+async function evalHybrid(
+  records: SupportRecord[],
+  queries: number[],
+  dimension: number,
+  lexicalIndex: LexicalSearch,
+): Promise<HybridScores> {
   const n = records.length;
   const candidates = K * 3;
   const vectors = records.map((record) => hashingEmbed(record.body, { dimension }));
-  const bm25 = new Bm25Index();
-  records.forEach((record, j) => bm25.upsert(String(j), record.body, payloadOf(j)));
   const labels = records.map((r) => r.intent);
   const scores = new Float32Array(n);
   const totals: HybridScores = { vector: 0, lexical: 0, hybrid: 0 };
@@ -156,9 +210,7 @@ function evalHybrid(records: SupportRecord[], queries: number[], dimension: numb
       scores[j] = dot;
     }
     const vector = topIndices(scores, q, candidates);
-    const lexical = bm25
-      .search(records[q].body, candidates, { excludeIds: [String(q)] })
-      .map((hit) => Number(hit.id));
+    const lexical = await lexicalIndex(q, candidates);
     const hybrid = reciprocalRankFusion([{ items: vector }, { items: lexical, weight: LEXICAL_WEIGHT }], {
       keyOf: String,
       limit: K,
@@ -191,17 +243,20 @@ function payloadOf(index: number): SearchPayload {
 
 async function mainHybrid(): Promise<void> {
   const dimension = Number(process.env.EVAL_HYBRID_DIMENSION ?? 512);
+  const postgres = process.argv.includes('--lexical=postgres');
   const rows: Record<string, string | number>[] = [];
   for (const dataset of DATASETS) {
     const records = await readSupportDataset(dataset.file);
     const queries = sampleIndices(records.length, QUERIES);
     console.log(`${dataset.name}: ${records.length} records, ${queries.length} leave-one-out queries`);
     const started = Date.now();
-    const result = evalHybrid(records, queries, dimension);
+    const lexical = postgres ? await postgresLexical(records) : await bm25Lexical(records);
+    const result = await evalHybrid(records, queries, dimension, lexical.search);
+    await lexical.close();
     rows.push({
       dataset: dataset.name,
       [`vector p@5 (d=${dimension})`]: result.vector,
-      'lexical p@5 (bm25)': result.lexical,
+      [`lexical p@5 (${postgres ? 'postgres ts_rank_cd' : 'bm25'})`]: result.lexical,
       [`hybrid p@5 (rrf, lexical×${LEXICAL_WEIGHT})`]: result.hybrid,
       ms: Date.now() - started,
     });

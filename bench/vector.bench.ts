@@ -1,15 +1,18 @@
 /**
- * Embedded vector index benchmark: build time, search latency (p50/p99), recall@10 against exact search
- * and memory, at 10k and 100k vectors of dimension 384.
+ * Embedded vector index benchmark: build time, search latency (p50/p99), recall@10 against exact search and
+ * memory, at 10k and 100k vectors of dimension 384.
  *
- *   npm run bench:vector                      # 10k and 100k with the configured defaults
- *   npm run bench:vector -- --sizes=10000 --ef=32,64,128 --queries=300
+ *   npm run bench:vector                          # text data at 10k and 100k, uniform random at 10k
+ *   npm run bench:vector -- --quick               # text data at 10k
+ *   npm run bench:vector -- --sizes=100000 --ef=64,128,256 --data=text,uniform --json out.json
  *
- * Data: 70% random unit vectors, 30% around 300 cluster centres (embeddings of similar tickets cluster).
- * Queries: noisy copies of stored vectors, half from random ones, half from clustered ones, with recall
- * reported for each half; the truth is an exact scan over the same stored vectors. Uniform random 384-d
- * vectors have no neighbourhood structure (all similarities ≈ 0), so graph indexes recall them poorly:
- * the clustered half is the one that resembles real embeddings.
+ * Data `text` (the target's data): generated helpdesk tickets (English and Korean, ~16 topic clusters,
+ * src/cli/generate) embedded by the local hashing embedder at d=384, the vectors ingest stores; queries are
+ * embeddings of other generated tickets (a different seed). Data `uniform`: random unit vectors with queries
+ * near stored ones, a worst case no text produces (all similarities ≈ 0, no neighbourhood structure), kept
+ * for reference. Truth: an exact scan; a returned id counts when its exact similarity reaches the 10th best
+ * (near-identical generated tickets tie). HNSW settings come from the config (HNSW_M, HNSW_EF_CONSTRUCTION,
+ * HNSW_EF_SEARCH); --ef sweeps efSearch.
  */
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -17,6 +20,10 @@ import * as path from 'node:path';
 import { loadConfig } from '../src/config/config';
 import { EmbeddedVectorIndex } from '../src/modules/search/adapters/embedded.vector-index.adapter';
 import { SearchPayload } from '../src/modules/search/domain/search-document';
+import { generateTickets } from '../src/cli/generate/support-data.generator';
+import { hashingEmbed } from '../src/modules/llm/domain/hashing-embedding';
+import { embeddingText } from '../src/modules/ingest/domain/index-documents';
+import { BenchRow, emitResult, info, parseBenchArgs, round, verdict } from './lib/bench-output';
 import { dotAt, normalized, TopK } from '../src/modules/search/domain/vector-math';
 
 const DIMENSION = 384;
@@ -51,11 +58,35 @@ function around(center: Float32Array, noise: number, random: () => number): Floa
   return normalized(Array.from(center, (v) => v + gaussian(random) * sigma));
 }
 
-function dataset(n: number, random: () => number): Float32Array[] {
-  const centres = Array.from({ length: 300 }, () => randomUnit(random));
-  return Array.from({ length: n }, (_, i) =>
-    i % 10 < 7 ? randomUnit(random) : around(centres[i % centres.length], 0.8, random),
-  );
+type DataKind = 'text' | 'uniform';
+
+/** What ingest embeds for a ticket: subject, then the description (no summary here: it is derived from both). */
+function ticketVector(ticket: {
+  subject: string;
+  description?: string;
+  conversations?: Array<{ body: string }>;
+}): Float32Array {
+  const body = [ticket.description ?? '', ...(ticket.conversations ?? []).map((m) => m.body)].join('\n');
+  return hashingEmbed(embeddingText({ title: ticket.subject, summary: '', body }), { dimension: DIMENSION });
+}
+
+function dataset(kind: DataKind, n: number, random: () => number): Float32Array[] {
+  if (kind === 'uniform') return Array.from({ length: n }, () => randomUnit(random));
+  return Array.from(generateTickets(n, { seed: 1 }), ticketVector);
+}
+
+function queriesFor(
+  kind: DataKind,
+  count: number,
+  stored: Float32Array[],
+  random: () => number,
+): Float32Array[] {
+  if (kind === 'uniform')
+    return Array.from({ length: count }, () =>
+      around(stored[Math.floor(random() * stored.length)], 0.6, random),
+    );
+  // New tickets (another seed) asking about the same topics, as a "similar tickets" lookup would.
+  return Array.from(generateTickets(count, { seed: 99 }), ticketVector);
 }
 
 function payload(id: string, i: number): SearchPayload {
@@ -81,131 +112,184 @@ function percentile(sorted: number[], p: number): number {
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 async function main(): Promise<void> {
-  const sizes = arg('sizes', '10000,100000').split(',').map(Number);
-  const queryCount = Number(arg('queries', '500'));
+  const args = parseBenchArgs();
+  const sizes = arg('sizes', args.quick ? '10000' : '10000,100000')
+    .split(',')
+    .map(Number);
+  const kinds = arg('data', args.quick ? 'text' : 'text,uniform').split(',') as DataKind[];
+  const uniformMax = Number(arg('uniform-max', '10000'));
+  const queryCount = Number(arg('queries', args.quick ? '200' : '500'));
   const efs = arg('ef', '').split(',').filter(Boolean).map(Number);
   const config = loadConfig({});
+  const { m, efConstruction, efSearch } = config.search.hnsw;
   console.log(
-    `dimension ${DIMENSION}, k ${K}, HNSW M=${config.search.hnsw.m} efConstruction=${config.search.hnsw.efConstruction} ` +
-      `efSearch=${config.search.hnsw.efSearch}, exact search up to ${config.search.exactSearchMax} points, node ${process.version}`,
+    `dimension ${DIMENSION}, k ${K}, HNSW M=${m} efConstruction=${efConstruction} efSearch=${efSearch}, ` +
+      `exact search up to ${config.search.exactSearchMax} points, node ${process.version}`,
   );
+  const rows: BenchRow[] = [];
+  const sweep: Array<Record<string, number | string>> = [];
 
-  for (const n of sizes) {
-    const random = rng(n);
-    const vectors = dataset(n, random);
-    // Even queries start from a random (unstructured) stored vector, odd ones from a clustered one.
-    const sourceOf = (q: number) => {
-      const base = Math.floor(random() * (n / 10)) * 10;
-      return q % 2 === 0 ? base + Math.floor(random() * 7) : base + 7 + Math.floor(random() * 3);
-    };
-    const queries = Array.from({ length: queryCount }, (_, q) => around(vectors[sourceOf(q)], 0.6, random));
-    const flat = new Float32Array(n * DIMENSION);
-    vectors.forEach((v, i) => flat.set(v, i * DIMENSION));
-    const truth = queries.map((query) => {
-      const top = new TopK(K);
-      for (let i = 0; i < n; i++) top.offer(i, dotAt(query, flat, i * DIMENSION));
-      return new Set(top.sorted().map((t) => `t${t.label}`));
-    });
-
-    // Exact-scan latency at this size (what the exact path would cost without HNSW).
-    const exactTimes = queries.slice(0, 50).map((query) => {
-      const started = process.hrtime.bigint();
-      const top = new TopK(K);
-      for (let i = 0; i < n; i++) {
-        const s = dotAt(query, flat, i * DIMENSION);
-        if (s >= top.threshold) top.offer(i, s);
-      }
-      top.sorted();
-      return Number(process.hrtime.bigint() - started) / 1e6;
-    });
-    exactTimes.sort((a, b) => a - b);
-
-    global.gc?.();
-    const before = process.memoryUsage();
-    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-vector-'));
-    const runConfig = loadConfig({ DATA_DIR: dataDir, VECTOR_PERSIST_DEBOUNCE_MS: '600000' });
-    const index = new EmbeddedVectorIndex(runConfig);
-    await index.onModuleInit();
-    await index.ensureCollection({ companyId: 'bench', type: 'ticket', dimension: DIMENSION });
-    const buildStarted = performance.now();
-    for (let start = 0; start < n; start += 1000) {
-      const points = vectors.slice(start, start + 1000).map((vector, j) => {
-        const i = start + j;
-        return { id: `t${i}`, vector, payload: payload(`t${i}`, i) };
-      });
-      await index.upsert({ companyId: 'bench', type: 'ticket', points });
-    }
-    const buildMs = performance.now() - buildStarted;
-    global.gc?.();
-    const after = process.memoryUsage();
-
-    const measure = async () => {
-      const times: number[] = [];
-      const found = [0, 0];
-      for (let q = 0; q < queries.length; q++) {
+  for (const kind of kinds) {
+    for (const n of sizes) {
+      if (kind === 'uniform' && n > uniformMax) continue;
+      const random = rng(n);
+      const embedStarted = performance.now();
+      const vectors = dataset(kind, n, random);
+      const queries = queriesFor(kind, queryCount, vectors, random);
+      const embedS = (performance.now() - embedStarted) / 1000;
+      const flat = new Float32Array(n * DIMENSION);
+      vectors.forEach((v, i) => flat.set(v, i * DIMENSION));
+      // Exact top-10 per query; the 10th score is the bar a returned id must reach (ties count as correct).
+      const exactTimes: number[] = [];
+      const kth = queries.map((query) => {
         const started = process.hrtime.bigint();
-        const hits = await index.search({ companyId: 'bench', type: 'ticket', vector: queries[q], k: K });
-        times.push(Number(process.hrtime.bigint() - started) / 1e6);
-        found[q % 2] += hits.filter((h) => truth[q].has(h.id)).length;
-      }
-      times.sort((a, b) => a - b);
-      const half = (queries.length / 2) * K;
-      return {
-        p50: percentile(times, 50),
-        p99: percentile(times, 99),
-        recall: (found[0] + found[1]) / (queries.length * K),
-        recallRandom: found[0] / half,
-        recallClustered: found[1] / half,
-      };
-    };
+        const top = new TopK(K);
+        for (let i = 0; i < n; i++) {
+          const s = dotAt(query, flat, i * DIMENSION);
+          if (s >= top.threshold) top.offer(i, s);
+        }
+        const sorted = top.sorted();
+        exactTimes.push(Number(process.hrtime.bigint() - started) / 1e6);
+        return sorted[sorted.length - 1].score;
+      });
+      exactTimes.sort((a, b) => a - b);
 
-    console.log(`\n== ${n.toLocaleString('en')} vectors ==`);
-    console.log(`build (upsert in batches of 1000, incl. HNSW): ${(buildMs / 1000).toFixed(1)} s`);
-    console.log(
-      `memory delta: rss +${mb(after.rss - before.rss)}, heap +${mb(after.heapUsed - before.heapUsed)}, ` +
-        `external+arrayBuffers +${mb(after.external + after.arrayBuffers - before.external - before.arrayBuffers)}`,
-    );
-    console.log(
-      `exact scan: p50 ${percentile(exactTimes, 50).toFixed(2)} ms, p99 ${percentile(exactTimes, 99).toFixed(2)} ms`,
-    );
-    for (const ef of efs.length > 0 ? efs : [runConfig.search.hnsw.efSearch]) {
-      // Partitions read efSearch from the shared settings object at query time.
-      runConfig.search.hnsw.efSearch = ef;
-      await measure(); // warm-up
-      const { p50, p99, recall, recallRandom, recallClustered } = await measure();
+      global.gc?.();
+      const before = process.memoryUsage();
+      const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-vector-'));
+      const runConfig = loadConfig({ DATA_DIR: dataDir, VECTOR_PERSIST_DEBOUNCE_MS: '600000' });
+      const index = new EmbeddedVectorIndex(runConfig);
+      await index.onModuleInit();
+      await index.ensureCollection({ companyId: 'bench', type: 'ticket', dimension: DIMENSION });
+      const buildStarted = performance.now();
+      for (let start = 0; start < n; start += 1000) {
+        const points = vectors.slice(start, start + 1000).map((vector, j) => {
+          const i = start + j;
+          return { id: `t${i}`, vector, payload: payload(`t${i}`, i) };
+        });
+        await index.upsert({ companyId: 'bench', type: 'ticket', points });
+      }
+      const buildS = (performance.now() - buildStarted) / 1000;
+      global.gc?.();
+      const after = process.memoryUsage();
+      const memoryMb = (after.rss - before.rss) / 1024 / 1024;
+
+      const measure = async () => {
+        const times: number[] = [];
+        let found = 0;
+        for (let q = 0; q < queries.length; q++) {
+          const started = process.hrtime.bigint();
+          const hits = await index.search({ companyId: 'bench', type: 'ticket', vector: queries[q], k: K });
+          times.push(Number(process.hrtime.bigint() - started) / 1e6);
+          const bar = kth[q] - 1e-6;
+          found += hits.filter(
+            (h) => dotAt(queries[q], flat, Number(h.id.slice(1)) * DIMENSION) >= bar,
+          ).length;
+        }
+        times.sort((a, b) => a - b);
+        return {
+          p50: percentile(times, 50),
+          p99: percentile(times, 99),
+          recall: found / (queries.length * K),
+        };
+      };
+
+      console.log(`\n== ${kind} data, ${n.toLocaleString('en')} vectors ==`);
       console.log(
-        `search k=${K} efSearch=${ef}: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, recall@10 ${recall.toFixed(3)} ` +
-          `(near clustered points ${recallClustered.toFixed(3)}, near random points ${recallRandom.toFixed(3)})`,
+        `embed ${embedS.toFixed(1)} s, build (upsert in batches of 1000, incl. HNSW) ${buildS.toFixed(1)} s, memory rss +${mb(after.rss - before.rss)}, heap +${mb(after.heapUsed - before.heapUsed)}`,
+      );
+      console.log(
+        `exact scan: p50 ${percentile(exactTimes, 50).toFixed(2)} ms, p99 ${percentile(exactTimes, 99).toFixed(2)} ms`,
+      );
+      let configured: { p50: number; p99: number; recall: number } | undefined;
+      for (const ef of efs.length > 0 ? [...new Set([...efs, efSearch])] : [efSearch]) {
+        // Partitions read efSearch from the shared settings object at query time.
+        runConfig.search.hnsw.efSearch = ef;
+        await measure(); // warm-up
+        const result = await measure();
+        if (ef === efSearch) configured = result;
+        sweep.push({
+          data: kind,
+          n,
+          ef,
+          recall: round(result.recall),
+          p50_ms: round(result.p50),
+          p99_ms: round(result.p99),
+        });
+        console.log(
+          `search k=${K} efSearch=${ef}: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, recall@10 ${result.recall.toFixed(3)}`,
+        );
+      }
+      runConfig.search.hnsw.efSearch = efSearch;
+      const filtered: number[] = [];
+      for (const query of queries.slice(0, 100)) {
+        const started = process.hrtime.bigint();
+        await index.search({
+          companyId: 'bench',
+          type: 'ticket',
+          vector: query,
+          k: K,
+          filter: { status: ['open'] },
+        });
+        filtered.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+      filtered.sort((a, b) => a - b);
+      console.log(
+        `search with status filter (25% match): p50 ${percentile(filtered, 50).toFixed(2)} ms, p99 ${percentile(filtered, 99).toFixed(2)} ms`,
+      );
+
+      const flushStarted = performance.now();
+      await index.onModuleDestroy();
+      const flushS = (performance.now() - flushStarted) / 1000;
+      const loadStarted = performance.now();
+      const reloaded = new EmbeddedVectorIndex(runConfig);
+      await reloaded.onModuleInit();
+      const reloadS = (performance.now() - loadStarted) / 1000;
+      console.log(`persist: ${flushS.toFixed(2)} s, reload at start: ${reloadS.toFixed(2)} s`);
+      await fs.rm(dataDir, { recursive: true, force: true });
+
+      const label = `${kind} ${n >= 1000 ? `${n / 1000}k` : n}`;
+      const c = configured!;
+      const targeted = kind === 'text' && n >= 100_000;
+      rows.push(
+        targeted
+          ? verdict({
+              name: `${label} recall@10 (efSearch ${efSearch})`,
+              target: '≥ 0.95',
+              value: c.recall,
+              unit: 'recall',
+              pass: c.recall >= 0.95,
+            })
+          : info({ name: `${label} recall@10 (efSearch ${efSearch})`, value: c.recall, unit: 'recall' }),
+        targeted
+          ? verdict({
+              name: `${label} search p50`,
+              target: '≤ 5 ms',
+              value: c.p50,
+              unit: 'ms',
+              pass: c.p50 <= 5,
+            })
+          : info({ name: `${label} search p50`, value: c.p50, unit: 'ms' }),
+        info({ name: `${label} search p99`, value: c.p99, unit: 'ms' }),
+        info({ name: `${label} filtered search p50`, value: percentile(filtered, 50), unit: 'ms' }),
+        info({ name: `${label} exact scan p50`, value: percentile(exactTimes, 50), unit: 'ms' }),
+        info({ name: `${label} build`, value: buildS, unit: 's' }),
+        info({ name: `${label} memory (rss delta)`, value: memoryMb, unit: 'MB' }),
+        info({ name: `${label} reload at start`, value: reloadS, unit: 's' }),
       );
     }
-    const filtered: number[] = [];
-    for (const query of queries.slice(0, 100)) {
-      const started = process.hrtime.bigint();
-      await index.search({
-        companyId: 'bench',
-        type: 'ticket',
-        vector: query,
-        k: K,
-        filter: { status: ['open'] },
-      });
-      filtered.push(Number(process.hrtime.bigint() - started) / 1e6);
-    }
-    filtered.sort((a, b) => a - b);
-    console.log(
-      `search with status filter (25% match): p50 ${percentile(filtered, 50).toFixed(2)} ms, p99 ${percentile(filtered, 99).toFixed(2)} ms`,
-    );
-
-    const flushStarted = performance.now();
-    await index.onModuleDestroy();
-    const flushMs = performance.now() - flushStarted;
-    const loadStarted = performance.now();
-    const reloaded = new EmbeddedVectorIndex(runConfig);
-    await reloaded.onModuleInit();
-    console.log(
-      `persist: ${(flushMs / 1000).toFixed(2)} s, reload at start: ${((performance.now() - loadStarted) / 1000).toFixed(2)} s`,
-    );
-    await fs.rm(dataDir, { recursive: true, force: true });
   }
+  emitResult(
+    {
+      part: 'vector',
+      rows,
+      series: { ef_sweep: sweep },
+      notes: [
+        `HNSW M=${m} efConstruction=${efConstruction} efSearch=${efSearch}, dimension ${DIMENSION}, k ${K}`,
+      ],
+    },
+    args,
+  );
 }
 
 main().catch((error: unknown) => {

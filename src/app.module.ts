@@ -13,7 +13,11 @@ import { AuthGuard } from './common/tenancy/auth.guard';
 import { AppConfig } from './config/config';
 import { DatabaseModule } from './database/database.module';
 import { AdminModule } from './modules/admin/admin.module';
+import { AssistCoreModule } from './modules/assist/assist-core.module';
+import { AssistModule } from './modules/assist/assist.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { CacheModule } from './modules/cache/cache.module';
+import { CacheWarmingJobsModule } from './modules/cache/warming/cache-warming.module';
 import { HealthModule } from './modules/health/health.module';
 import { IngestModule } from './modules/ingest/ingest.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
@@ -35,6 +39,8 @@ export class ConfigHostModule {
 export class AppModule {
   static register(config: AppConfig): DynamicModule {
     const serveApi = config.app.role !== 'worker';
+    // One instance of the ingest module (and its queue), shared with the cache-warming jobs.
+    const ingest = IngestModule.register(config);
     const providers: Provider[] = [
       { provide: APP_FILTER, useClass: AllExceptionsFilter },
       { provide: APP_PIPE, useFactory: createValidationPipe },
@@ -63,6 +69,7 @@ export class AppModule {
         AuthModule,
         HealthModule,
         MetricsModule,
+        CacheModule,
         ThrottlerModule.forRootAsync({
           inject: [AppConfig, RedisConnection],
           useFactory: (cfg: AppConfig, redis: RedisConnection) => ({
@@ -70,8 +77,12 @@ export class AppModule {
             storage: redis.client ? new RedisThrottlerStorage(redis) : undefined,
           }),
         }),
-        ...(serveApi ? [TicketsModule, AdminModule, SearchModule] : []),
-        IngestModule.register(config),
+        ...(serveApi ? [TicketsModule, AdminModule, SearchModule, AssistModule] : []),
+        // Every role: /init bundles are prefetched where tickets are indexed.
+        AssistCoreModule,
+        ingest,
+        // After the ingest module: the warm job rides its queue.
+        CacheWarmingJobsModule.register({ config, ingest }),
       ],
       providers,
     };

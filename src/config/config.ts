@@ -1,4 +1,6 @@
 import { appConfig, AppSettings } from './app.config';
+import { assistConfig, AssistSettings } from './assist.config';
+import { cacheConfig, CacheSettings } from './cache.config';
 import { databaseConfig, DatabaseSettings } from './database.config';
 import { ConfigNamespace, ConfigValidationError } from './define-config';
 import { ingestConfig, IngestSettings } from './ingest.config';
@@ -6,6 +8,7 @@ import { llmConfig, LlmSettings } from './llm.config';
 import { metricsConfig, MetricsSettings } from './metrics.config';
 import { redisConfig, RedisSettings } from './redis.config';
 import { searchConfig, SearchSettings } from './search.config';
+import { semanticCacheConfig, SemanticCacheSettings } from './semantic-cache.config';
 
 /**
  * The validated, typed configuration tree. Built once at boot from the environment by `loadConfig`;
@@ -19,6 +22,9 @@ export class AppConfig {
   search: SearchSettings;
   ingest: IngestSettings;
   metrics: MetricsSettings;
+  semanticCache: SemanticCacheSettings;
+  cache: CacheSettings;
+  assist: AssistSettings;
 
   /** embedded: no external service configured for storage. */
   get mode(): 'embedded' | 'services' {
@@ -34,6 +40,9 @@ const namespaces = {
   search: searchConfig,
   ingest: ingestConfig,
   metrics: metricsConfig,
+  semanticCache: semanticCacheConfig,
+  cache: cacheConfig,
+  assist: assistConfig,
 } satisfies { [K in keyof AppConfig]?: ConfigNamespace<AppConfig[K]> };
 
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {

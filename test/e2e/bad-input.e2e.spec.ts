@@ -153,4 +153,21 @@ describe.each(dbTargets())('bad input is a 4xx naming the field, and stores noth
     expect(res.status).toBe(400);
     expect(res.body.message[0]).toMatch(/^ticket_id /);
   });
+
+  it('answers 400 naming the field for NUL characters and for absurdly deep JSON, on every route kind', async () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 1_000; i++) deep = { a: deep };
+    const cases: Array<[string, string, unknown, RegExp]> = [
+      ['PUT', '/api/v1/tickets', { tickets: [{ ...stored, subject: 'a\u0000b' }] }, /^tickets\[0\]\.subject must not contain NUL/],
+      ['PUT', '/api/v1/tickets', { tickets: [{ ...stored, subject: deep }] }, /^tickets\[0\]\.subject(\.a)+ is nested deeper/],
+      ['POST', '/api/v1/search', { query: 'refund', data_types: deep }, /^data_types(\.a)+ is nested deeper/],
+      ['POST', '/api/v1/init', { ticket_id: 'T-\u0000' }, /^ticket_id must not contain NUL/],
+    ];
+    for (const [method, url, body, message] of cases) {
+      const res = await t.request({ method: method as 'PUT' | 'POST', url, key, body });
+      expect({ url, status: res.status }).toEqual({ url, status: 400 });
+      expect([res.body.message].flat()).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+    }
+    await expectStoredUnchanged();
+  });
 });

@@ -17,6 +17,12 @@ export interface FakeOpenAiOptions {
   seed: number;
   /** Size of returned vectors unless the request asks for `dimensions`. */
   embeddingDimension: number;
+  /**
+   * Chat only, when above 0: the wall time of a whole completion, like a real model's. A plain answer
+   * arrives after it; a stream sends its first token after `latencyMs` and spreads the rest over the
+   * remainder (instead of `tokenDelayMs`).
+   */
+  completionMs: number;
 }
 
 export type FakeFault = { status: 429; retryAfterSeconds?: number } | { status: number } | { hang: true };
@@ -63,6 +69,7 @@ export class FakeOpenAiServer {
     failureRate: 0,
     seed: 1,
     embeddingDimension: 16,
+    completionMs: 0,
   };
   private readonly faults: { fault: FakeFault; endpoint?: Endpoint }[] = [];
   private readonly sockets = new Set<Socket>();
@@ -204,7 +211,10 @@ export class FakeOpenAiServer {
     const model = String(body.model ?? 'fake-chat');
     const base = { id: 'chatcmpl-fake', created: 1_700_000_000, model };
 
+    const { completionMs, latencyMs } = this.options;
     if (!body.stream) {
+      await sleep(completionMs - latencyMs);
+      if (res.destroyed) return;
       this.counters.chatCalls++;
       this.count(promptTokens, completionTokens);
       return json(res, 200, {
@@ -229,9 +239,11 @@ export class FakeOpenAiServer {
       choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
     });
     send(chunk({ role: 'assistant', content: '' }, null));
+    const tokenDelayMs =
+      completionMs > 0 ? Math.max(0, completionMs - latencyMs) / pieces.length : this.options.tokenDelayMs;
     for (const piece of pieces) {
       if (res.destroyed) return;
-      await sleep(this.options.tokenDelayMs);
+      await sleep(tokenDelayMs);
       send(chunk({ content: piece }, null));
     }
     send(chunk({}, 'stop'));

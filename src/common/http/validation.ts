@@ -1,5 +1,6 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppError } from '../errors/app-error';
+import { inspectInput } from './input-guard';
 
 /**
  * Flattens class-validator's error tree into messages that name each failing field by its full path,
@@ -30,8 +31,19 @@ function replaceLeadingProperty(message: string, property: string, path: string)
   return message.startsWith(property) && /^[ [.]/.test(rest) ? `${path}${rest}` : `${path}: ${message}`;
 }
 
+/** class-validator behind a guard against input it mishandles (see inspectInput). */
+class GuardedValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type !== 'custom') {
+      const problems = inspectInput(value, metadata.type === 'body' ? '' : (metadata.data ?? ''));
+      if (problems.length > 0) throw AppError.invalid(problems);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new GuardedValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

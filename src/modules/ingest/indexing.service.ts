@@ -48,7 +48,11 @@ export class IndexingService {
     private readonly indexedEvents: TicketIndexedEvents,
   ) {}
 
-  async indexChunk(input: { companyId: string; type: DataType; rows: Array<TicketRow | ArticleRow> }): Promise<ChunkOutcome> {
+  async indexChunk(input: {
+    companyId: string;
+    type: DataType;
+    rows: Array<TicketRow | ArticleRow>;
+  }): Promise<ChunkOutcome> {
     const { companyId, type, rows } = input;
     const outcome: ChunkOutcome = { indexed: 0, summariesLlm: 0, summariesExtractive: 0, failed: [] };
     if (rows.length === 0) return outcome;
@@ -61,10 +65,15 @@ export class IndexingService {
           companyId,
           priority: 'background',
           signal,
-          text: type === 'tickets' ? ticketSourceText(row as TicketRow) : articleSourceText(row as ArticleRow),
+          text:
+            type === 'tickets' ? ticketSourceText(row as TicketRow) : articleSourceText(row as ArticleRow),
         }),
     });
-    const failures = summaries.failed.map((f) => ({ id: f.id, contentHash: f.item.contentHash, error: `summary: ${f.error}` }));
+    const failures = summaries.failed.map((f) => ({
+      id: f.id,
+      contentHash: f.item.contentHash,
+      error: `summary: ${f.error}`,
+    }));
     let prepared: Prepared[] = summaries.results.map(({ item, value }) => ({
       row: item,
       summary: value.text,
@@ -76,7 +85,13 @@ export class IndexingService {
         await this.writeIndexes(companyId, type, prepared);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        failures.push(...prepared.map((p) => ({ id: p.row.id, contentHash: p.row.contentHash, error: `index: ${message}` })));
+        failures.push(
+          ...prepared.map((p) => ({
+            id: p.row.id,
+            contentHash: p.row.contentHash,
+            error: `index: ${message}`,
+          })),
+        );
         prepared = [];
       }
     }
@@ -94,7 +109,9 @@ export class IndexingService {
     outcome.summariesLlm = prepared.filter((p) => p.summarySource === 'llm').length;
     outcome.summariesExtractive = prepared.length - outcome.summariesLlm;
     outcome.failed = failures.map(({ id, error }) => ({ id, error }));
-    if (type === 'tickets') await this.indexedEvents.publish({ companyId, ticketIds: prepared.map((p) => p.row.id) });
+    await this.indexedEvents.publishDocuments({ companyId, type, ids: prepared.map((p) => p.row.id) });
+    if (type === 'tickets')
+      await this.indexedEvents.publish({ companyId, ticketIds: prepared.map((p) => p.row.id) });
     return outcome;
   }
 
@@ -104,31 +121,48 @@ export class IndexingService {
     const embedded = await this.llm.embed({
       companyId,
       priority: 'background',
-      texts: documents.map((d) => embeddingText({ title: d.payload.title, summary: d.payload.summary, body: d.body })),
+      texts: documents.map((d) =>
+        embeddingText({ title: d.payload.title, summary: d.payload.summary, body: d.body }),
+      ),
     });
     const key = `${companyId}:${searchType}`;
     if (!this.ensured.has(key)) {
-      await this.vectors.ensureCollection({ companyId, type: searchType, dimension: embedded.vectors[0].length });
+      await this.vectors.ensureCollection({
+        companyId,
+        type: searchType,
+        dimension: embedded.vectors[0].length,
+      });
       this.ensured.add(key);
     }
-    await this.vectors.upsert({
-      companyId,
-      type: searchType,
-      points: documents.map((d, i) => ({ id: d.payload.id, vector: embedded.vectors[i], payload: d.payload })),
-    });
-    await this.lexical.upsert({
-      companyId,
-      type: searchType,
-      documents: documents.map((d) => ({
-        id: d.payload.id,
-        text: [d.payload.title, d.payload.summary, d.body, d.payload.tags.join(' ')].join('\n'),
-        payload: d.payload,
-      })),
-    });
+    // Two independent stores: written concurrently, so the chunk waits for the slower one, not for both.
+    await Promise.all([
+      this.vectors.upsert({
+        companyId,
+        type: searchType,
+        points: documents.map((d, i) => ({
+          id: d.payload.id,
+          vector: embedded.vectors[i],
+          payload: d.payload,
+        })),
+      }),
+      this.lexical.upsert({
+        companyId,
+        type: searchType,
+        documents: documents.map((d) => ({
+          id: d.payload.id,
+          text: [d.payload.title, d.payload.summary, d.body, d.payload.tags.join(' ')].join('\n'),
+          payload: d.payload,
+        })),
+      }),
+    ]);
   }
 }
 
-function toDocument(companyId: string, type: SearchDataType, p: Prepared): { payload: SearchPayload; body: string } {
+function toDocument(
+  companyId: string,
+  type: SearchDataType,
+  p: Prepared,
+): { payload: SearchPayload; body: string } {
   if (type === 'ticket') {
     const t = p.row as TicketRow;
     return {

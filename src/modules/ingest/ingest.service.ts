@@ -15,6 +15,9 @@ import { IndexingService } from './indexing.service';
 
 type Progress = (progress: JobProgress) => Promise<void>;
 
+/** Bounds one outbox job under a constant stream of upserts; the next job or the reconciler goes on. */
+const MAX_OUTBOX_PASSES = 20;
+
 /**
  * Walks a company's rows in keyset chunks (never the whole company at once) and indexes each chunk.
  * Resumable: rows indexed before a crash are skipped by their content hash, vector ids are deterministic,
@@ -24,6 +27,8 @@ type Progress = (progress: JobProgress) => Promise<void>;
 export class IngestService {
   private readonly logger = new Logger('Ingest');
   private stopping = false;
+  /** Outbox drains running in this process, by company and types. */
+  private readonly drains = new Map<string, { requested: boolean }>();
 
   constructor(
     private readonly repository: IndexingRepository,
@@ -42,55 +47,83 @@ export class IngestService {
     return this.run(payload.companyId, payload.dataTypes, { range }, { force: payload.force, progress });
   }
 
-  /** Drains the outbox: every row marked `pending` by an upsert. */
+  /**
+   * Drains the outbox: every row marked `pending` by an upsert. One drain per company and types at a time in
+   * this process: a second job only asks the running one for another pass (two drains would read and index the
+   * same pending chunk twice), so it completes at once with nothing done.
+   */
   async indexChanges(payload: IndexChangesPayload, progress: Progress): Promise<IngestResult> {
-    return this.run(payload.companyId, payload.dataTypes, { pendingOnly: true }, { force: true, progress });
+    const key = `${payload.companyId}:${[...payload.dataTypes].sort().join(',')}`;
+    const running = this.drains.get(key);
+    if (running) {
+      running.requested = true;
+      return { stats: emptyStats(), errors: [] };
+    }
+    const drain = { requested: false };
+    this.drains.set(key, drain);
+    try {
+      return await this.run(
+        payload.companyId,
+        payload.dataTypes,
+        { pendingOnly: true },
+        { force: true, progress, drain },
+      );
+    } finally {
+      this.drains.delete(key);
+    }
   }
 
   private async run(
     companyId: string,
     dataTypes: DataType[],
     scope: Pick<ScanRequest, 'range' | 'pendingOnly'>,
-    options: { force: boolean; progress: Progress },
+    options: { force: boolean; progress: Progress; drain?: { requested: boolean } },
   ): Promise<IngestResult> {
     const started = Date.now();
     const chunkSize = this.config.ingest.chunkSize;
-    const stats: IngestStats = {
-      total: 0,
-      processed: 0,
-      indexed: 0,
-      skipped_unchanged: 0,
-      failed: 0,
-      summaries_llm: 0,
-      summaries_extractive: 0,
-      duration_ms: 0,
-    };
+    const stats = emptyStats();
     const errors: IngestResult['errors'] = [];
     for (const type of dataTypes) stats.total += await this.repository.count(type, { companyId, ...scope });
     await options.progress({ processed: 0, total: stats.total, failed: 0 });
 
     for (const type of dataTypes) {
       let after: ScanRequest['after'];
+      let pass = { number: 1, processed: 0 };
       for (;;) {
         const rows = await this.repository.scan(type, { companyId, ...scope, after, limit: chunkSize });
-        if (rows.length === 0) break;
-        const last = rows[rows.length - 1];
-        after = { updatedAt: last.updatedAt, id: last.id };
-
-        const todo = options.force ? rows : rows.filter((r) => !isUpToDate(r));
-        stats.skipped_unchanged += rows.length - todo.length;
-        const outcome = await this.indexing.indexChunk({ companyId, type, rows: todo });
-        stats.indexed += outcome.indexed;
-        stats.summaries_llm += outcome.summariesLlm;
-        stats.summaries_extractive += outcome.summariesExtractive;
-        stats.failed += outcome.failed.length;
-        for (const failure of outcome.failed) {
-          if (errors.length < MAX_REPORTED_ERRORS) errors.push({ id: failure.id, type, error: failure.error });
+        if (rows.length > 0) {
+          const last = rows[rows.length - 1];
+          after = { updatedAt: last.updatedAt, id: last.id };
+          const todo = options.force ? rows : rows.filter((r) => !isUpToDate(r));
+          stats.skipped_unchanged += rows.length - todo.length;
+          const outcome = await this.indexing.indexChunk({ companyId, type, rows: todo });
+          stats.indexed += outcome.indexed;
+          stats.summaries_llm += outcome.summariesLlm;
+          stats.summaries_extractive += outcome.summariesExtractive;
+          stats.failed += outcome.failed.length;
+          for (const failure of outcome.failed) {
+            if (errors.length < MAX_REPORTED_ERRORS)
+              errors.push({ id: failure.id, type, error: failure.error });
+          }
+          stats.processed += rows.length;
+          pass.processed += rows.length;
+          await options.progress({
+            processed: stats.processed,
+            total: Math.max(stats.total, stats.processed),
+            failed: stats.failed,
+          });
         }
-        stats.processed += rows.length;
-        await options.progress({ processed: stats.processed, total: Math.max(stats.total, stats.processed), failed: stats.failed });
-        if (rows.length < chunkSize) break;
-        if (this.stopping) throw new Error('worker shutting down after its current chunk; the job resumes on retry');
+        if (rows.length < chunkSize) {
+          // Rows upserted while this pass ran may sort behind its cursor, and their upsert's job request may
+          // have coalesced into this very job: the outbox drains again from the start until a pass finds nothing.
+          const again = pass.processed > 0 || options.drain?.requested === true;
+          if (options.drain) options.drain.requested = false;
+          if (!scope.pendingOnly || !again || pass.number >= MAX_OUTBOX_PASSES) break;
+          pass = { number: pass.number + 1, processed: 0 };
+          after = undefined;
+        }
+        if (this.stopping)
+          throw new Error('worker shutting down after its current chunk; the job resumes on retry');
       }
     }
     stats.duration_ms = Date.now() - started;
@@ -99,4 +132,17 @@ export class IngestService {
     );
     return { stats, errors };
   }
+}
+
+function emptyStats(): IngestStats {
+  return {
+    total: 0,
+    processed: 0,
+    indexed: 0,
+    skipped_unchanged: 0,
+    failed: 0,
+    summaries_llm: 0,
+    summaries_extractive: 0,
+    duration_ms: 0,
+  };
 }

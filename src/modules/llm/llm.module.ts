@@ -1,18 +1,20 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import OpenAI from 'openai';
 import { AppConfig } from '../../config/config';
+import { BreakerState, MetricsService } from '../metrics/metrics.service';
 import { HashingEmbedder } from './adapters/hashing.embedder';
 import { LocalChatModel } from './adapters/local.chat-model';
 import { OpenAiChatModel } from './adapters/openai.chat-model';
 import { OpenAiEmbedder } from './adapters/openai.embedder';
 import { BatchProcessor } from './batch-processor.service';
+import { LlmMetricsRecorder } from './llm-metrics.recorder';
 import { LlmService } from './llm.service';
 import { ChatModel } from './ports/chat-model.port';
 import { Embedder } from './ports/embedder.port';
 import { LaneScheduler } from './resilience/lane-scheduler';
 import { ResilientChatModel } from './resilience/resilient.chat-model';
 import { ResilientEmbedder } from './resilience/resilient.embedder';
-import { UpstreamGuard } from './resilience/upstream-guard';
+import { BreakerStateName, UpstreamGuard } from './resilience/upstream-guard';
 import { TokenCounter } from './token-counter';
 import { UsageLedger } from './usage-ledger.service';
 
@@ -35,9 +37,17 @@ function openAiClient(config: AppConfig): OpenAI {
   });
 }
 
-function guardFor(config: AppConfig, name: string): UpstreamGuard {
+const BREAKER_METRIC_STATE: Record<BreakerStateName, BreakerState> = {
+  closed: 'closed',
+  'half-open': 'half_open',
+  open: 'open',
+  // Isolated: held open by hand; for traffic it is open.
+  isolated: 'open',
+};
+
+function guardFor(config: AppConfig, name: string, metrics: MetricsService | undefined): UpstreamGuard {
   const { retry, breaker } = config.llm;
-  return new UpstreamGuard({
+  const guard = new UpstreamGuard({
     name,
     maxRetries: retry.maxRetries,
     initialDelayMs: retry.initialDelayMs,
@@ -46,7 +56,16 @@ function guardFor(config: AppConfig, name: string): UpstreamGuard {
     halfOpenAfterMs: breaker.halfOpenAfterMs,
     backgroundWaitMs: breaker.backgroundWaitMs,
   });
+  if (metrics) {
+    guard.onStateChange((state) =>
+      metrics.setBreakerState({ upstream: name, state: BREAKER_METRIC_STATE[state] }),
+    );
+  }
+  return guard;
 }
+
+/** MetricsModule is global in the app; the LLM module also runs alone (benchmarks, integration tests). */
+const OPTIONAL_METRICS = { token: MetricsService, optional: true } as const;
 
 /** Shared by the chat model and the embedder so both count against one global cap. */
 class OpenAiUpstream {
@@ -60,6 +79,11 @@ class OpenAiUpstream {
     BatchProcessor,
     LlmService,
     {
+      provide: LlmMetricsRecorder,
+      inject: [OPTIONAL_METRICS],
+      useFactory: (metrics?: MetricsService) => new LlmMetricsRecorder(metrics),
+    },
+    {
       provide: LaneScheduler,
       inject: [AppConfig],
       useFactory: (config: AppConfig) => new LaneScheduler(config.llm.concurrency),
@@ -72,13 +96,23 @@ class OpenAiUpstream {
     },
     {
       provide: ChatModel,
-      inject: [AppConfig, OpenAiUpstream, LaneScheduler, UsageLedger, TokenCounter],
+      inject: [
+        AppConfig,
+        OpenAiUpstream,
+        LaneScheduler,
+        UsageLedger,
+        TokenCounter,
+        LlmMetricsRecorder,
+        OPTIONAL_METRICS,
+      ],
       useFactory: (
         config: AppConfig,
         upstream: OpenAiUpstream,
         lanes: LaneScheduler,
         ledger: UsageLedger,
         tokens: TokenCounter,
+        recorder: LlmMetricsRecorder,
+        metrics?: MetricsService,
       ) => {
         const llm = config.llm;
         const local = new LocalChatModel({ summaryMaxChars: llm.summaryMaxChars, tokens });
@@ -93,24 +127,34 @@ class OpenAiUpstream {
                 tokens,
                 upstream: 'openai-chat',
               }),
-              guard: guardFor(config, 'openai-chat'),
+              guard: guardFor(config, 'openai-chat', metrics),
             }
           : undefined;
-        return new ResilientChatModel({ remote, local, lanes, ledger });
+        return new ResilientChatModel({ remote, local, lanes, ledger, recorder });
       },
     },
     {
       provide: Embedder,
-      inject: [AppConfig, OpenAiUpstream, LaneScheduler, UsageLedger, TokenCounter],
+      inject: [
+        AppConfig,
+        OpenAiUpstream,
+        LaneScheduler,
+        UsageLedger,
+        TokenCounter,
+        LlmMetricsRecorder,
+        OPTIONAL_METRICS,
+      ],
       useFactory: (
         config: AppConfig,
         upstream: OpenAiUpstream,
         lanes: LaneScheduler,
         ledger: UsageLedger,
         tokens: TokenCounter,
+        recorder: LlmMetricsRecorder,
+        metrics?: MetricsService,
       ) => {
         const llm = config.llm;
-        const shared = { lanes, ledger, batchInputs: llm.embedBatchInputs };
+        const shared = { lanes, ledger, recorder, batchInputs: llm.embedBatchInputs };
         if (!upstream.client) {
           return new ResilientEmbedder({
             ...shared,
@@ -131,7 +175,11 @@ class OpenAiUpstream {
           upstream: 'openai-embeddings',
         });
         // Separate breaker: embeddings are often served by a different deployment than chat.
-        return new ResilientEmbedder({ ...shared, embedder, guard: guardFor(config, 'openai-embeddings') });
+        return new ResilientEmbedder({
+          ...shared,
+          embedder,
+          guard: guardFor(config, 'openai-embeddings', metrics),
+        });
       },
     },
   ],

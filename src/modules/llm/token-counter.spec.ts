@@ -19,4 +19,17 @@ describe('TokenCounter', () => {
     }
     expect(tokens.truncate('short', 10)).toEqual({ text: 'short', truncated: false, tokens: 1 });
   });
+
+  it('estimates within 20% of the exact count on single English and Korean sentences', () => {
+    const samples = [
+      'I returned the jacket two weeks ago and still have not received my refund. Order #A-1042, paid by card.',
+      '2주 전에 상품을 반품했는데 아직 환불을 받지 못했습니다. 주문번호 A-1042 확인 부탁드립니다.',
+      'Hi team, the app keeps logging me out after the 2FA prompt; I tried reinstalling twice.',
+    ];
+    for (const text of samples) {
+      const exact = tokens.count(text);
+      expect(Math.abs(tokens.estimate(text) - exact) / exact).toBeLessThan(0.2);
+    }
+    expect(tokens.estimate('')).toBe(0);
+  });
 });

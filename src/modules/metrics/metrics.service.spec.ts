@@ -120,6 +120,7 @@ describe('MetricsService', () => {
     expect(body).toContain('cache_hit_rate_percent{cache_type="llm",company_id="other"} 40');
     expect(body).toContain('circuit_breaker_state{upstream="openai"} 2');
     expect(body).toContain('queue_jobs_current{queue="ingest",state="waiting"} 3');
+    expect(body).toContain('queue_items_failed_total{queue="ingest"} 0');
   });
 
   it('reports every company as redacted under off', async () => {

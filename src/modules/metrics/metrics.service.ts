@@ -5,7 +5,9 @@ import { CompanyLabeler } from './domain/company-label';
 import { CacheResultLabel, QueryType } from './domain/metric-labels';
 import { BREAKER_STATE_VALUE, defineMetrics, Metrics } from './metrics.definitions';
 
-export type LlmCallStatus = 'success' | 'error' | 'timeout' | 'rate_limited' | 'circuit_open' | 'cancelled';
+/** `fallback`: answered by the local model after the remote one failed (that failure is counted too). */
+export type LlmCallStatus =
+  'success' | 'fallback' | 'error' | 'timeout' | 'rate_limited' | 'circuit_open' | 'cancelled';
 export type CacheLayer = 'llm' | 'vector' | 'session' | 'api' | 'prefs' | 'embedding';
 export type CacheOperation = 'get' | 'set' | 'delete' | 'invalidate' | 'warm';
 export type CacheOperationResult = 'hit' | 'stale' | 'miss' | 'ok' | 'error';
@@ -51,6 +53,11 @@ const LINT_FAILING_DEFAULT_METRICS = [
  * Every company id passes through the CompanyLabeler, which bounds the company_id label values.
  * Label values other than company_id must be constants or config values (route templates, model,
  * queue and upstream names), never request data.
+ *
+ * Who feeds what: HTTP timing hook → recordHttpRequest (cache_result from the `X-Cache` reply header, so a
+ * cacheable route only sets that header); TypeORM query timer → recordDbQuery; LLM module → recordLlmCall,
+ * setBreakerState; search → recordVectorSearch; cache → recordCacheOperation, setCacheHitRate,
+ * recordCostAvoided; assist → setActiveSessions; ingest → setQueueDepth, recordJob.
  */
 @Injectable()
 export class MetricsService {
@@ -107,7 +114,10 @@ export class MetricsService {
     if (r.costUsd) this.metrics.llmCost.inc(labels, r.costUsd);
   }
 
-  /** The LLM spend a cache hit saved: what the call would have cost. */
+  /**
+   * The LLM spend a cache hit saved: what the call would have cost (priced with `UsageLedger.costOf`).
+   * Fed by the cache's savings ledger (CacheStatsService.recordSavings), once per hit.
+   */
   recordCostAvoided(r: { cacheType: CacheLayer; companyId: string; costUsd: number }): void {
     if (r.costUsd > 0) {
       this.metrics.llmCostAvoided.inc(
@@ -117,6 +127,11 @@ export class MetricsService {
     }
   }
 
+  /**
+   * One cache operation (fed by the cache module): `get` → hit / stale / miss / error; `set`, `delete`,
+   * `invalidate`, `warm` → ok / error. `cacheType` is the layer. No company label: per-company hit ratio
+   * is `setCacheHitRate`.
+   */
   recordCacheOperation(r: {
     operation: CacheOperation;
     result: CacheOperationResult;
@@ -149,7 +164,7 @@ export class MetricsService {
     );
   }
 
-  /** Current number of live sessions of a company (0 forgets it). */
+  /** Current number of live sessions of a company (0 forgets it); fed by the assist module on open/expiry. */
   setActiveSessions(r: { companyId: string; count: number }): void {
     if (r.count > 0) this.sessions.set(r.companyId, r.count);
     else this.sessions.delete(r.companyId);
@@ -161,6 +176,9 @@ export class MetricsService {
 
   /** Job counts of a queue, e.g. straight from the queue's job counts; states not given are left as they were. */
   setQueueDepth(r: { queue: string; counts: Partial<Record<QueueState, number>> }): void {
+    // A known queue's item counters start at 0, so failure rates and alerts have a series before the first failure.
+    this.metrics.queueItemsProcessed.inc({ queue: r.queue }, 0);
+    this.metrics.queueItemsFailed.inc({ queue: r.queue }, 0);
     for (const [state, n] of Object.entries(r.counts)) {
       if (n !== undefined) this.metrics.queueJobs.set({ queue: r.queue, state }, n);
     }

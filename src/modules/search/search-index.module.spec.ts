@@ -3,17 +3,25 @@ import { Test } from '@nestjs/testing';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DataSource } from 'typeorm';
 import { AppConfig, loadConfig } from '../../config/config';
 import { EmbeddedVectorIndex } from './adapters/embedded.vector-index.adapter';
 import { InProcessLexicalIndex } from './adapters/in-process.lexical-index.adapter';
+import { PostgresLexicalIndex } from './adapters/postgres.lexical-index.adapter';
 import { QdrantVectorIndex } from './adapters/qdrant.vector-index.adapter';
 import { LexicalIndex } from './ports/lexical-index.port';
 import { VectorIndex } from './ports/vector-index.port';
 import { SearchIndexModule } from './search-index.module';
 
-async function compile(config: AppConfig) {
+async function compile(config: AppConfig, db?: DataSource) {
   @Global()
-  @Module({ providers: [{ provide: AppConfig, useValue: config }], exports: [AppConfig] })
+  @Module({
+    providers: [
+      { provide: AppConfig, useValue: config },
+      ...(db ? [{ provide: DataSource, useValue: db }] : []),
+    ],
+    exports: db ? [AppConfig, DataSource] : [AppConfig],
+  })
   class TestConfigModule {}
   const moduleRef = await Test.createTestingModule({
     imports: [TestConfigModule, SearchIndexModule],
@@ -67,5 +75,17 @@ describe('SearchIndexModule', () => {
   it('binds Qdrant when QDRANT_URL is set', async () => {
     const moduleRef = await compile(loadConfig({ DATA_DIR: dataDir, QDRANT_URL: 'http://127.0.0.1:6333' }));
     expect(moduleRef.get(VectorIndex)).toBeInstanceOf(QdrantVectorIndex);
+  });
+
+  it('binds PostgreSQL full text for keywords when the database is PostgreSQL (shared by every API instance)', async () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      ADMIN_API_KEY: 'admin-key-0123456789abcdef',
+    });
+    // Never initialized: binding only needs the DataSource object, not a connection.
+    const moduleRef = await compile(config, new DataSource({ type: 'postgres' }));
+    expect(moduleRef.get(LexicalIndex)).toBeInstanceOf(PostgresLexicalIndex);
+    await expect(compile(config)).rejects.toThrow(/needs the database module/);
   });
 });

@@ -1,15 +1,18 @@
 import { Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/config';
 import { EmbeddedVectorIndex } from './adapters/embedded.vector-index.adapter';
 import { InProcessLexicalIndex } from './adapters/in-process.lexical-index.adapter';
+import { PostgresLexicalIndex } from './adapters/postgres.lexical-index.adapter';
 import { QdrantVectorIndex } from './adapters/qdrant.vector-index.adapter';
 import { LexicalIndex } from './ports/lexical-index.port';
 import { VectorIndex } from './ports/vector-index.port';
 
 /**
  * Binds the search ports by configuration: Qdrant when QDRANT_URL is set, else the embedded index under
- * DATA_DIR. Lexical search is in-process in both modes for now (a PostgreSQL full-text adapter can replace
- * it behind the same port). Expects `AppConfig` to be provided globally by the config module.
+ * DATA_DIR. Lexical search: PostgreSQL full text when the database is PostgreSQL (services mode: every API
+ * instance must see the same keyword index), the in-process BM25 otherwise. Expects `AppConfig` (and, with
+ * PostgreSQL, the TypeORM DataSource) to be provided globally.
  */
 @Module({
   providers: [
@@ -23,8 +26,12 @@ import { VectorIndex } from './ports/vector-index.port';
     },
     {
       provide: LexicalIndex,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig): LexicalIndex => new InProcessLexicalIndex(config),
+      inject: [AppConfig, { token: DataSource, optional: true }],
+      useFactory: (config: AppConfig, db?: DataSource): LexicalIndex => {
+        if (config.database.kind !== 'postgres') return new InProcessLexicalIndex(config);
+        if (!db) throw new Error('the PostgreSQL lexical index needs the database module');
+        return new PostgresLexicalIndex(db);
+      },
     },
   ],
   exports: [VectorIndex, LexicalIndex],

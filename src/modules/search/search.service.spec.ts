@@ -1,6 +1,7 @@
 import { AppError } from '../../common/errors/app-error';
 import { AppConfig, loadConfig } from '../../config/config';
 import { LlmService } from '../llm/llm.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { SearchDataType, SearchHit, SearchPayload } from './domain/search-document';
 import { LexicalIndex, LexicalSearchRequest } from './ports/lexical-index.port';
 import { VectorIndex, VectorSearchRequest } from './ports/vector-index.port';
@@ -56,13 +57,15 @@ function serviceWith(input: {
   const vectors = new ListVectorIndex(input.vector);
   const lexical = new ListLexicalIndex(input.lexical);
   const config: AppConfig = loadConfig({ ADMIN_API_KEY: 'admin-key-0123456789abcdef', ...input.env });
+  const metrics = new MetricsService(config);
   const service = new SearchService(
     llm,
     vectors as unknown as VectorIndex,
     lexical as unknown as LexicalIndex,
     config,
+    metrics,
   );
-  return { service, vectors, lexical, embedCalls };
+  return { service, vectors, lexical, embedCalls, metrics };
 }
 
 describe('SearchService', () => {
@@ -167,5 +170,25 @@ describe('SearchService', () => {
     });
     const outcome = await service.search({ companyId: 'co-a', query: 'q', dataTypes: ['ticket'], limit: 5 });
     expect(outcome.results.map((r) => r.id)).toEqual(['T1']);
+  });
+
+  it('times each vector query per company and collection with its result count; none when degraded', async () => {
+    const { service, metrics } = serviceWith({
+      vector: { ticket: [hit('ticket', 'T1'), hit('ticket', 'T2')], article: [] },
+      lexical: {},
+    });
+    await service.search({ companyId: 'co-a', query: 'q', dataTypes: ['ticket', 'article'], limit: 5 });
+    const body = (await metrics.scrape()).body;
+    expect(body).toContain('vector_search_duration_seconds_count{company_id="co-a",collection="tickets"} 1');
+    expect(body).toContain('vector_search_results_count_sum{company_id="co-a",collection="tickets"} 2');
+    expect(body).toContain('vector_search_results_count_sum{company_id="co-a",collection="articles"} 0');
+
+    const down = serviceWith({
+      embed: () => Promise.reject(AppError.unavailable('embedder')),
+      vector: { ticket: [hit('ticket', 'T1')] },
+      lexical: { ticket: [hit('ticket', 'T1')] },
+    });
+    await down.service.search({ companyId: 'co-a', query: 'q', dataTypes: ['ticket'], limit: 5 });
+    expect((await down.metrics.scrape()).body).not.toMatch(/^vector_search_duration_seconds_count/m);
   });
 });

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { AppConfig } from '../../config/config';
 import { LlmService } from '../llm/llm.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { reciprocalRankFusion, RankedList } from './domain/rrf';
-import { SearchDataType, SearchFilter, SearchHit } from './domain/search-document';
+import { collectionNameOf, SearchDataType, SearchFilter, SearchHit } from './domain/search-document';
 import { LexicalIndex } from './ports/lexical-index.port';
 import { VectorIndex } from './ports/vector-index.port';
 
@@ -52,6 +53,7 @@ export class SearchService {
     private readonly vectors: VectorIndex,
     private readonly lexical: LexicalIndex,
     private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   async search(input: SearchInput): Promise<SearchOutcome> {
@@ -102,12 +104,32 @@ export class SearchService {
     try {
       const { vectors } = await this.llm.embed({ companyId, texts: [query], priority: 'interactive' });
       return await Promise.all(
-        dataTypes.map((type) => this.vectors.search({ companyId, type, vector: vectors[0], k, filter })),
+        dataTypes.map((type) => this.timedVectorSearch({ companyId, type, vector: vectors[0], k, filter })),
       );
     } catch (error) {
       if (error instanceof AppError && error.code === ErrorCode.DependencyUnavailable) return 'unavailable';
       throw error;
     }
+  }
+
+  /** One vector query, timed with its result count; failed queries are not observed (they have no count). */
+  private async timedVectorSearch(request: {
+    companyId: string;
+    type: SearchDataType;
+    vector: Float32Array;
+    k: number;
+    filter?: SearchFilter;
+  }): Promise<SearchHit[]> {
+    const started = performance.now();
+    const hits = await this.vectors.search(request);
+    this.metrics.recordVectorSearch({
+      companyId: request.companyId,
+      // The bare name, without the deployment's prefix: the same label value in both modes.
+      collection: collectionNameOf(request.type),
+      durationS: (performance.now() - started) / 1000,
+      resultCount: hits.length,
+    });
+    return hits;
   }
 }
 

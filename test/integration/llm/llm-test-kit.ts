@@ -7,6 +7,7 @@ import { UsageLedger } from '../../../src/modules/llm/usage-ledger.service';
 import { ChatModel } from '../../../src/modules/llm/ports/chat-model.port';
 import { Embedder } from '../../../src/modules/llm/ports/embedder.port';
 import { LaneScheduler } from '../../../src/modules/llm/resilience/lane-scheduler';
+import { MetricsService } from '../../../src/modules/metrics/metrics.service';
 import { FakeOpenAiServer } from '../../fakes/openai.fake-server';
 
 class TestConfigModule {}
@@ -34,12 +35,16 @@ export async function buildLlm(fake: FakeOpenAiServer | undefined, env: Record<s
     ...(fake ? { OPENAI_BASE_URL: fake.url } : { OPENAI_API_KEY: '' }),
     ...env,
   });
-  // AppConfig is global in the app (provided by the root module); a global test module stands in for it.
+  // AppConfig and MetricsService are global in the app; a global test module stands in for both.
+  const metrics = new MetricsService(config);
   const configModule = {
     module: TestConfigModule,
     global: true,
-    providers: [{ provide: AppConfig, useValue: config }],
-    exports: [AppConfig],
+    providers: [
+      { provide: AppConfig, useValue: config },
+      { provide: MetricsService, useValue: metrics },
+    ],
+    exports: [AppConfig, MetricsService],
   };
   const module = await Test.createTestingModule({ imports: [configModule, LlmModule] }).compile();
   return {
@@ -51,5 +56,6 @@ export async function buildLlm(fake: FakeOpenAiServer | undefined, env: Record<s
     batch: module.get(BatchProcessor),
     ledger: module.get(UsageLedger),
     lanes: module.get(LaneScheduler),
+    metrics,
   };
 }

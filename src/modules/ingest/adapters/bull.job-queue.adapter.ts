@@ -73,9 +73,11 @@ export class BullJobQueue extends JobQueue {
   }
 
   async getJob(id: string): Promise<JobView | null> {
-    const job = await this.queue.getJob(id);
+    let job = await this.queue.getJob(id);
     if (!job) return null;
     const state = (await job.getState()) as string;
+    // The hash was read before the state: a job that finished in between reads as done without its result.
+    if ((state === 'completed' || state === 'failed') && !job.finishedOn) job = (await this.queue.getJob(id)) ?? job;
     return {
       id: String(job.id),
       name: job.name as JobName,

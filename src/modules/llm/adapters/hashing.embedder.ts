@@ -17,7 +17,7 @@ export class HashingEmbedder extends Embedder {
 
   async embed(request: EmbedRequest): Promise<EmbedResult> {
     const vectors = request.texts.map((text) => hashingEmbed(text, { dimension: this.dimension }));
-    const promptTokens = this.tokens ? request.texts.reduce((sum, t) => sum + this.tokens!.count(t), 0) : 0;
+    const promptTokens = this.tokens ? request.texts.reduce((sum, t) => sum + this.tokens!.estimate(t), 0) : 0;
     return { vectors, model: this.model, source: 'local', usage: { promptTokens } };
   }
 }

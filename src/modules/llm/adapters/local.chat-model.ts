@@ -45,8 +45,8 @@ export class LocalChatModel extends ChatModel {
       model: request.purpose === 'summary' ? 'local-extractive-summarizer' : 'local-grounded-composer',
       source: 'local',
       usage: {
-        promptTokens: this.options.tokens.count(input),
-        completionTokens: this.options.tokens.count(text),
+        promptTokens: this.options.tokens.estimate(input),
+        completionTokens: this.options.tokens.estimate(text),
       },
       promptVersion: LOCAL_PROMPT_VERSION[request.purpose],
       language,

@@ -32,6 +32,7 @@ export class OpenAiChatModel extends ChatModel {
 
   async complete(request: ChatRequest): Promise<ChatResult> {
     const { messages, language } = this.prepare(request);
+    const startedAt = performance.now();
     try {
       const completion = await this.client.chat.completions.create(
         {
@@ -49,7 +50,7 @@ export class OpenAiChatModel extends ChatModel {
         language,
       });
     } catch (error) {
-      throw toUpstreamError(this.options.upstream, error);
+      throw toUpstreamError(this.options.upstream, error, { startedAt, timeoutMs: this.options.timeoutMs });
     }
   }
 
@@ -58,6 +59,7 @@ export class OpenAiChatModel extends ChatModel {
     let text = '';
     let model = this.model;
     let usage: OpenAI.CompletionUsage | undefined;
+    const startedAt = performance.now();
     try {
       const stream = await this.client.chat.completions.create(
         {
@@ -81,7 +83,10 @@ export class OpenAiChatModel extends ChatModel {
         }
       }
     } catch (error) {
-      throw toUpstreamError(this.options.upstream, error);
+      throw toUpstreamError(this.options.upstream, error, {
+        startedAt,
+        timeoutMs: this.options.streamTimeoutMs,
+      });
     }
     yield { type: 'done', result: this.result(request, { text, model, usage, language }) };
   }

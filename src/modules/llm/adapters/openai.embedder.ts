@@ -32,6 +32,7 @@ export class OpenAiEmbedder extends Embedder {
 
   async embed(request: EmbedRequest): Promise<EmbedResult> {
     let response: OpenAI.CreateEmbeddingResponse;
+    const startedAt = performance.now();
     try {
       response = await this.client.embeddings.create(
         {
@@ -42,7 +43,7 @@ export class OpenAiEmbedder extends Embedder {
         { signal: request.signal, timeout: this.options.timeoutMs, maxRetries: 0 },
       );
     } catch (error) {
-      throw toUpstreamError(this.options.upstream, error);
+      throw toUpstreamError(this.options.upstream, error, { startedAt, timeoutMs: this.options.timeoutMs });
     }
     const ordered = [...response.data].sort((a, b) => a.index - b.index);
     const wrongSize = ordered.find((d) => d.embedding.length !== this.dimension);

@@ -1,18 +1,32 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { isRetryableStatus, parseRetryAfter, UpstreamError } from '../domain/upstream-error';
 
-/** Maps SDK errors to UpstreamError; aborts by the caller pass through untouched. */
-export function toUpstreamError(upstream: string, error: unknown): unknown {
+/**
+ * Maps SDK errors to UpstreamError; aborts by the caller pass through untouched. `timing` (when the attempt
+ * started, and its timeout) tells a timeout from another connection failure where the SDK cannot: it only
+ * recognizes its own abort when the abort error is an `Error` of its realm.
+ */
+export function toUpstreamError(
+  upstream: string,
+  error: unknown,
+  timing?: { startedAt: number; timeoutMs: number },
+): unknown {
   if (error instanceof APIUserAbortError || (error instanceof Error && error.name === 'AbortError'))
     return error;
   if (error instanceof APIConnectionTimeoutError) {
-    return new UpstreamError(upstream, `${upstream}: request timed out`, { retryable: true, cause: error });
-  }
-  if (error instanceof APIConnectionError) {
-    return new UpstreamError(upstream, `${upstream}: connection failed (${error.message})`, {
+    return new UpstreamError(upstream, `${upstream}: request timed out`, {
       retryable: true,
+      timedOut: true,
       cause: error,
     });
+  }
+  if (error instanceof APIConnectionError) {
+    const timedOut = timing !== undefined && performance.now() - timing.startedAt >= timing.timeoutMs;
+    return new UpstreamError(
+      upstream,
+      timedOut ? `${upstream}: request timed out` : `${upstream}: connection failed (${error.message})`,
+      { retryable: true, timedOut, cause: error },
+    );
   }
   if (error instanceof APIError && typeof error.status === 'number') {
     return new UpstreamError(upstream, `${upstream}: HTTP ${error.status} ${error.message}`, {

@@ -7,17 +7,20 @@ export class UpstreamError extends Error {
   readonly status?: number;
   /** From Retry-After / retry-after-ms, when the upstream sent one. */
   readonly retryAfterMs?: number;
+  /** No answer within the client timeout (or HTTP 408): reported apart from other failures in metrics. */
+  readonly timedOut: boolean;
 
   constructor(
     readonly upstream: string,
     message: string,
-    info: { retryable: boolean; status?: number; retryAfterMs?: number; cause?: unknown },
+    info: { retryable: boolean; status?: number; retryAfterMs?: number; timedOut?: boolean; cause?: unknown },
   ) {
     super(message, { cause: info.cause });
     this.name = 'UpstreamError';
     this.retryable = info.retryable;
     this.status = info.status;
     this.retryAfterMs = info.retryAfterMs;
+    this.timedOut = info.timedOut ?? info.status === 408;
   }
 }
 

@@ -1,3 +1,4 @@
+import { LlmMetricsRecorder } from '../llm-metrics.recorder';
 import { Embedder, EmbedRequest, EmbedResult } from '../ports/embedder.port';
 import { UsageLedger } from '../usage-ledger.service';
 import { LaneScheduler } from './lane-scheduler';
@@ -13,6 +14,8 @@ export interface ResilientEmbedderDeps {
   ledger: UsageLedger;
   /** Inputs per upstream request. */
   batchInputs: number;
+  /** Absent: nothing is exported (the module used without metrics). */
+  recorder?: LlmMetricsRecorder;
 }
 
 /**
@@ -29,11 +32,13 @@ export class ResilientEmbedder extends Embedder {
   readonly model: string;
   readonly dimension: number;
   private readonly flights = new SingleFlight();
+  private readonly recorder: LlmMetricsRecorder;
 
   constructor(private readonly deps: ResilientEmbedderDeps) {
     super();
     this.model = deps.embedder.model;
     this.dimension = deps.embedder.dimension;
+    this.recorder = deps.recorder ?? new LlmMetricsRecorder();
   }
 
   async embed(request: EmbedRequest): Promise<EmbedResult> {
@@ -58,20 +63,30 @@ export class ResilientEmbedder extends Embedder {
       promptVersion: `${this.dimension}`,
       input: request.texts,
     });
+    // One meter per upstream request (after single-flight): a request of 200 texts in 4 groups counts 4 calls.
     return this.flights.run(key, async () => {
+      const meter = this.recorder.start({
+        provider: guard ? 'openai' : 'local',
+        model: this.model,
+        companyId: request.companyId,
+        signal: request.signal,
+      });
       try {
+        const attempt = () => meter.upstream(() => embedder.embed(request));
         const result = guard
-          ? await lanes.run(request, () => guard.execute(() => embedder.embed(request), request))
-          : await embedder.embed(request);
-        this.deps.ledger.record({
+          ? await lanes.run(request, () => guard.execute(attempt, request))
+          : await attempt();
+        const usage = this.deps.ledger.record({
           companyId: request.companyId,
           model: result.model,
           purpose: 'embed',
           source: result.source,
           embeddingTokens: result.usage.promptTokens,
         });
+        meter.succeed(usage);
         return result;
       } catch (error) {
+        meter.fail(error);
         throw toAppError(error, `embedding model ${this.model}`);
       }
     });

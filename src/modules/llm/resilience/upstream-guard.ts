@@ -26,6 +26,9 @@ export interface UpstreamGuardOptions {
   backgroundWaitMs: number;
 }
 
+export type BreakerStateName = 'closed' | 'open' | 'half-open' | 'isolated';
+const BREAKER_STATE_NAMES = ['closed', 'open', 'half-open', 'isolated'] as const;
+
 const isTransient = (error: unknown) => error instanceof UpstreamError && error.retryable;
 
 /**
@@ -52,8 +55,15 @@ export class UpstreamGuard {
     this.policy = wrap(this.retry, this.breaker);
   }
 
-  get state(): 'closed' | 'open' | 'half-open' | 'isolated' {
-    return (['closed', 'open', 'half-open', 'isolated'] as const)[this.breaker.state as CircuitState];
+  get state(): BreakerStateName {
+    return BREAKER_STATE_NAMES[this.breaker.state as CircuitState];
+  }
+
+  /** Calls `listener` with the current state now and on every change (metrics). Returns the unsubscribe. */
+  onStateChange(listener: (state: BreakerStateName) => void): () => void {
+    listener(this.state);
+    const subscription = this.breaker.onStateChange((state) => listener(BREAKER_STATE_NAMES[state]));
+    return () => subscription.dispose();
   }
 
   /**

@@ -1,0 +1,370 @@
+/**
+ * npm run bench:cost [-- --quick] [--json <file>]
+ * Replays one generated agent workload twice, with caching off (CACHE_ENABLED=false) and on, and compares the
+ * LLM calls and tokens Assist spent: several agents open each ticket (/init), ask Zipf-distributed
+ * questions (/query), draft replies (/reply, JSON and SSE, repeated), while tickets are updated in between.
+ * Two companies run the same questions over their own data. Target: on/off token ratio ≤ 0.10, and no wrong
+ * or cross-company cache hit: every response of the cached run is checked against the uncached run's.
+ */
+import { generateArticles, generateTickets } from '../src/cli/generate/support-data.generator';
+import { UsageLedger } from '../src/modules/llm/usage-ledger.service';
+import type { TicketDto } from '../src/modules/tickets/dto/ticket.dto';
+import { FakeOpenAiServer } from '../test/fakes/openai.fake-server';
+import { AssistBenchApp, readEventStream, startAssistApp } from './lib/assist-app';
+import { atMost, BenchRow, emitResult, info, parseBenchArgs, verdict } from './lib/bench-output';
+
+const QUESTIONS = [
+  'How long does a refund take to reach my card?',
+  'How can a customer reset a forgotten password?',
+  'What should I do when a parcel is marked delivered but never arrived?',
+  'Why was the customer charged twice?',
+  'Can an order be cancelled after it has shipped?',
+  'How do I change the delivery address of an order?',
+  'What is the warranty period for a broken device?',
+  'How do I delete my account and personal data?',
+  '환불은 보통 며칠 걸리나요?',
+  '비밀번호를 잊어버렸을 때 어떻게 하나요?',
+  'Is express shipping available internationally?',
+  'How do I apply a discount code that was rejected?',
+  'What happens to my subscription when I downgrade?',
+  'How can the invoice address be corrected?',
+  'Where do I find the tracking number?',
+  'Can I return an item without the original box?',
+  'How do I update the card used for my subscription?',
+  'Why is my account locked?',
+  '배송 조회는 어디서 하나요?',
+  'What does the error code E-402 mean at checkout?',
+];
+
+type Step =
+  | { kind: 'init'; company: number; agent: number; ticket: number }
+  | { kind: 'query'; company: number; agent: number; question: number }
+  | { kind: 'reply'; company: number; agent: number; ticket: number; stream: boolean; instructions?: string }
+  | { kind: 'update'; company: number; ticket: number; revision: number };
+
+interface Observed {
+  text: string;
+  cached: boolean;
+  sourceIds: string[];
+}
+
+const COMPANIES = ['cost-a', 'cost-b'];
+const PREFIX = ['CA-', 'CB-'];
+
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function zipfSampler(n: number, s: number, random: () => number): () => number {
+  const weights = Array.from({ length: n }, (_, k) => 1 / (k + 1) ** s);
+  const total = weights.reduce((a, b) => a + b, 0);
+  return () => {
+    let r = random() * total;
+    for (let k = 0; k < n; k++) {
+      r -= weights[k];
+      if (r <= 0) return k;
+    }
+    return n - 1;
+  };
+}
+
+/** Agents work ticket by ticket; every `updateEvery` tickets, a ticket already worked on gets a new message. */
+function workload(input: { tickets: number; seed: number; updateEvery: number }): Step[] {
+  const random = mulberry32(input.seed);
+  const question = zipfSampler(QUESTIONS.length, 1.2, random);
+  const steps: Step[] = [];
+  let agentId = 0;
+  let revision = 0;
+  for (let ticket = 0; ticket < input.tickets; ticket++) {
+    for (let company = 0; company < COMPANIES.length; company++) {
+      const agents = 3 + Math.floor(random() * 4);
+      for (let a = 0; a < agents; a++) {
+        const agent = agentId++;
+        steps.push({ kind: 'init', company, agent, ticket });
+        const questions = 2 + Math.floor(random() * 3);
+        for (let q = 0; q < questions; q++)
+          steps.push({ kind: 'query', company, agent, question: question() });
+        steps.push({ kind: 'reply', company, agent, ticket, stream: random() < 0.4 });
+        if (random() < 0.25)
+          steps.push({
+            kind: 'reply',
+            company,
+            agent,
+            ticket,
+            stream: false,
+            instructions: 'Keep it short.',
+          });
+      }
+      if (ticket > 0 && ticket % input.updateEvery === 0) {
+        steps.push({ kind: 'update', company, ticket: Math.floor(random() * ticket), revision: revision++ });
+      }
+    }
+  }
+  return steps;
+}
+
+function updated(ticket: TicketDto, revision: number): TicketDto {
+  const at = new Date(
+    Date.parse(ticket.updated_at ?? ticket.created_at) + (revision + 1) * 3_600_000,
+  ).toISOString();
+  return {
+    ...ticket,
+    updated_at: at,
+    conversations: [
+      ...(ticket.conversations ?? []),
+      { from: 'customer', body: `Any news on this? (follow-up ${revision + 1})`, created_at: at },
+    ],
+  };
+}
+
+interface RunResult {
+  observed: Array<Observed | undefined>;
+  calls: number;
+  tokens: number;
+  summaryCalls: number;
+  embedCalls: number;
+  hits: number;
+  requests: number;
+}
+
+async function run(input: {
+  cache: boolean;
+  steps: Step[];
+  tickets: TicketDto[][];
+  fake: FakeOpenAiServer;
+}): Promise<RunResult> {
+  const bench = await startAssistApp({
+    CACHE_ENABLED: String(input.cache),
+    OPENAI_API_KEY: 'bench',
+    OPENAI_BASE_URL: input.fake.url,
+    LLM_EMBEDDING_DIMENSION: '64',
+  });
+  try {
+    const keys: string[] = [];
+    for (const [i, company] of COMPANIES.entries()) {
+      const key = await bench.createCompany(company);
+      keys.push(key);
+      const articles = [...generateArticles(12, { seed: 21 + i, koreanRatio: 0.3 })];
+      await bench.putArticles(key, articles);
+      await bench.call({ method: 'PUT', path: '/api/v1/tickets', key, body: { tickets: input.tickets[i] } });
+    }
+    for (const [i, key] of keys.entries()) await bench.waitIndexed(key, input.tickets[i].length);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    const ledger = bench.app.get(UsageLedger);
+    const spent = () => {
+      const sum = (purpose: 'answer' | 'reply' | 'summary' | 'embed') =>
+        COMPANIES.map((companyId) => ledger.sum({ companyId, purpose })).reduce(
+          (acc, s) => ({
+            calls: acc.calls + s.calls,
+            tokens: acc.tokens + s.promptTokens + s.completionTokens + s.embeddingTokens,
+          }),
+          { calls: 0, tokens: 0 },
+        );
+      const answer = sum('answer');
+      const reply = sum('reply');
+      return {
+        calls: answer.calls + reply.calls,
+        tokens: answer.tokens + reply.tokens,
+        summary: sum('summary').calls,
+        embed: sum('embed').calls,
+      };
+    };
+    const before = spent();
+    const sessions = new Map<number, string>();
+    const observed: Array<Observed | undefined> = [];
+    let hits = 0;
+    let requests = 0;
+    for (const step of input.steps) {
+      const key = keys[step.company];
+      const tickets = input.tickets[step.company];
+      if (step.kind === 'update') {
+        const next = updated(tickets[step.ticket], step.revision);
+        tickets[step.ticket] = next;
+        await bench.call({ method: 'PUT', path: '/api/v1/tickets', key, body: { tickets: [next] } });
+        await waitTicketIndexed(bench, key, next.ticket_id);
+        observed.push(undefined);
+        continue;
+      }
+      requests++;
+      const result = await perform(bench, key, step, tickets, sessions, input.cache);
+      if (result.cached) hits++;
+      observed.push(result);
+    }
+    const after = spent();
+    return {
+      observed,
+      calls: after.calls - before.calls,
+      tokens: after.tokens - before.tokens,
+      summaryCalls: after.summary - before.summary,
+      embedCalls: after.embed - before.embed,
+      hits,
+      requests,
+    };
+  } finally {
+    await bench.close();
+  }
+}
+
+async function perform(
+  bench: AssistBenchApp,
+  key: string,
+  step: Exclude<Step, { kind: 'update' }>,
+  tickets: TicketDto[],
+  sessions: Map<number, string>,
+  cacheOn: boolean,
+): Promise<Observed> {
+  const post = async (path: string, body: unknown) => {
+    const res = await bench.call({ method: 'POST', path, key, body });
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  const ids = (sources: Array<{ type: string; id: string }>) => sources.map((s) => `${s.type}:${s.id}`);
+  switch (step.kind) {
+    case 'init': {
+      const body = await post('/api/v1/init', { ticket_id: tickets[step.ticket].ticket_id });
+      sessions.set(step.agent, body.session_id);
+      return {
+        text: body.summary,
+        cached: body.cached,
+        sourceIds: [...body.similar_tickets.map((t: { ticket_id: string }) => `ticket:${t.ticket_id}`)],
+      };
+    }
+    case 'query': {
+      // Without the cache there are no sessions either (the session layer is off): the uncached run asks
+      // without the ticket as context, which makes its prompts shorter, so the measured ratio errs high.
+      const session_id = cacheOn ? sessions.get(step.agent) : undefined;
+      const body = await post('/api/v1/query', {
+        query: QUESTIONS[step.question],
+        ...(session_id ? { session_id } : {}),
+      });
+      return { text: body.answer, cached: body.cached, sourceIds: ids(body.sources) };
+    }
+    case 'reply': {
+      const request = {
+        ticket_id: tickets[step.ticket].ticket_id,
+        ...(step.instructions ? { instructions: step.instructions } : {}),
+      };
+      if (!step.stream) {
+        const body = await post('/api/v1/reply', request);
+        return { text: body.draft, cached: body.cached, sourceIds: ids(body.sources) };
+      }
+      const started = performance.now();
+      const response = await fetch(`${bench.url}/api/v1/reply`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${key}`,
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+        },
+        body: JSON.stringify(request),
+      });
+      const { events } = await readEventStream(response, started);
+      const done = events.at(-1);
+      if (done?.event !== 'done') throw new Error(`/reply SSE ended with ${done?.event}`);
+      return { text: done.data.draft, cached: done.data.cached, sourceIds: ids(done.data.sources) };
+    }
+  }
+}
+
+async function waitTicketIndexed(bench: AssistBenchApp, key: string, ticketId: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const res = await bench.call({ method: 'GET', path: `/api/v1/tickets/${ticketId}`, key });
+    if (res.body.index_state !== 'pending') break;
+    if (Date.now() > deadline) throw new Error(`${ticketId} not re-indexed in time`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseBenchArgs();
+  const ticketCount = args.quick ? 12 : 40;
+  const steps = workload({ tickets: ticketCount, seed: 5, updateEvery: args.quick ? 3 : 5 });
+  const corpus = () =>
+    COMPANIES.map((_, i) => [
+      ...generateTickets(ticketCount, { seed: 31, koreanRatio: 0.3, idPrefix: PREFIX[i] }),
+    ]);
+  const fake = await FakeOpenAiServer.start({ embeddingDimension: 64 });
+  console.log(`workload: ${steps.length} steps over ${ticketCount} tickets × ${COMPANIES.length} companies`);
+  let off: RunResult;
+  let on: RunResult;
+  try {
+    console.log('replaying with caching off ...');
+    off = await run({ cache: false, steps, tickets: corpus(), fake });
+    console.log('replaying with caching on ...');
+    on = await run({ cache: true, steps, tickets: corpus(), fake });
+  } finally {
+    await fake.close();
+  }
+
+  // A hit is wrong when its answer differs from what the uncached run computed for the same step (stale or
+  // another company's); a source of the other company in any response is a cross-company leak.
+  let wrong = 0;
+  let crossCompany = 0;
+  steps.forEach((step, i) => {
+    const cached = on.observed[i];
+    const fresh = off.observed[i];
+    if (!cached || !fresh || step.kind === 'update') return;
+    const other = PREFIX[1 - step.company];
+    if (cached.sourceIds.some((id) => id.startsWith(`ticket:${other}`))) crossCompany++;
+    // Queries differ between the runs by design (no session context without the cache): checked for leaks only.
+    const same = cached.text === fresh.text && cached.sourceIds.join() === fresh.sourceIds.join();
+    if (cached.cached && step.kind !== 'query' && !same) {
+      wrong++;
+      if (process.env.BENCH_DEBUG) console.log(JSON.stringify({ i, step, cached, fresh }));
+    }
+  });
+
+  const ratio = off.tokens > 0 ? on.tokens / off.tokens : Number.NaN;
+  const rows: BenchRow[] = [
+    info({ name: 'requests replayed (per run)', value: on.requests, unit: '' }),
+    info({ name: 'LLM calls, caching off', value: off.calls, unit: 'calls' }),
+    info({ name: 'LLM calls, caching on', value: on.calls, unit: 'calls' }),
+    info({ name: 'LLM tokens, caching off', value: off.tokens, unit: 'tokens' }),
+    info({ name: 'LLM tokens, caching on', value: on.tokens, unit: 'tokens' }),
+    atMost({ name: 'token ratio on/off', value: ratio, limit: 0.1, unit: '' }),
+    info({ name: 'call ratio on/off', value: off.calls > 0 ? on.calls / off.calls : Number.NaN, unit: '' }),
+    info({ name: 'responses served from cache', value: (100 * on.hits) / on.requests, unit: '%' }),
+    info({
+      name: 'summary calls (indexing + /init), off / on',
+      value: `${off.summaryCalls} / ${on.summaryCalls}`,
+      unit: '',
+    }),
+    info({ name: 'embedding calls, off / on', value: `${off.embedCalls} / ${on.embedCalls}`, unit: '' }),
+    verdict({ name: 'wrong cache hits', target: '= 0', value: wrong, unit: '', pass: wrong === 0 }),
+    verdict({
+      name: 'cross-company hits',
+      target: '= 0',
+      value: crossCompany,
+      unit: '',
+      pass: crossCompany === 0,
+    }),
+  ];
+  emitResult(
+    {
+      part: 'cost',
+      rows,
+      notes: [
+        'LLM calls and tokens: chat completions for /query answers and /reply drafts (UsageLedger), in the replay phase.',
+        'Wrong hits: cached /init and /reply responses that differ (text or sources) from the uncached run at the same step.',
+      ],
+    },
+    args,
+  );
+}
+
+void main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,162 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+import { SEARCH_REQUEST_DATA_TYPES, SearchRequestDataType } from '../../search/dto/search.dto';
+import { TicketViewDto } from '../../tickets/dto/ticket.dto';
+
+const COMPANY_ID_DOC = { description: 'optional; must be the key’s company' };
+
+export class InitRequestDto {
+  @ApiProperty({ minLength: 1, maxLength: 100, example: 'T-1001' })
+  @IsString()
+  @Length(1, 100)
+  ticket_id: string;
+
+  @ApiPropertyOptional(COMPANY_ID_DOC)
+  @IsOptional()
+  @IsString()
+  company_id?: string;
+}
+
+export class QueryRequestDto {
+  @ApiProperty({ minLength: 1, maxLength: 2000, example: 'How long does a refund take?' })
+  @IsString()
+  @Length(1, 2000)
+  @Matches(/\S/, { message: '$property must not be blank' })
+  query: string;
+
+  @ApiPropertyOptional({ description: 'from /init (or an earlier /query): its ticket is the context' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  session_id?: string;
+
+  @ApiPropertyOptional({ enum: SEARCH_REQUEST_DATA_TYPES, isArray: true, default: ['tickets', 'articles'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(5)
+  @IsIn(SEARCH_REQUEST_DATA_TYPES, { each: true, message: '$property[*] must be one of: tickets, articles' })
+  data_types?: SearchRequestDataType[];
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 20,
+    default: 5,
+    description: 'sources retrieved for the answer',
+  })
+  @IsOptional()
+  @IsInt({ message: '$property must be a whole number from 1 to 20' })
+  @Min(1, { message: '$property must be a whole number from 1 to 20' })
+  @Max(20, { message: '$property must be a whole number from 1 to 20' })
+  limit?: number;
+
+  @ApiPropertyOptional(COMPANY_ID_DOC)
+  @IsOptional()
+  @IsString()
+  company_id?: string;
+}
+
+export class ReplyRequestDto {
+  @ApiProperty({ minLength: 1, maxLength: 100, example: 'T-1001' })
+  @IsString()
+  @Length(1, 100)
+  ticket_id: string;
+
+  @ApiPropertyOptional({ description: 'from /init; validated (404 when unknown or expired)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  session_id?: string;
+
+  @ApiPropertyOptional({ maxLength: 2000, example: 'Apologize for the delay and offer a 10% coupon.' })
+  @IsOptional()
+  @IsString()
+  @Length(0, 2000)
+  instructions?: string;
+
+  @ApiPropertyOptional(COMPANY_ID_DOC)
+  @IsOptional()
+  @IsString()
+  company_id?: string;
+}
+
+export class SourceRefDto {
+  @ApiProperty({ description: 'the number the text cites as [ref]', example: 1 }) ref: number;
+  @ApiProperty({ enum: ['ticket', 'article'] }) type: 'ticket' | 'article';
+  @ApiProperty({ description: 'ticket_id or article_id' }) id: string;
+  @ApiProperty() title: string;
+  @ApiProperty({ nullable: true, type: Number, description: 'retrieval rank score' }) score: number | null;
+}
+
+export class SimilarTicketDto {
+  @ApiProperty() ticket_id: string;
+  @ApiProperty() subject: string;
+  @ApiProperty() summary: string;
+  @ApiProperty({ nullable: true, type: String }) status: string | null;
+  @ApiProperty() score: number;
+  @ApiProperty({ nullable: true, type: String, description: 'the agent reply that resolved it' })
+  resolution: string | null;
+}
+
+export class KbArticleDto {
+  @ApiProperty() article_id: string;
+  @ApiProperty() title: string;
+  @ApiProperty() summary: string;
+  @ApiProperty() score: number;
+}
+
+const PARTIAL_DOC = {
+  description:
+    'a part missed its deadline or a dependency failed: the answer is usable but incomplete, and not cached',
+};
+
+export class InitResponseDto {
+  @ApiProperty({ description: 'pass to /query and /reply; expires after 2 h without use' })
+  session_id: string;
+  @ApiProperty({ type: TicketViewDto }) ticket: TicketViewDto;
+  @ApiProperty() summary: string;
+  @ApiProperty({ enum: ['llm', 'extractive'], description: 'extractive until an LLM summary exists' })
+  summary_source: 'llm' | 'extractive';
+  @ApiProperty({ type: [SimilarTicketDto], description: 'same company, best first, never the ticket itself' })
+  similar_tickets: SimilarTicketDto[];
+  @ApiProperty({ type: [KbArticleDto] }) kb_articles: KbArticleDto[];
+  @ApiProperty({ description: 'served from the cache (usually prefetched when the ticket was indexed)' })
+  cached: boolean;
+  @ApiProperty(PARTIAL_DOC) partial: boolean;
+  @ApiPropertyOptional({ enum: ['summary', 'similar_tickets', 'kb_articles'], isArray: true })
+  degraded?: string[];
+}
+
+const DEGRADED_DOC = {
+  enum: ['llm_timeout', 'llm_unavailable', 'retrieval_timeout'],
+  description: 'why the answer is partial; llm_*: a local grounded composition stands in for the model',
+};
+
+export class QueryResponseDto {
+  @ApiProperty({ description: 'cites sources as [1], [2], ...' }) answer: string;
+  @ApiProperty({ type: [SourceRefDto] }) sources: SourceRefDto[];
+  @ApiProperty({ description: 'the given session, or a new one' }) session_id: string;
+  @ApiProperty() cached: boolean;
+  @ApiProperty(PARTIAL_DOC) partial: boolean;
+  @ApiPropertyOptional(DEGRADED_DOC) degraded?: string;
+}
+
+export class ReplyResponseDto {
+  @ApiProperty({ description: 'in the customer’s language' }) draft: string;
+  @ApiProperty({ type: [SourceRefDto] }) sources: SourceRefDto[];
+  @ApiProperty() cached: boolean;
+  @ApiProperty(PARTIAL_DOC) partial: boolean;
+  @ApiPropertyOptional(DEGRADED_DOC) degraded?: string;
+}

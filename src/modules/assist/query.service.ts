@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../config/config';
+import type { CacheMode } from '../cache/ports/layered-cache.port';
+import type { SearchDataType } from '../search/domain/search-document';
+import { TicketRepository } from '../tickets/ticket.repository';
+import { AnswerService } from './answer.service';
+import { remainingMs } from './domain/deadline';
+import type { SourceRef } from './domain/grounding';
+import type { AssistSession } from './domain/session';
+import { SseEvent } from './domain/sse';
+import { Degradation, GenerationSpec, GroundedGeneration } from './grounded-generation.service';
+import { SessionService } from './session.service';
+
+export interface QueryInput {
+  companyId: string;
+  query: string;
+  sessionId?: string;
+  dataTypes?: SearchDataType[];
+  limit?: number;
+  cacheMode: CacheMode;
+}
+
+export interface QueryAnswer {
+  answer: string;
+  sources: SourceRef[];
+  session_id: string;
+  cached: boolean;
+  partial: boolean;
+  degraded?: Degradation;
+}
+
+/**
+ * POST /query: retrieval (vector cache) then a grounded answer (LLM cache, then the semantic layer, then the
+ * model), with the session's ticket as context. A query without a session starts one, so follow-ups can
+ * carry it.
+ */
+@Injectable()
+export class QueryService {
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly tickets: TicketRepository,
+    private readonly answers: AnswerService,
+    private readonly generation: GroundedGeneration,
+    private readonly config: AppConfig,
+  ) {}
+
+  async answer(input: QueryInput): Promise<QueryAnswer> {
+    const started = performance.now();
+    const prepared = await this.prepare(input, started);
+    const outcome = await this.generation.generate(
+      prepared.spec,
+      remainingMs(started, this.config.assist.queryDeadlineMs, performance.now()),
+    );
+    const partial = outcome.partial || prepared.retrievalPartial;
+    const degraded = outcome.degraded ?? (prepared.retrievalPartial ? 'retrieval_timeout' : undefined);
+    return {
+      answer: outcome.value.text,
+      sources: outcome.value.sources,
+      session_id: prepared.session.session_id,
+      cached: outcome.cached,
+      partial,
+      ...(degraded ? { degraded } : {}),
+    };
+  }
+
+  /** The SSE variant: `token` events, then `done` with the whole answer (or `error`). */
+  async stream(
+    input: QueryInput,
+    signal: AbortSignal,
+  ): Promise<{ cached: boolean; events: AsyncIterable<SseEvent> }> {
+    const started = performance.now();
+    const prepared = await this.prepare(input, started);
+    const opened = await this.generation.openStream(prepared.spec, signal);
+    const sessionId = prepared.session.session_id;
+    const retrievalPartial = prepared.retrievalPartial;
+    async function* events(): AsyncGenerator<SseEvent> {
+      for await (const event of opened.events) {
+        if (event.type === 'token') yield { event: 'token', data: { text: event.text } };
+        else if (event.type === 'error')
+          yield { event: 'error', data: { message: event.message, code: 'llm_failed' } };
+        else {
+          const { value, cached, partial, degraded } = event.outcome;
+          yield {
+            event: 'done',
+            data: {
+              answer: value.text,
+              sources: value.sources,
+              session_id: sessionId,
+              cached,
+              partial: partial || retrievalPartial,
+              ...(degraded ? { degraded } : retrievalPartial ? { degraded: 'retrieval_timeout' } : {}),
+            },
+          };
+        }
+      }
+    }
+    return { cached: opened.cached, events: events() };
+  }
+
+  private async prepare(
+    input: QueryInput,
+    started: number,
+  ): Promise<{ session: AssistSession; spec: GenerationSpec; retrievalPartial: boolean }> {
+    const { companyId, query } = input;
+    const session = input.sessionId
+      ? await this.sessions.require(companyId, input.sessionId)
+      : await this.sessions.create(companyId, null);
+    const [ticket] = await Promise.all([
+      session.ticket_id ? this.tickets.findOne(companyId, session.ticket_id) : null,
+      this.sessions.recordQuestion(session, query),
+    ]);
+    const plan = await this.answers.plan({
+      companyId,
+      question: query,
+      dataTypes: input.dataTypes,
+      limit: input.limit,
+      ticket,
+      cacheMode: input.cacheMode,
+      retrievalDeadlineMs: remainingMs(started, this.config.assist.queryDeadlineMs, performance.now()),
+    });
+    return { session, ...plan };
+  }
+}

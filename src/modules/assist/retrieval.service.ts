@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../config/config';
+import { LayeredCache } from '../cache/ports/layered-cache.port';
+import { LlmService } from '../llm/llm.service';
+import type { SearchDataType, SearchFilter } from '../search/domain/search-document';
+import { SearchService } from '../search/search.service';
+import { assistKeys } from './domain/assist-keys';
+import { withinDeadline } from './domain/deadline';
+import type { RetrievedDoc } from './domain/grounding';
+
+export interface RetrievalRequest {
+  companyId: string;
+  query: string;
+  dataTypes: SearchDataType[];
+  limit: number;
+  filter?: SearchFilter;
+  deadlineMs: number;
+  noCache?: boolean;
+}
+
+export interface Retrieval {
+  docs: RetrievedDoc[];
+  /** The search missed its deadline or failed: fewer (or no) sources. */
+  partial: boolean;
+  /** Keyword-only results (vector search unavailable). */
+  degraded?: string;
+}
+
+/**
+ * Search for Assist, through the vector cache layer and under a deadline. A search that misses the deadline
+ * keeps running and fills the cache, so the next identical retrieval is a hit.
+ */
+@Injectable()
+export class RetrievalService {
+  constructor(
+    private readonly search: SearchService,
+    private readonly cache: LayeredCache,
+    private readonly llm: LlmService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async retrieve(request: RetrievalRequest): Promise<Retrieval> {
+    const { companyId, query, dataTypes, limit, filter } = request;
+    const key = assistKeys.retrieval({
+      companyId,
+      query,
+      dataTypes,
+      limit,
+      filter,
+      embedVersion: this.llm.promptVersion('embed'),
+    });
+    const work = this.cache.getOrCompute({
+      key,
+      mode: request.noCache ? 'no-cache' : 'default',
+      compute: async () => {
+        const outcome = await this.search.search({ companyId, query, dataTypes, limit, filter });
+        const docs = outcome.results.map((r): RetrievedDoc => ({
+          type: r.type,
+          id: r.id,
+          title: r.title,
+          summary: r.summary,
+          score: r.score,
+          ...(r.status !== undefined ? { status: r.status } : {}),
+          ...(r.resolution !== undefined ? { resolution: r.resolution } : {}),
+        }));
+        return { docs, degraded: outcome.degraded };
+      },
+      // Keyword-only results are a degraded answer: serve them, but let the next call try vectors again.
+      shouldStore: (value) => value.degraded === undefined,
+    });
+    const timed = await withinDeadline(work, request.deadlineMs);
+    if (!timed.ok) return { docs: [], partial: true };
+    const { docs, degraded } = timed.value.value;
+    return degraded ? { docs, partial: false, degraded } : { docs, partial: false };
+  }
+
+  /** Default deadline of a retrieval inside a larger budget. */
+  deadlineWithin(remainingMs: number): number {
+    return Math.min(this.config.assist.retrievalDeadlineMs, remainingMs);
+  }
+}

@@ -1,0 +1,98 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import pLimit from 'p-limit';
+import { AppConfig } from '../../config/config';
+import { LayeredCache } from '../cache/ports/layered-cache.port';
+import { TicketIndexed, TicketIndexedEvents } from '../ingest/ticket-indexed.events';
+import { InitBundleService } from './init-bundle.service';
+
+/**
+ * Builds and caches the /init bundle of every freshly indexed ticket, so an agent opening it is served from
+ * cache. Runs in whichever process indexes (the worker in services mode) and writes to the shared cache.
+ * Bounded concurrency; a failure is logged and never fails the indexing job.
+ */
+@Injectable()
+export class TicketPrefetchListener implements OnModuleInit {
+  private readonly logger = new Logger('AssistPrefetch');
+  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly pending = new Set<Promise<void>>();
+  private readonly dropping = new Map<string, Promise<void>>();
+  private prefetched = 0;
+
+  constructor(
+    private readonly bundles: InitBundleService,
+    private readonly cache: LayeredCache,
+    private readonly moduleRef: ModuleRef,
+    private readonly config: AppConfig,
+  ) {
+    this.limit = pLimit(config.assist.prefetchConcurrency);
+  }
+
+  onModuleInit(): void {
+    // The events live in IngestModule (registered per role); looked up rather than imported so this module
+    // does not register a second IngestModule.
+    const events = this.moduleRef.get(TicketIndexedEvents, { strict: false });
+    // Not awaited: indexing must not wait for bundles (whenIdle() is there for tests and benchmarks).
+    events.subscribeDocuments((event) => this.dropBundles(event.companyId));
+    if (!this.config.assist.prefetchEnabled) return;
+    events.subscribe((event) => {
+      const done = this.prefetch(event).finally(() => this.pending.delete(done));
+      this.pending.add(done);
+    });
+  }
+
+  /** Resolves when every prefetch started so far has finished. */
+  async whenIdle(): Promise<void> {
+    while (this.pending.size > 0 || this.dropping.size > 0) {
+      await Promise.all([...this.pending, ...this.dropping.values()]);
+    }
+  }
+
+  /**
+   * Bundles list similar tickets and articles, which freshly indexed documents may now be: every bundle of
+   * the company is dropped (API layer) when tickets or articles are indexed; the prefetch that follows for
+   * tickets waits for it, other bundles are rebuilt on their next /init.
+   */
+  private dropBundles(companyId: string): void {
+    const previous = this.dropping.get(companyId) ?? Promise.resolve();
+    const drop = previous
+      // The vector layer too: the cache's own listener drops search results on the same event, but listeners
+      // run in no set order, and a bundle rebuilt from old results would be cached for the API layer's TTL.
+      .then(() => this.cache.invalidate(companyId, ['api', 'vector']))
+      .then(
+        () => undefined,
+        (error: unknown) =>
+          this.logger.warn(`dropping the /init bundles of ${companyId} failed: ${String(error)}`),
+      )
+      .finally(() => {
+        if (this.dropping.get(companyId) === drop) this.dropping.delete(companyId);
+      });
+    this.dropping.set(companyId, drop);
+  }
+
+  /** Resolves once every bundle of the event is built (or has failed). */
+  async prefetch(event: TicketIndexed): Promise<void> {
+    await this.dropping.get(event.companyId);
+    await Promise.all(
+      event.ticketIds.map((ticketId) =>
+        this.limit(async () => {
+          try {
+            await this.bundles.bundle({
+              companyId: event.companyId,
+              ticketId,
+              refresh: true,
+              deadlineMs: this.config.assist.prefetchDeadlineMs,
+            });
+            this.prefetched++;
+          } catch (error) {
+            this.logger.warn(`prefetch of ${event.companyId}/${ticketId} failed: ${String(error)}`);
+          }
+        }),
+      ),
+    );
+  }
+
+  get count(): number {
+    return this.prefetched;
+  }
+}

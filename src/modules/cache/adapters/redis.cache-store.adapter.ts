@@ -1,0 +1,182 @@
+import { Logger } from '@nestjs/common';
+import KeyvRedis, { createClient } from '@keyv/redis';
+import { createCache, Cache } from 'cache-manager';
+import type Redis from 'ioredis';
+import { Keyv } from 'keyv';
+import { CacheStore, CounterIncrements, Generations, StoreInfo } from '../ports/cache-store.port';
+
+const GENERATIONS = 'cachegen:';
+const CHANGED_CHANNEL = 'cachegen:changed';
+
+type NodeRedisClient = ReturnType<typeof createClient>;
+
+/**
+ * Services mode. Values: cache-manager 7 + Keyv + @keyv/redis, whose node-redis client never queues while
+ * disconnected (`disableOfflineQueue`: a command fails at once instead of waiting for a reconnect, which is
+ * what made a plain cache-manager get hang for seconds with Redis stopped) and keeps reconnecting in the
+ * background. Generations (HINCRBY), counters, SCAN/UNLINK sweeps, INFO and pub/sub use the shared ioredis
+ * connection (no offline queue, command timeout). Every key gets the deployment's prefix.
+ */
+export class RedisCacheStore extends CacheStore {
+  readonly kind = 'redis' as const;
+  private readonly logger = new Logger('CacheStore');
+  private readonly valueClient: NodeRedisClient;
+  private readonly cache: Cache;
+  private readonly subscriber: Redis;
+  private readonly listeners: Array<(companyId: string) => void> = [];
+  private lastError = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: { url: string; keyPrefix: string; connectTimeoutMs: number },
+  ) {
+    super();
+    this.valueClient = createClient({
+      url: options.url,
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: options.connectTimeoutMs,
+        reconnectStrategy: (retries: number) => Math.min(100 * 2 ** Math.min(retries, 5), 2_000),
+      },
+    });
+    this.valueClient.on('error', (error: Error) => this.warn(`value client: ${error.message}`));
+    // Not awaited: a Redis that is down at boot must not stop the app; the client keeps retrying.
+    this.valueClient.connect().catch((error: Error) => this.warn(`value client connect: ${error.message}`));
+    const store = new KeyvRedis(this.valueClient, { throwOnConnectError: false, throwOnErrors: true });
+    store.on('error', () => undefined);
+    const keyv = new Keyv({ store, namespace: undefined, useKeyPrefix: false, throwOnErrors: true });
+    keyv.on('error', () => undefined);
+    this.cache = createCache({ stores: [keyv] });
+
+    this.subscriber = redis.duplicate();
+    this.subscriber.on('error', (error: Error) => this.warn(`subscriber: ${error.message}`));
+    // ioredis re-subscribes after a reconnect; the first subscribe waits for the connection.
+    this.subscriber.once('ready', () => {
+      this.subscriber
+        .subscribe(this.k(CHANGED_CHANNEL))
+        .catch((error: Error) => this.warn(`subscribe: ${error.message}`));
+    });
+    this.subscriber.on('message', (_channel: string, companyId: string) => {
+      for (const listener of this.listeners) listener(companyId);
+    });
+  }
+
+  async getValue<T>(key: string): Promise<T | undefined> {
+    return (await this.cache.get<T>(this.k(key))) ?? undefined;
+  }
+
+  async setValue<T>(key: string, value: T, ttlMs: number): Promise<void> {
+    await this.cache.set(this.k(key), value, ttlMs);
+  }
+
+  async deleteValue(key: string): Promise<void> {
+    await this.cache.del(this.k(key));
+  }
+
+  async readGenerations(companyId: string): Promise<Generations> {
+    return toNumbers(await this.redis.hgetall(this.k(GENERATIONS + companyId)));
+  }
+
+  async bumpGenerations(companyId: string, fields: string[]): Promise<Generations> {
+    const hash = this.k(GENERATIONS + companyId);
+    const multi = this.redis.multi();
+    for (const field of fields) multi.hincrby(hash, field, 1);
+    multi.hgetall(hash);
+    const results = (await multi.exec()) ?? [];
+    const failed = results.find(([error]) => error);
+    if (failed) throw failed[0];
+    const generations = toNumbers(results[results.length - 1][1] as Record<string, string>);
+    await this.redis.publish(this.k(CHANGED_CHANNEL), companyId);
+    return generations;
+  }
+
+  onGenerationsChanged(listener: (companyId: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async *scan(prefix: string, batchSize: number): AsyncIterable<string[]> {
+    const match = `${escapeGlob(this.k(prefix))}*`;
+    const strip = this.options.keyPrefix.length;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', batchSize);
+      cursor = next;
+      if (keys.length > 0) yield keys.map((key) => key.slice(strip));
+    } while (cursor !== '0');
+  }
+
+  async unlink(keys: string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    return this.redis.unlink(...keys.map((key) => this.k(key)));
+  }
+
+  async addCounters(increments: CounterIncrements): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    let commands = 0;
+    for (const [hash, fields] of Object.entries(increments)) {
+      for (const [field, n] of Object.entries(fields)) {
+        if (n === 0) continue;
+        if (Number.isInteger(n)) pipeline.hincrby(this.k(hash), field, n);
+        else pipeline.hincrbyfloat(this.k(hash), field, n);
+        commands += 1;
+      }
+    }
+    if (commands === 0) return;
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([error]) => error);
+    if (failed) throw failed[0];
+  }
+
+  async readCounters(hash: string): Promise<Record<string, number>> {
+    return toNumbers(await this.redis.hgetall(this.k(hash)));
+  }
+
+  async info(): Promise<StoreInfo> {
+    const [memory, clients] = await Promise.all([this.redis.info('memory'), this.redis.info('clients')]);
+    return {
+      store: 'redis',
+      usedMemoryBytes: infoField(memory, 'used_memory'),
+      connectedClients: infoField(clients, 'connected_clients'),
+    };
+  }
+
+  async ping(): Promise<boolean> {
+    return this.valueClient.isReady && (await this.redis.ping()) === 'PONG';
+  }
+
+  async close(): Promise<void> {
+    this.subscriber.disconnect();
+    try {
+      this.valueClient.destroy();
+    } catch {
+      // Already closed.
+    }
+  }
+
+  private k(key: string): string {
+    return this.options.keyPrefix + key;
+  }
+
+  /** At most one warning a second: a Redis outage must not flood the log. */
+  private warn(message: string): void {
+    const now = Date.now();
+    if (now - this.lastError < 1_000) return;
+    this.lastError = now;
+    this.logger.warn(message);
+  }
+}
+
+function toNumbers(hash: Record<string, string>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [field, value] of Object.entries(hash)) out[field] = Number(value);
+  return out;
+}
+
+function infoField(info: string, name: string): number {
+  const match = new RegExp(`^${name}:(\\d+)`, 'm').exec(info);
+  return match ? Number(match[1]) : 0;
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,83 @@
+import { Global, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { RedisConnection } from '../../common/redis/redis-connection.adapter';
+import { AppConfig } from '../../config/config';
+import { DependencyHealth } from '../health/dependency.health';
+import { MetricsService } from '../metrics/metrics.service';
+import { AdminCacheController } from './admin/admin-cache.controller';
+import { MemoryCacheStore } from './adapters/memory.cache-store.adapter';
+import { RedisCacheStore } from './adapters/redis.cache-store.adapter';
+import { CacheGuard } from './cache-guard';
+import { CacheInvalidationListener } from './cache-invalidation.listener';
+import { CacheStatsService } from './cache-stats.service';
+import { TenantCacheInterceptor } from './http/tenant-cache.interceptor';
+import { LayeredCacheService } from './layered-cache.service';
+import { CacheStore } from './ports/cache-store.port';
+import { LayeredCache } from './ports/layered-cache.port';
+
+/**
+ * The layered, tenant-safe cache. Services mode (REDIS_URL): cache-manager 7 + Keyv + @keyv/redis, not
+ * cache-manager-redis-yet, which only supports cache-manager 5. Embedded mode: the same cache-manager over an
+ * in-memory Keyv. Global: every module injects `LayeredCache` (and the stats service for savings).
+ */
+@Global()
+@Module({
+  controllers: [AdminCacheController],
+  providers: [
+    {
+      provide: CacheStore,
+      inject: [AppConfig, RedisConnection],
+      useFactory: (config: AppConfig, redis: RedisConnection): CacheStore =>
+        config.redis.url && redis.client
+          ? new RedisCacheStore(redis.client, {
+              url: config.redis.url,
+              keyPrefix: config.redis.keyPrefix,
+              connectTimeoutMs: 5_000,
+            })
+          : new MemoryCacheStore({ maxEntries: config.cache.memoryMaxEntries }),
+    },
+    {
+      provide: CacheGuard,
+      inject: [AppConfig, MetricsService],
+      useFactory: (config: AppConfig, metrics: MetricsService) =>
+        new CacheGuard({
+          timeoutMs: config.cache.opTimeoutMs,
+          threshold: config.cache.breaker.threshold,
+          halfOpenAfterMs: config.cache.breaker.halfOpenAfterMs,
+          onStateChange: (state) => metrics.setBreakerState({ upstream: 'cache', state }),
+        }),
+    },
+    CacheStatsService,
+    LayeredCacheService,
+    { provide: LayeredCache, useExisting: LayeredCacheService },
+    TenantCacheInterceptor,
+    CacheInvalidationListener,
+  ],
+  exports: [LayeredCache, LayeredCacheService, CacheStatsService, TenantCacheInterceptor],
+})
+export class CacheModule implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    private readonly store: CacheStore,
+    private readonly guard: CacheGuard,
+    private readonly health: DependencyHealth,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    // Not required: with the cache down every lookup is a miss and requests still succeed.
+    this.health.register(
+      'cache',
+      async () => {
+        const up = await this.guard.run('ping', () => this.store.ping()).catch(() => false);
+        return {
+          up,
+          detail: { store: this.store.kind, breaker: this.guard.state, enabled: this.config.cache.enabled },
+        };
+      },
+      { required: false },
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}

@@ -1,0 +1,77 @@
+import {
+  cacheKey,
+  cacheLayerPrefix,
+  canonicalJson,
+  normalizeText,
+  ticketInitKey,
+  ticketKeys,
+  ticketSummaryKey,
+} from './cache-keys';
+
+describe('cacheKey', () => {
+  const base = {
+    layer: 'vector' as const,
+    companyId: 'acme',
+    kind: 'search',
+    input: { query: 'refund', limit: 10 },
+  };
+
+  it('formats {layer}:{company_id}:{kind}:{hash}', () => {
+    const key = cacheKey(base);
+    expect(key.toString()).toMatch(/^vector:acme:search:[A-Za-z0-9_-]{32}$/);
+    expect(key).toMatchObject({ layer: 'vector', companyId: 'acme', kind: 'search' });
+    expect(key.toString().startsWith(cacheLayerPrefix('vector', 'acme'))).toBe(true);
+  });
+
+  it('is pure: same inputs, same key; member order does not matter', () => {
+    expect(cacheKey(base).toString()).toBe(
+      cacheKey({ ...base, input: { limit: 10, query: 'refund' } }).toString(),
+    );
+  });
+
+  it('separates companies, layers, kinds, inputs and versions', () => {
+    const keys = [
+      cacheKey(base),
+      cacheKey({ ...base, companyId: 'globex' }),
+      cacheKey({ ...base, layer: 'llm' }),
+      cacheKey({ ...base, kind: 'answer' }),
+      cacheKey({ ...base, input: { query: 'refund', limit: 11 } }),
+      cacheKey({ ...base, versions: { prompt: 'answer@2' } }),
+      cacheKey({ ...base, versions: { prompt: 'answer@3' } }),
+    ].map(String);
+    expect(new Set(keys).size).toBe(keys.length);
+    // The same input under two companies differs only in the company segment and never collides.
+    expect(keys[0].split(':')[3]).toBe(keys[1].split(':')[3]);
+  });
+
+  it('refuses a company id or kind that could break the key layout', () => {
+    expect(() => cacheKey({ ...base, companyId: 'acme:llm' })).toThrow(/company_id/);
+    expect(() => cacheKey({ ...base, companyId: '' })).toThrow(/company_id/);
+    expect(() => cacheKey({ ...base, kind: 'Search:x' })).toThrow(/kind/);
+  });
+});
+
+describe('canonicalJson and normalizeText', () => {
+  it('sorts keys at every depth and drops undefined members', () => {
+    expect(canonicalJson({ b: 1, a: { d: [{ y: 1, x: 2 }], c: undefined } })).toBe(
+      '{"a":{"d":[{"x":2,"y":1}]},"b":1}',
+    );
+  });
+
+  it('normalizes Unicode, case and whitespace, Korean included', () => {
+    expect(normalizeText('  Refund\t\nNOT   received ')).toBe('refund not received');
+    expect(normalizeText('ｒｅｆｕｎｄ')).toBe('refund');
+    expect(normalizeText(' 환불이   안 돼요 ')).toBe('환불이 안 돼요');
+  });
+});
+
+describe('ticket keys', () => {
+  it('gives the summary (llm) and /init (api) keys that a ticket change deletes', () => {
+    const [summary, init] = ticketKeys('acme', 'T-1');
+    expect(summary.toString()).toBe(ticketSummaryKey('acme', 'T-1').toString());
+    expect(init.toString()).toBe(ticketInitKey('acme', 'T-1').toString());
+    expect(summary.toString()).toMatch(/^llm:acme:summary:/);
+    expect(init.toString()).toMatch(/^api:acme:init:/);
+    expect(ticketSummaryKey('acme', 'T-2').toString()).not.toBe(summary.toString());
+  });
+});

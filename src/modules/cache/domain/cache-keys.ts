@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import type { CacheKey, CacheLayer } from '../ports/layered-cache.port';
+
+const COMPANY_ID = /^[a-z0-9_-]{2,50}$/;
+const KIND = /^[a-z][a-z0-9-]{0,39}$/;
+
+export interface CacheKeyInput {
+  layer: CacheLayer;
+  /** From the authenticated request, never from the client's body. */
+  companyId: string;
+  kind: string;
+  /** The normalized inputs that determine the value (canonical JSON is hashed: key order does not matter). */
+  input: unknown;
+  /** What else shaped the value: prompt version, model, index version, ... */
+  versions?: Record<string, string | number>;
+}
+
+/** The one key builder: `{layer}:{company_id}:{kind}:{hash}`. Pure. */
+export function cacheKey({ layer, companyId, kind, input, versions }: CacheKeyInput): CacheKey {
+  if (!COMPANY_ID.test(companyId))
+    throw new Error(`cache key: invalid company_id ${JSON.stringify(companyId)}`);
+  if (!KIND.test(kind)) throw new Error(`cache key: invalid kind ${JSON.stringify(kind)}`);
+  const hash = createHash('sha256')
+    .update(canonicalJson({ input, versions: versions ?? {} }))
+    .digest('base64url')
+    .slice(0, 32);
+  const text = `${layer}:${companyId}:${kind}:${hash}`;
+  return { layer, companyId, kind, hash, toString: () => text };
+}
+
+/** The key prefix of a company's layer, for sweeps: `{layer}:{company_id}:`. */
+export function cacheLayerPrefix(layer: CacheLayer, companyId: string): string {
+  return `${layer}:${companyId}:`;
+}
+
+/** JSON with object keys sorted at every depth; undefined members dropped, as JSON.stringify does. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const member = (value as Record<string, unknown>)[key];
+      if (member !== undefined) out[key] = sortKeys(member);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Normalizes free text for keys: Unicode NFKC, trimmed, inner whitespace collapsed, lower case. */
+export function normalizeText(text: string): string {
+  return text.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/** The summary of a ticket (LLM layer): deleted when the ticket changes. */
+export function ticketSummaryKey(companyId: string, ticketId: string): CacheKey {
+  return cacheKey({ layer: 'llm', companyId, kind: 'summary', input: { ticket_id: ticketId } });
+}
+
+/** The /init bundle of a ticket (API layer): deleted when the ticket changes. */
+export function ticketInitKey(companyId: string, ticketId: string): CacheKey {
+  return cacheKey({ layer: 'api', companyId, kind: 'init', input: { ticket_id: ticketId } });
+}
+
+/** Every entry that depends on one ticket alone; a change of the ticket deletes them. */
+export function ticketKeys(companyId: string, ticketId: string): CacheKey[] {
+  return [ticketSummaryKey(companyId, ticketId), ticketInitKey(companyId, ticketId)];
+}
+
+/**
+ * LLM-layer kinds grounded on the company's tickets and articles (answers, semantic answers, reply drafts):
+ * any data change bumps their generations. Summaries are per ticket and deleted one by one instead.
+ */
+export const DATA_DEPENDENT_LLM_KINDS = ['answer', 'semantic', 'reply'] as const;

@@ -1,0 +1,254 @@
+import { loadConfig } from '../../config/config';
+import { MetricsService } from '../metrics/metrics.service';
+import { MemoryCacheStore } from './adapters/memory.cache-store.adapter';
+import { CacheGuard } from './cache-guard';
+import { CacheStatsService } from './cache-stats.service';
+import { cacheKey } from './domain/cache-keys';
+import { isOlderGeneration, LayeredCacheService } from './layered-cache.service';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A store that never answers: a Redis that accepts connections and then stays silent. */
+class SilentStore extends MemoryCacheStore {
+  calls = 0;
+  silent = true;
+  override getValue<T>(key: string): Promise<T | undefined> {
+    if (!this.silent) return super.getValue<T>(key);
+    this.calls += 1;
+    return new Promise(() => undefined);
+  }
+  override setValue<T>(key: string, value: T, ttlMs: number): Promise<void> {
+    if (!this.silent) return super.setValue(key, value, ttlMs);
+    this.calls += 1;
+    return new Promise(() => undefined);
+  }
+}
+
+function build(store = new MemoryCacheStore({ maxEntries: 1_000 }), env: Record<string, string> = {}) {
+  const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
+  const metrics = new MetricsService(config);
+  const guard = new CacheGuard({ timeoutMs: 50, threshold: 3, halfOpenAfterMs: 200 });
+  const stats = new CacheStatsService(store, config, metrics);
+  const cache = new LayeredCacheService(store, guard, stats, metrics, config);
+  return { cache, stats, store, guard, config };
+}
+
+const key = (companyId = 'acme', input: unknown = { q: 'refund' }, layer: 'llm' | 'vector' = 'vector') =>
+  cacheKey({ layer, companyId, kind: layer === 'llm' ? 'answer' : 'search', input });
+
+describe('LayeredCacheService', () => {
+  it('reads through: MISS computes and stores, HIT serves without computing', async () => {
+    const { cache } = build();
+    const compute = jest.fn(async () => ({ n: 1 }));
+    expect(await cache.getOrCompute({ key: key(), compute })).toEqual({ value: { n: 1 }, status: 'MISS' });
+    expect(await cache.getOrCompute({ key: key(), compute })).toEqual({ value: { n: 1 }, status: 'HIT' });
+    expect(compute).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps companies apart: the same input under another company is another entry', async () => {
+    const { cache } = build();
+    await cache.set(key('acme'), 'acme answer');
+    expect(await cache.get(key('globex'))).toBeUndefined();
+    const other = await cache.getOrCompute({ key: key('globex'), compute: async () => 'globex answer' });
+    expect(other).toEqual({ value: 'globex answer', status: 'MISS' });
+    expect(await cache.get(key('acme'))).toBe('acme answer');
+  });
+
+  it('single-flight: concurrent identical misses compute once', async () => {
+    const { cache } = build();
+    let calls = 0;
+    const compute = async () => {
+      calls += 1;
+      await sleep(30);
+      return calls;
+    };
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => cache.getOrCompute({ key: key(), compute })),
+    );
+    expect(calls).toBe(1);
+    expect(results.every((r) => r.value === 1 && r.status === 'MISS')).toBe(true);
+    // A failed computation is not shared with later callers.
+    await expect(
+      cache.getOrCompute({ key: key('acme', 'boom'), compute: async () => Promise.reject(new Error('x')) }),
+    ).rejects.toThrow('x');
+    expect((await cache.getOrCompute({ key: key('acme', 'boom'), compute: async () => 'ok' })).value).toBe(
+      'ok',
+    );
+  });
+
+  it('expires entries after their TTL', async () => {
+    const { cache } = build();
+    await cache.getOrCompute({ key: key(), compute: async () => 'v1', ttlMs: 40 });
+    expect((await cache.getOrCompute({ key: key(), compute: async () => 'v2', ttlMs: 40 })).status).toBe(
+      'HIT',
+    );
+    await sleep(60);
+    expect(await cache.getOrCompute({ key: key(), compute: async () => 'v2', ttlMs: 40 })).toEqual({
+      value: 'v2',
+      status: 'MISS',
+    });
+  });
+
+  it('stale-while-revalidate: serves the stale value in the grace window while one refresh runs', async () => {
+    const { cache } = build();
+    const k = key('acme', { q: 'swr' }, 'llm');
+    let version = 0;
+    const compute = jest.fn(async () => {
+      await sleep(20);
+      version += 1;
+      return `answer v${version}`;
+    });
+    const options = { key: k, compute, ttlMs: 40, staleWhileRevalidateMs: 1_000 };
+    expect((await cache.getOrCompute(options)).value).toBe('answer v1');
+    await sleep(60);
+    const stale = await Promise.all([
+      cache.getOrCompute(options),
+      cache.getOrCompute(options),
+      cache.getOrCompute(options),
+    ]);
+    expect(stale.map((r) => r.status)).toEqual(['STALE', 'STALE', 'STALE']);
+    expect(stale.every((r) => r.value === 'answer v1')).toBe(true);
+    await sleep(50);
+    expect(compute).toHaveBeenCalledTimes(2);
+    expect(await cache.getOrCompute(options)).toEqual({ value: 'answer v2', status: 'HIT' });
+    // Past the grace window it is a plain miss.
+    await sleep(1_100);
+    expect((await cache.getOrCompute(options)).status).toBe('MISS');
+  });
+
+  it('no-cache skips the read and refreshes; no-store neither reads nor writes', async () => {
+    const { cache } = build();
+    await cache.set(key(), 'old');
+    expect(await cache.getOrCompute({ key: key(), compute: async () => 'new', mode: 'no-cache' })).toEqual({
+      value: 'new',
+      status: 'MISS',
+    });
+    expect(await cache.get(key())).toBe('new');
+    expect(await cache.getOrCompute({ key: key(), compute: async () => 'other', mode: 'no-store' })).toEqual({
+      value: 'other',
+      status: 'MISS',
+    });
+    expect(await cache.get(key())).toBe('new');
+  });
+
+  it('does not store values refused by shouldStore (degraded answers)', async () => {
+    const { cache } = build();
+    await cache.getOrCompute({
+      key: key(),
+      compute: async () => ({ degraded: true }),
+      shouldStore: (v) => !v.degraded,
+    });
+    expect(await cache.get(key())).toBeUndefined();
+  });
+
+  it('getAndTouch slides the TTL on every read', async () => {
+    const { cache } = build();
+    const session = cacheKey({ layer: 'session', companyId: 'acme', kind: 'session', input: { id: 's1' } });
+    await cache.set(session, { ticket: 'T-1' }, { ttlMs: 80 });
+    for (let i = 0; i < 5; i += 1) {
+      await sleep(40);
+      expect(await cache.getAndTouch(session, 80)).toEqual({ ticket: 'T-1' });
+    }
+    await sleep(120);
+    expect(await cache.getAndTouch(session, 80)).toBeUndefined();
+  });
+
+  it('invalidates per company and layer by generation, and sweeps the old keys', async () => {
+    const { cache, store } = build();
+    await cache.set(key('acme'), 'a-search');
+    await cache.set(key('acme', { q: 'refund' }, 'llm'), 'a-answer');
+    await cache.set(key('globex'), 'g-search');
+    expect(await cache.invalidate('acme', ['vector'])).toEqual({ vector: 1 });
+    expect(await cache.get(key('acme'))).toBeUndefined();
+    expect(await cache.get(key('acme', { q: 'refund' }, 'llm'))).toBe('a-answer');
+    expect(await cache.get(key('globex'))).toBe('g-search');
+    const left: string[] = [];
+    for await (const batch of store.scan('vector:', 100)) left.push(...batch);
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatch(/^vector:globex:/);
+    // A new entry after the bump lives under the new generation.
+    await cache.set(key('acme'), 'a-search-2');
+    expect(await cache.get(key('acme'))).toBe('a-search-2');
+  });
+
+  it('bumps a single kind without touching the other kinds of its layer', async () => {
+    const { cache } = build();
+    const answer = cacheKey({ layer: 'llm', companyId: 'acme', kind: 'answer', input: 'q' });
+    const summary = cacheKey({
+      layer: 'llm',
+      companyId: 'acme',
+      kind: 'summary',
+      input: { ticket_id: 'T-1' },
+    });
+    await cache.set(answer, 'answer');
+    await cache.set(summary, 'summary');
+    await cache.bumpGenerations({ companyId: 'acme', kinds: [{ layer: 'llm', kind: 'answer' }] });
+    expect(await cache.get(answer)).toBeUndefined();
+    expect(await cache.get(summary)).toBe('summary');
+  });
+
+  it('credits the savings ledger on every hit', async () => {
+    const { cache, stats } = build();
+    const options = {
+      key: key('acme', 'q', 'llm'),
+      compute: async () => 'answer',
+      credit: () => ({ tokens: 1_200, costUsd: 0.002 }),
+    };
+    await cache.getOrCompute(options);
+    await cache.getOrCompute(options);
+    await cache.getOrCompute(options);
+    expect(await stats.savings('acme')).toEqual({ hits: 2, tokens: 2_400, cost_usd: 0.004 });
+    expect(await stats.savings('globex')).toEqual({ hits: 0, tokens: 0, cost_usd: 0 });
+    const snapshot = await stats.snapshot({ companyId: 'acme' });
+    expect(snapshot.lookups.llm).toEqual({ hits: 2, stale: 0, misses: 1 });
+    expect(snapshot.hit_ratio_by_type.llm).toBeCloseTo(2 / 3, 3);
+  });
+
+  it('fails open: a silent store turns into fast misses, the breaker skips it, and caching resumes when it answers', async () => {
+    const store = new SilentStore({ maxEntries: 10 });
+    const { cache, guard } = build(store);
+    const started = Date.now();
+    for (let i = 0; i < 10; i += 1) {
+      expect(await cache.getOrCompute({ key: key(), compute: async () => i })).toEqual({
+        value: i,
+        status: 'MISS',
+      });
+    }
+    // Three timeouts of 50 ms open the breaker; the other calls do not wait at all.
+    expect(Date.now() - started).toBeLessThan(400);
+    expect(guard.state).toBe('open');
+    expect(store.calls).toBe(3);
+
+    store.silent = false;
+    await sleep(250);
+    expect((await cache.getOrCompute({ key: key(), compute: async () => 'back' })).status).toBe('MISS');
+    expect(guard.state).toBe('closed');
+    expect(await cache.getOrCompute({ key: key(), compute: async () => 'later' })).toEqual({
+      value: 'back',
+      status: 'HIT',
+    });
+  });
+
+  it('CACHE_ENABLED=false computes every time and stores nothing', async () => {
+    const { cache } = build(undefined, { CACHE_ENABLED: 'false' });
+    const compute = jest.fn(async () => 'v');
+    await cache.getOrCompute({ key: key(), compute });
+    await cache.getOrCompute({ key: key(), compute });
+    expect(compute).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('isOlderGeneration', () => {
+  it('matches keys of the layer whose suffix is not the current one of their kind', () => {
+    const generations = { vector: 2, 'vector/search': 1 };
+    expect(isOlderGeneration('vector:acme:search:abc:1.1', 'vector:acme:', 'vector', generations)).toBe(true);
+    expect(isOlderGeneration('vector:acme:search:abc:2.0', 'vector:acme:', 'vector', generations)).toBe(true);
+    expect(isOlderGeneration('vector:acme:search:abc:2.1', 'vector:acme:', 'vector', generations)).toBe(
+      false,
+    );
+    expect(isOlderGeneration('vector:acme:other:abc:2.0', 'vector:acme:', 'vector', generations)).toBe(false);
+    expect(isOlderGeneration('vector:acme2:search:abc:0.0', 'vector:acme:', 'vector', generations)).toBe(
+      false,
+    );
+  });
+});

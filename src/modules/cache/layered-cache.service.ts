@@ -1,0 +1,317 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { AppError } from '../../common/errors/app-error';
+import { AppConfig } from '../../config/config';
+import { MetricsService } from '../metrics/metrics.service';
+import { SingleFlight } from '../llm/resilience/single-flight';
+import { CacheGuard } from './cache-guard';
+import { CacheStatsService } from './cache-stats.service';
+import { cacheLayerPrefix } from './domain/cache-keys';
+import { GenerationTracker, generationSuffix } from './generation-tracker';
+import { CacheStore, Generations, kindGenerationField, layerGenerationField } from './ports/cache-store.port';
+import {
+  CACHE_LAYERS,
+  CacheCredit,
+  CacheKey,
+  CacheLayer,
+  CacheResult,
+  GetOrComputeOptions,
+  LayeredCache,
+} from './ports/layered-cache.port';
+
+/** What is stored: the value, when it goes stale, and what computing it cost (credited on each hit). */
+interface Envelope<T> {
+  v: T;
+  exp: number;
+  credit?: CacheCredit;
+}
+
+/**
+ * The layered cache over a CacheStore (see the port for the contract). Stored keys are the built key plus
+ * the company's generations of that layer and kind (`{layer}:{company_id}:{kind}:{hash}:{gen}.{kindGen}`),
+ * so invalidation is a counter bump. Every store call on the request path is bounded by the guard: a slow
+ * or dead store makes lookups misses and writes no-ops, never errors.
+ */
+@Injectable()
+export class LayeredCacheService extends LayeredCache implements OnModuleDestroy {
+  private readonly logger = new Logger('LayeredCache');
+  private readonly flights = new SingleFlight();
+  private readonly refreshes = new SingleFlight();
+  private readonly generations: GenerationTracker;
+  private readonly sweeps = new Set<Promise<unknown>>();
+  private lastWarning = 0;
+
+  constructor(
+    private readonly store: CacheStore,
+    private readonly guard: CacheGuard,
+    private readonly stats: CacheStatsService,
+    private readonly metrics: MetricsService,
+    private readonly config: AppConfig,
+  ) {
+    super();
+    this.generations = new GenerationTracker(store, {
+      localMs: config.cache.generationLocalMs,
+      guard: (operation, fn) => guard.run(operation, fn),
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.allSettled([...this.sweeps]);
+  }
+
+  async getOrCompute<T>(options: GetOrComputeOptions<T>): Promise<CacheResult<T>> {
+    const { key, compute } = options;
+    const mode = options.mode ?? 'default';
+    if (this.bypassed(key)) return { value: await compute(), status: 'MISS' };
+    const storedKey = await this.storedKey(key);
+    // Store unavailable: serve without the cache, still one computation for concurrent identical requests.
+    if (!storedKey) return { value: await this.flights.run(`nostore:${key}`, compute), status: 'MISS' };
+
+    if (mode === 'default') {
+      const envelope = await this.read<T>(storedKey, key.layer);
+      const now = Date.now();
+      if (envelope && now < envelope.exp) {
+        this.countHit(key, 'hit', envelope.credit);
+        return { value: envelope.v, status: 'HIT' };
+      }
+      const grace = options.staleWhileRevalidateMs ?? 0;
+      if (envelope && grace > 0 && now < envelope.exp + grace) {
+        this.countHit(key, 'stale', envelope.credit);
+        void this.refreshes
+          .run(storedKey, () => this.computeAndStore(storedKey, options))
+          .catch((error: unknown) =>
+            this.warn(`refresh of ${key.layer}:${key.kind} failed: ${String(error)}`),
+          );
+        return { value: envelope.v, status: 'STALE' };
+      }
+      this.stats.recordLookup({ layer: key.layer, companyId: key.companyId, outcome: 'miss' });
+      const value = await this.flights.run(storedKey, () => this.computeAndStore(storedKey, options));
+      return { value, status: 'MISS' };
+    }
+    // no-cache refreshes the entry; no-store neither reads nor writes.
+    const value = mode === 'no-cache' ? await this.computeAndStore(storedKey, options) : await compute();
+    return { value, status: 'MISS' };
+  }
+
+  async get<T>(key: CacheKey): Promise<T | undefined> {
+    return (await this.lookup<T>(key))?.v;
+  }
+
+  async getAndTouch<T>(key: CacheKey, ttlMs?: number): Promise<T | undefined> {
+    const found = await this.lookup<T>(key);
+    if (!found) return undefined;
+    await this.write(
+      found.storedKey,
+      key.layer,
+      { v: found.v, credit: found.credit },
+      ttlMs ?? this.ttl(key.layer),
+    );
+    return found.v;
+  }
+
+  async set<T>(
+    key: CacheKey,
+    value: T,
+    options: { ttlMs?: number; credit?: CacheCredit } = {},
+  ): Promise<void> {
+    if (this.bypassed(key)) return;
+    const storedKey = await this.storedKey(key);
+    if (!storedKey) return;
+    await this.write(
+      storedKey,
+      key.layer,
+      { v: value, credit: options.credit },
+      options.ttlMs ?? this.ttl(key.layer),
+    );
+  }
+
+  async delete(key: CacheKey): Promise<void> {
+    const storedKey = await this.storedKey(key);
+    if (!storedKey) return;
+    try {
+      await this.guard.run('delete', () => this.store.deleteValue(storedKey));
+      this.metrics.recordCacheOperation({ operation: 'delete', result: 'ok', cacheType: key.layer });
+    } catch (error) {
+      this.failed('delete', key.layer, error);
+    }
+  }
+
+  async invalidate(companyId: string, layers?: CacheLayer[]): Promise<Partial<Record<CacheLayer, number>>> {
+    const targets = layers && layers.length > 0 ? [...new Set(layers)] : [...CACHE_LAYERS];
+    let generations: Generations;
+    try {
+      generations = await this.generations.bump(companyId, targets.map(layerGenerationField));
+    } catch (error) {
+      throw AppError.unavailable('cache store', error);
+    }
+    for (const layer of targets)
+      this.metrics.recordCacheOperation({ operation: 'invalidate', result: 'ok', cacheType: layer });
+    const sweep = this.sweep(companyId, targets, generations);
+    const counts = await Promise.race([sweep, delay(this.config.cache.sweepWaitMs).then(() => undefined)]);
+    return counts ?? Object.fromEntries(targets.map((layer) => [layer, 0]));
+  }
+
+  /**
+   * Invalidation that follows the data: bumps whole layers and single kinds of a company at once and sweeps
+   * in the background. For listeners that must not wait on a sweep.
+   */
+  async bumpGenerations(input: {
+    companyId: string;
+    layers?: CacheLayer[];
+    kinds?: Array<{ layer: CacheLayer; kind: string }>;
+  }): Promise<void> {
+    const { companyId, layers = [], kinds = [] } = input;
+    const fields = [
+      ...layers.map(layerGenerationField),
+      ...kinds.map(({ layer, kind }) => kindGenerationField(layer, kind)),
+    ];
+    if (fields.length === 0) return;
+    const generations = await this.generations.bump(companyId, fields);
+    void this.sweep(companyId, [...new Set([...layers, ...kinds.map((k) => k.layer)])], generations);
+  }
+
+  /** Removes a company's entries of older generations (SCAN + UNLINK, never KEYS); counts per layer. */
+  private sweep(
+    companyId: string,
+    layers: CacheLayer[],
+    generations: Generations,
+  ): Promise<Partial<Record<CacheLayer, number>>> {
+    const run = (async () => {
+      const counts: Partial<Record<CacheLayer, number>> = {};
+      for (const layer of layers) {
+        let removed = 0;
+        const prefix = cacheLayerPrefix(layer, companyId);
+        for await (const batch of this.store.scan(prefix, this.config.cache.sweepBatch)) {
+          const old = batch.filter((storedKey) => isOlderGeneration(storedKey, prefix, layer, generations));
+          if (old.length > 0) removed += await this.store.unlink(old);
+        }
+        counts[layer] = removed;
+      }
+      return counts;
+    })();
+    const tracked = run.catch((error: unknown) => {
+      this.warn(`cache sweep of ${companyId} failed: ${String(error)}`);
+      return Object.fromEntries(layers.map((layer) => [layer, 0])) as Partial<Record<CacheLayer, number>>;
+    });
+    this.sweeps.add(tracked);
+    void tracked.finally(() => this.sweeps.delete(tracked));
+    return tracked;
+  }
+
+  /**
+   * CACHE_ENABLED=false turns off caching of derived values; sessions and preferences are state that lives in
+   * the store, not copies of something recomputable, so they keep working.
+   */
+  private bypassed(key: CacheKey): boolean {
+    return !this.config.cache.enabled && key.layer !== 'session' && key.layer !== 'prefs';
+  }
+
+  private async lookup<T>(key: CacheKey): Promise<(Envelope<T> & { storedKey: string }) | undefined> {
+    if (this.bypassed(key)) return undefined;
+    const storedKey = await this.storedKey(key);
+    if (!storedKey) return undefined;
+    const envelope = await this.read<T>(storedKey, key.layer);
+    if (!envelope || Date.now() >= envelope.exp) {
+      this.stats.recordLookup({ layer: key.layer, companyId: key.companyId, outcome: 'miss' });
+      return undefined;
+    }
+    this.countHit(key, 'hit', envelope.credit);
+    return { ...envelope, storedKey };
+  }
+
+  private async computeAndStore<T>(storedKey: string, options: GetOrComputeOptions<T>): Promise<T> {
+    const value = await options.compute();
+    if (options.mode !== 'no-store' && (options.shouldStore?.(value) ?? true)) {
+      const ttlMs = options.ttlMs ?? this.ttl(options.key.layer);
+      await this.write(
+        storedKey,
+        options.key.layer,
+        { v: value, credit: options.credit?.(value) },
+        ttlMs,
+        options.staleWhileRevalidateMs,
+      );
+    }
+    return value;
+  }
+
+  private async storedKey(key: CacheKey): Promise<string | undefined> {
+    try {
+      const generations = await this.generations.current(key.companyId);
+      return `${key.toString()}:${generationSuffix(generations, key.layer, key.kind)}`;
+    } catch (error) {
+      this.failed('get', key.layer, error);
+      return undefined;
+    }
+  }
+
+  private async read<T>(storedKey: string, layer: CacheLayer): Promise<Envelope<T> | undefined> {
+    try {
+      const envelope = await this.guard.run('get', () => this.store.getValue<Envelope<T>>(storedKey));
+      return envelope && typeof envelope === 'object' && 'exp' in envelope ? envelope : undefined;
+    } catch (error) {
+      this.failed('get', layer, error);
+      return undefined;
+    }
+  }
+
+  private async write<T>(
+    storedKey: string,
+    layer: CacheLayer,
+    entry: { v: T; credit?: CacheCredit },
+    ttlMs: number,
+    graceMs = 0,
+  ): Promise<void> {
+    const envelope: Envelope<T> = {
+      v: entry.v,
+      exp: Date.now() + ttlMs,
+      ...(entry.credit ? { credit: entry.credit } : {}),
+    };
+    try {
+      await this.guard.run('set', () => this.store.setValue(storedKey, envelope, ttlMs + graceMs));
+      this.metrics.recordCacheOperation({ operation: 'set', result: 'ok', cacheType: layer });
+    } catch (error) {
+      this.failed('set', layer, error);
+    }
+  }
+
+  private countHit(key: CacheKey, outcome: 'hit' | 'stale', credit: CacheCredit | undefined): void {
+    this.stats.recordLookup({ layer: key.layer, companyId: key.companyId, outcome });
+    if (credit && (credit.tokens > 0 || credit.costUsd > 0)) {
+      this.stats.recordSavings({ layer: key.layer, companyId: key.companyId, credit });
+    }
+  }
+
+  private ttl(layer: CacheLayer): number {
+    return this.config.cache.ttlMs[layer];
+  }
+
+  private failed(operation: 'get' | 'set' | 'delete', layer: CacheLayer, error: unknown): void {
+    this.metrics.recordCacheOperation({ operation, result: 'error', cacheType: layer });
+    if (!CacheGuard.isOpen(error)) this.warn(`cache ${operation} failed: ${String(error)}`);
+  }
+
+  /** At most one warning a second: an outage must not flood the log. */
+  private warn(message: string): void {
+    const now = Date.now();
+    if (now - this.lastWarning < 1_000) return;
+    this.lastWarning = now;
+    this.logger.warn(message);
+  }
+}
+
+/** A stored key of the layer whose generation suffix is not the current one of its kind. */
+export function isOlderGeneration(
+  storedKey: string,
+  prefix: string,
+  layer: CacheLayer,
+  generations: Generations,
+): boolean {
+  if (!storedKey.startsWith(prefix)) return false;
+  const parts = storedKey.slice(prefix.length).split(':');
+  if (parts.length !== 3) return false;
+  const [kind, , suffix] = parts;
+  return suffix !== generationSuffix(generations, layer, kind);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

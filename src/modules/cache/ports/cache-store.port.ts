@@ -1,0 +1,45 @@
+import type { CacheLayer } from './layered-cache.port';
+
+/** Counter increments per hash: `{ hash: { field: n } }`. */
+export type CounterIncrements = Record<string, Record<string, number>>;
+
+/** Generation counters of a company: one per layer (`llm`) and per layer and kind (`llm/answer`). */
+export type Generations = Record<string, number>;
+
+export interface StoreInfo {
+  store: 'redis' | 'memory';
+  usedMemoryBytes: number;
+  connectedClients: number;
+}
+
+/**
+ * The storage under the layered cache. Keys given here are logical (`{layer}:{company_id}:...`); adapters
+ * prepend the deployment's key prefix. Values go through cache-manager 7 + Keyv; generations, counters,
+ * sweeps and pub/sub through the store's native commands. Calls may throw or hang: the layered cache
+ * bounds and guards every call on the request path.
+ */
+export abstract class CacheStore {
+  abstract readonly kind: 'redis' | 'memory';
+  abstract getValue<T>(key: string): Promise<T | undefined>;
+  abstract setValue<T>(key: string, value: T, ttlMs: number): Promise<void>;
+  abstract deleteValue(key: string): Promise<void>;
+  abstract readGenerations(companyId: string): Promise<Generations>;
+  /** Increments the given generation fields and tells every instance (pub/sub) that the company's changed. */
+  abstract bumpGenerations(companyId: string, fields: string[]): Promise<Generations>;
+  /** Called with the company id whenever any instance bumped one of its generations. */
+  abstract onGenerationsChanged(listener: (companyId: string) => void): void;
+  /** Logical keys starting with `prefix`, in batches (SCAN in Redis: never KEYS). */
+  abstract scan(prefix: string, batchSize: number): AsyncIterable<string[]>;
+  /** Removes the given logical keys (UNLINK in Redis); returns how many existed. */
+  abstract unlink(keys: string[]): Promise<number>;
+  abstract addCounters(increments: CounterIncrements): Promise<void>;
+  abstract readCounters(hash: string): Promise<Record<string, number>>;
+  abstract info(): Promise<StoreInfo>;
+  /** Whether the store answers right now (health). */
+  abstract ping(): Promise<boolean>;
+  abstract close(): Promise<void>;
+}
+
+/** Field of a layer's generation, and of one kind within a layer. */
+export const layerGenerationField = (layer: CacheLayer): string => layer;
+export const kindGenerationField = (layer: CacheLayer, kind: string): string => `${layer}/${kind}`;

@@ -1,0 +1,74 @@
+/**
+ * The cache every module uses: tenant-namespaced layers with per-layer TTLs, single-flight on misses,
+ * stale-while-revalidate, sliding reads and per-company invalidation. Implemented by
+ * `LayeredCacheService` (cache-manager 7 + Keyv: @keyv/redis in services mode, memory in embedded mode).
+ * Every call is bounded by a short timeout behind a circuit breaker: a failing store turns into misses,
+ * never into a failed or slow request.
+ */
+
+/** Layers from API.md; TTLs come from configuration. */
+export type CacheLayer = 'llm' | 'vector' | 'session' | 'api' | 'prefs';
+export const CACHE_LAYERS: readonly CacheLayer[] = ['llm', 'vector', 'session', 'api', 'prefs'];
+
+/** How an answer was served, as reported in `X-Cache`. */
+export type CacheStatus = 'HIT' | 'MISS' | 'STALE';
+
+/**
+ * A key built by the one pure key builder (`cache-keys.ts`: `cacheKey(...)`). `kind` names what is cached
+ * (`search`, `answer`, `summary`, `init`, `reply`, ...); `hash` covers the normalized inputs and the
+ * versions (prompt, model, index) that shaped the value. The company always comes from the authenticated
+ * request. `toString()` gives `{layer}:{company_id}:{kind}:{hash}`.
+ */
+export interface CacheKey {
+  readonly layer: CacheLayer;
+  readonly companyId: string;
+  readonly kind: string;
+  readonly hash: string;
+  toString(): string;
+}
+
+/** What serving a value from cache avoided: credited to the company's savings ledger on every hit. */
+export interface CacheCredit {
+  tokens: number;
+  costUsd: number;
+}
+
+/** `no-cache`: skip the read and refresh the entry; `no-store`: compute and do not write. */
+export type CacheMode = 'default' | 'no-cache' | 'no-store';
+
+export interface GetOrComputeOptions<T> {
+  key: CacheKey;
+  compute: () => Promise<T>;
+  /** Defaults to the layer's configured TTL. */
+  ttlMs?: number;
+  /** After the TTL, serve the stale value for this long while one refresh runs (LLM artifacts). */
+  staleWhileRevalidateMs?: number;
+  mode?: CacheMode;
+  /** Stored with the value; each later hit credits it to the savings ledger. */
+  credit?: (value: T) => CacheCredit | undefined;
+  /** Values for which this returns false are returned but not stored (partial or degraded answers). */
+  shouldStore?: (value: T) => boolean;
+}
+
+export interface CacheResult<T> {
+  value: T;
+  status: CacheStatus;
+}
+
+export abstract class LayeredCache {
+  /** Read-through with single-flight: concurrent identical misses run `compute` once. */
+  abstract getOrCompute<T>(options: GetOrComputeOptions<T>): Promise<CacheResult<T>>;
+  /** undefined on a miss, and on any store failure or timeout. Counts a hit or a miss. */
+  abstract get<T>(key: CacheKey): Promise<T | undefined>;
+  /** Sliding read (sessions): a hit extends the entry's TTL to `ttlMs` (default: the layer's TTL). */
+  abstract getAndTouch<T>(key: CacheKey, ttlMs?: number): Promise<T | undefined>;
+  /** Best effort: a store failure is reported (log + metric), never thrown. */
+  abstract set<T>(key: CacheKey, value: T, options?: { ttlMs?: number; credit?: CacheCredit }): Promise<void>;
+  abstract delete(key: CacheKey): Promise<void>;
+  /**
+   * Invalidates a company's entries in the given layers (all when omitted) by bumping their generation
+   * counters (O(1), effective at once on every instance) and sweeping old keys in the background
+   * (SCAN + UNLINK). Returns the number of keys found per layer.
+   */
+  abstract invalidate(companyId: string, layers?: CacheLayer[]): Promise<Partial<Record<CacheLayer, number>>>;
+}

@@ -1,0 +1,67 @@
+import type Redis from 'ioredis';
+import type { ScoredMember } from '../domain/popularity-decay';
+import { PopularityStore } from '../ports/popularity-store.port';
+
+/**
+ * Sorted sets on the cache Redis, under the deployment's key prefix: `popularity:{company}:e{era}` with the
+ * decayed scores, and `popularity:companies` listing the companies that have any (all scores 0, so ranks are
+ * in name order and pages stay stable). One MULTI per use: add, trim to the bound, refresh the expiry.
+ */
+export class RedisPopularityStore extends PopularityStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keyPrefix: string,
+  ) {
+    super();
+  }
+
+  async increment(input: {
+    companyId: string;
+    era: number;
+    member: string;
+    by: number;
+    maxEntries: number;
+    ttlMs: number;
+  }): Promise<void> {
+    const key = this.eraKey(input.companyId, input.era);
+    const results = await this.redis
+      .multi()
+      .zincrby(key, input.by, input.member)
+      .zremrangebyrank(key, 0, -(input.maxEntries + 1))
+      .pexpire(key, input.ttlMs)
+      .zadd(this.companiesKey(), 'NX', 0, input.companyId)
+      .exec();
+    const failed = results?.find(([error]) => error);
+    if (!results || failed) throw failed?.[0] ?? new Error('popularity: transaction aborted');
+  }
+
+  async top(input: { companyId: string; era: number; n: number }): Promise<ScoredMember[]> {
+    const flat = await this.redis.zrange(
+      this.eraKey(input.companyId, input.era),
+      0,
+      input.n - 1,
+      'REV',
+      'WITHSCORES',
+    );
+    const out: ScoredMember[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ member: flat[i], score: Number(flat[i + 1]) });
+    return out;
+  }
+
+  async companies(input: { cursor: number; count: number }): Promise<{ companies: string[]; next: number }> {
+    const companies = await this.redis.zrange(
+      this.companiesKey(),
+      input.cursor,
+      input.cursor + input.count - 1,
+    );
+    return { companies, next: companies.length < input.count ? 0 : input.cursor + companies.length };
+  }
+
+  private eraKey(companyId: string, era: number): string {
+    return `${this.keyPrefix}popularity:${companyId}:e${era}`;
+  }
+
+  private companiesKey(): string {
+    return `${this.keyPrefix}popularity:companies`;
+  }
+}

@@ -1,0 +1,23 @@
+import type { ScoredMember } from '../domain/popularity-decay';
+
+/**
+ * Port: decayed popularity counts per company and era (a Redis sorted set per company and era in services
+ * mode, shared by every instance; process memory in embedded mode). Bounded: each company keeps at most
+ * `maxEntries` members per era, the lowest trimmed. Also tracks which companies have data, for the nightly warm.
+ */
+export abstract class PopularityStore {
+  abstract increment(input: {
+    companyId: string;
+    era: number;
+    member: string;
+    by: number;
+    maxEntries: number;
+    ttlMs: number;
+  }): Promise<void>;
+  abstract top(input: { companyId: string; era: number; n: number }): Promise<ScoredMember[]>;
+  /** Companies with popularity data, in a stable order, a page at a time (`cursor` 0 first; next 0 at the end). */
+  abstract companies(input: {
+    cursor: number;
+    count: number;
+  }): Promise<{ companies: string[]; next: number }>;
+}

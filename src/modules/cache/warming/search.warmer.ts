@@ -1,0 +1,112 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { AppConfig } from '../../../config/config';
+import { SearchFiltersDto, SearchRequestDto } from '../../search/dto/search.dto';
+import { SearchFilter } from '../../search/domain/search-document';
+import { SearchController } from '../../search/search.controller';
+import { SearchOutcome, SearchService } from '../../search/search.service';
+import { cacheKey } from '../domain/cache-keys';
+import { CACHED, CachedMetadata } from '../http/cached.decorator';
+import { CacheKey, LayeredCache } from '../ports/layered-cache.port';
+import { CacheWarmer, WarmerOutcome } from './cache-warmer.service';
+import { PopularQuery } from './query-popularity.service';
+
+const DEFAULT_LIMIT = 10;
+
+/**
+ * Warms `POST /api/v1/search`: runs each popular search again and stores the outcome under the key the
+ * route's cache interceptor reads, so the next identical request is a HIT. Degraded (keyword-only) outcomes
+ * are not stored, as on the route.
+ */
+@Injectable()
+export class SearchWarmer implements OnModuleInit {
+  constructor(
+    private readonly warmer: CacheWarmer,
+    private readonly search: SearchService,
+    private readonly cache: LayeredCache,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.warmer.register('search', (input) => this.warm(input));
+  }
+
+  async warm(input: { companyId: string; popular: PopularQuery[] }): Promise<WarmerOutcome> {
+    const outcome: WarmerOutcome = { warmed: 0, skipped: 0, failed: 0 };
+    for (const popular of input.popular) {
+      if (popular.kind !== 'search') continue;
+      // Stored requests come back from Redis: validate them as the route would before running them.
+      const { company_id: _company, ...request } = popular.request;
+      const body = plainToInstance(SearchRequestDto, request);
+      if (validateSync(body, { whitelist: true, forbidNonWhitelisted: true }).length > 0) {
+        outcome.skipped += 1;
+        continue;
+      }
+      try {
+        const result = await this.cache.getOrCompute<SearchOutcome>({
+          key: searchCacheKey({ companyId: input.companyId, body: request, config: this.config }),
+          compute: () => this.search.search(searchInput(input.companyId, body)),
+          // Refresh even a live entry: warming runs when entries would otherwise be old.
+          mode: 'no-cache',
+          shouldStore: (value) => !value.degraded,
+        });
+        if (result.value.degraded) outcome.skipped += 1;
+        else outcome.warmed += 1;
+      } catch {
+        outcome.failed += 1;
+      }
+    }
+    return outcome;
+  }
+}
+
+const SEARCH_ROUTE = '/api/v1/search';
+
+/**
+ * The key TenantCacheInterceptor gives `POST /api/v1/search` for this body: the same input shape (method,
+ * route, params, query, body without company_id) and the route's own `@Cached` layer, kind and versions, read
+ * from the controller's metadata so a changed decorator cannot drift from this. The e2e test "a warmed search
+ * is then a HIT" holds the two together.
+ */
+export function searchCacheKey(input: {
+  companyId: string;
+  body: Record<string, unknown>;
+  config: AppConfig;
+}): CacheKey {
+  const meta = Reflect.getMetadata(CACHED, SearchController.prototype.search) as CachedMetadata | undefined;
+  if (!meta) throw new Error('POST /api/v1/search is not @Cached: nothing to warm');
+  const { company_id: _company, ...body } = input.body;
+  return cacheKey({
+    layer: meta.layer,
+    companyId: input.companyId,
+    kind: meta.kind,
+    input: { method: 'POST', route: SEARCH_ROUTE, params: {}, query: {}, body },
+    versions: meta.versions?.(input.config),
+  });
+}
+
+/** The same mapping as SearchController's. */
+function searchInput(companyId: string, body: SearchRequestDto) {
+  const dataTypes = body.data_types ?? ['tickets', 'articles'];
+  return {
+    companyId,
+    query: body.query,
+    dataTypes: [...new Set(dataTypes)].map((type) =>
+      type === 'tickets' ? ('ticket' as const) : ('article' as const),
+    ),
+    limit: body.limit ?? DEFAULT_LIMIT,
+    filter: toFilter(body.filters),
+  };
+}
+
+function toFilter(filters: SearchFiltersDto | undefined): SearchFilter | undefined {
+  if (!filters) return undefined;
+  return {
+    status: filters.status,
+    priority: filters.priority,
+    tags: filters.tags,
+    createdFrom: filters.created_from,
+    createdTo: filters.created_to,
+  };
+}

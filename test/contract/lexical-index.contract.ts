@@ -1,0 +1,201 @@
+import { SearchDataType, SearchPayload } from '../../src/modules/search/domain/search-document';
+import { LexicalDocument, LexicalIndex } from '../../src/modules/search/ports/lexical-index.port';
+
+export interface LexicalIndexHarness {
+  index: LexicalIndex;
+  /** Releases whatever the factory created (temp folders, schemas). */
+  dispose(): Promise<void>;
+}
+
+function payloadOf(
+  companyId: string,
+  id: string,
+  overrides: Partial<SearchPayload> = {},
+  type: SearchDataType = 'ticket',
+): SearchPayload {
+  return {
+    company_id: companyId,
+    type,
+    id,
+    title: `Subject of ${id}`,
+    summary: '',
+    status: 'open',
+    priority: 'medium',
+    tags: [],
+    created_at: '2024-01-01T00:00:00.000Z',
+    updated_at: '2024-01-01T00:00:00.000Z',
+    content_hash: id,
+    ...overrides,
+  };
+}
+
+function doc(
+  companyId: string,
+  id: string,
+  text: string,
+  overrides: Partial<SearchPayload> = {},
+  type: SearchDataType = 'ticket',
+): LexicalDocument {
+  return { id, text, payload: payloadOf(companyId, id, overrides, type) };
+}
+
+/**
+ * The behaviour every LexicalIndex adapter shares (in-process BM25, PostgreSQL full text): company and type
+ * partitions, the SearchFilter semantics, Korean without a dictionary, ranking basics, replace and delete.
+ * The factory runs once per case on an empty index; companies `acme` and `globex` exist.
+ */
+export function runLexicalIndexContract(name: string, factory: () => Promise<LexicalIndexHarness>): void {
+  describe(`LexicalIndex contract: ${name}`, () => {
+    let harness: LexicalIndexHarness;
+    let index: LexicalIndex;
+
+    beforeEach(async () => {
+      harness = await factory();
+      index = harness.index;
+      await index.upsert({
+        companyId: 'acme',
+        type: 'ticket',
+        documents: [
+          doc('acme', 't1', 'Refund for a double charge on my card', {
+            tags: ['billing'],
+            status: 'resolved',
+            priority: 'high',
+            created_at: '2024-03-01T00:00:00.000Z',
+          }),
+          doc('acme', 't2', '로그인이 안돼요 비밀번호를 바꿨어요', {
+            tags: ['login'],
+            created_at: '2024-05-01T00:00:00.000Z',
+          }),
+          doc('acme', 't3', 'Refund refund: where is my refund for the returned jacket', {
+            tags: ['billing', 'returns'],
+            created_at: '2024-07-01T00:00:00.000Z',
+          }),
+          doc('acme', 't4', 'Parcel stuck in transit, tracking not updated', {
+            tags: ['shipping'],
+            status: 'pending',
+            priority: 'low',
+          }),
+        ],
+      });
+      await index.upsert({
+        companyId: 'globex',
+        type: 'ticket',
+        documents: [doc('globex', 't1', 'refund refund refund refund')],
+      });
+      await index.upsert({
+        companyId: 'acme',
+        type: 'article',
+        documents: [doc('acme', 'kb1', 'How refunds work: refund policy', {}, 'article')],
+      });
+    });
+
+    afterEach(() => harness.dispose());
+
+    it('searches one company and one type only', async () => {
+      const hits = await index.search({ companyId: 'acme', type: 'ticket', query: 'refund', k: 10 });
+      expect(hits.map((h) => h.id).sort()).toEqual(['t1', 't3']);
+      expect(hits.every((h) => h.payload.company_id === 'acme' && h.type === 'ticket')).toBe(true);
+      const articles = await index.search({ companyId: 'acme', type: 'article', query: 'refund', k: 10 });
+      expect(articles.map((h) => [h.id, h.type])).toEqual([['kb1', 'article']]);
+      await expect(
+        index.search({ companyId: 'initech', type: 'ticket', query: 'refund', k: 10 }),
+      ).resolves.toEqual([]);
+    });
+
+    it('ranks the document with more of the query first and returns its payload', async () => {
+      const hits = await index.search({ companyId: 'acme', type: 'ticket', query: 'refund jacket', k: 10 });
+      expect(hits[0]).toMatchObject({
+        id: 't3',
+        payload: { tags: ['billing', 'returns'], created_at: '2024-07-01T00:00:00.000Z' },
+      });
+      expect(hits[0].score).toBeGreaterThan(hits[1].score);
+      expect(await index.search({ companyId: 'acme', type: 'ticket', query: 'refund', k: 1 })).toHaveLength(
+        1,
+      );
+    });
+
+    it('applies every filter the same way as matchesFilter', async () => {
+      const ids = async (filter: object) =>
+        (
+          await index.search({
+            companyId: 'acme',
+            type: 'ticket',
+            query: 'refund parcel 로그인',
+            k: 10,
+            filter,
+          })
+        )
+          .map((h) => h.id)
+          .sort();
+      expect(await ids({})).toEqual(['t1', 't2', 't3', 't4']);
+      expect(await ids({ status: ['resolved', 'pending'] })).toEqual(['t1', 't4']);
+      expect(await ids({ priority: ['low'] })).toEqual(['t4']);
+      expect(await ids({ tags: ['returns', 'login'] })).toEqual(['t2', 't3']);
+      expect(
+        await ids({ createdFrom: '2024-03-01T00:00:00.000Z', createdTo: '2024-05-01T00:00:00.000Z' }),
+      ).toEqual(['t1', 't2']);
+      expect(await ids({ excludeIds: ['t1', 't4'] })).toEqual(['t2', 't3']);
+      expect(await ids({ tags: ['billing'], excludeIds: ['t3'] })).toEqual(['t1']);
+    });
+
+    it('finds Korean words inside words with particles attached', async () => {
+      await expect(
+        index.search({ companyId: 'acme', type: 'ticket', query: '로그인', k: 10 }),
+      ).resolves.toMatchObject([{ id: 't2' }]);
+      await expect(
+        index.search({ companyId: 'acme', type: 'ticket', query: '비밀번호 변경', k: 10 }),
+      ).resolves.toMatchObject([{ id: 't2' }]);
+    });
+
+    it('replaces a document on upsert and forgets it on delete', async () => {
+      await index.upsert({
+        companyId: 'acme',
+        type: 'ticket',
+        documents: [doc('acme', 't1', 'Invoice needs our VAT number', { status: 'closed' })],
+      });
+      expect(
+        (await index.search({ companyId: 'acme', type: 'ticket', query: 'refund', k: 10 })).map((h) => h.id),
+      ).toEqual(['t3']);
+      await expect(
+        index.search({ companyId: 'acme', type: 'ticket', query: 'vat', k: 10 }),
+      ).resolves.toMatchObject([{ id: 't1', payload: { status: 'closed' } }]);
+      await index.delete({ companyId: 'acme', type: 'ticket', ids: ['t3', 'missing'] });
+      await expect(
+        index.search({ companyId: 'acme', type: 'ticket', query: 'refund', k: 10 }),
+      ).resolves.toEqual([]);
+      // The other company's document with the same id is untouched.
+      await expect(
+        index.search({ companyId: 'globex', type: 'ticket', query: 'refund', k: 10 }),
+      ).resolves.toMatchObject([{ id: 't1' }]);
+    });
+
+    it('treats query syntax as plain text and returns nothing for a query without words', async () => {
+      for (const query of [`refund's & | ! ( ) : * \\ "quoted"`, "o'brien", 'refund:*']) {
+        const hits = await index.search({ companyId: 'acme', type: 'ticket', query, k: 10 });
+        expect(Array.isArray(hits)).toBe(true);
+      }
+      await expect(
+        index.search({ companyId: 'acme', type: 'ticket', query: '?! ...', k: 10 }),
+      ).resolves.toEqual([]);
+      await expect(index.search({ companyId: 'acme', type: 'ticket', query: 'the', k: 10 })).resolves.toEqual(
+        [],
+      );
+    });
+
+    it('refuses documents of another company or type and a bad k, naming the problem', async () => {
+      await expect(
+        index.upsert({ companyId: 'acme', type: 'ticket', documents: [doc('globex', 'x', 'x')] }),
+      ).rejects.toMatchObject({ code: 'validation_failed' });
+      await expect(
+        index.upsert({
+          companyId: 'acme',
+          type: 'ticket',
+          documents: [doc('acme', 'x', 'x', {}, 'article')],
+        }),
+      ).rejects.toMatchObject({ code: 'validation_failed' });
+      await expect(
+        index.search({ companyId: 'acme', type: 'ticket', query: 'refund', k: 0 }),
+      ).rejects.toMatchObject({ code: 'validation_failed', message: expect.stringMatching(/^k /) });
+    });
+  });
+}

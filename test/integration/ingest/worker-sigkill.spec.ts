@@ -1,0 +1,183 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { generateTickets, inBatches } from '../../../src/cli/generate/support-data.generator';
+import { FakeQdrantServer } from '../../fakes/qdrant.fake-server';
+import { startTestApp, TEST_ADMIN_KEY, TestApp } from '../../setup/test-app';
+
+const TICKETS = 2_000;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitFor<T>(
+  check: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * A worker killed with SIGKILL in the middle of an ingest job: its Bull lock expires, the stalled-job check of
+ * the next worker moves the job back to waiting, and the job completes there. The vector store is the Qdrant
+ * double served from this process, so both worker processes write to the same one.
+ */
+// Needs PostgreSQL and Redis: runs where the suite has them (services mode, as in CI).
+if (process.env.DATABASE_URL && process.env.QUEUE_REDIS_URL) {
+  describe('worker SIGKILLed mid-job (services mode)', () => {
+    const qdrant = new FakeQdrantServer();
+    const workers: ChildProcess[] = [];
+    const dataDirs: string[] = [];
+    let t: TestApp;
+    let pg: Client;
+
+    beforeAll(async () => {
+      await qdrant.start();
+    });
+
+    afterAll(async () => {
+      for (const worker of workers) {
+        if (worker.exitCode !== null || worker.signalCode !== null) continue;
+        const exited = new Promise((resolve) => worker.once('exit', resolve));
+        worker.kill('SIGKILL');
+        await exited;
+      }
+      await pg?.end();
+      await t?.close();
+      await qdrant.stop();
+      for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+    });
+
+    /** A worker process sharing the test app's database schema, queues and Redis prefix. */
+    async function startWorker(): Promise<{ child: ChildProcess; output: () => string }> {
+      const dataDir = mkdtempSync(join(tmpdir(), 'sc-worker-'));
+      dataDirs.push(dataDir);
+      const port = await freePort();
+      const db = t.config.database;
+      if (db.kind !== 'postgres') throw new Error('services mode expected');
+      const child = spawn(process.execPath, ['--require', './bench/swc-register.js', 'src/main.ts'], {
+        cwd: join(__dirname, '../../..'),
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          APP_ROLE: 'worker',
+          WORKER_PORT: String(port),
+          HOST: '127.0.0.1',
+          DATA_DIR: dataDir,
+          ADMIN_API_KEY: TEST_ADMIN_KEY,
+          LOG_LEVEL: 'warn',
+          DATABASE_URL: db.url,
+          DATABASE_SCHEMA: db.schema,
+          REDIS_URL: process.env.REDIS_URL ?? '',
+          QUEUE_REDIS_URL: process.env.QUEUE_REDIS_URL ?? '',
+          QUEUE_PREFIX: t.config.ingest.queuePrefix,
+          REDIS_KEY_PREFIX: t.config.redis.keyPrefix,
+          QDRANT_URL: qdrant.url,
+          INGEST_CHUNK_SIZE: '50',
+          INGEST_CONCURRENCY: '2',
+          QUEUE_STALLED_INTERVAL_MS: '1000',
+          QUEUE_LOCK_DURATION_MS: '6000',
+          // Only Bull's stalled-job handling may finish the killed job: no periodic sweep during the test.
+          RECONCILE_INTERVAL_MS: '600000',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      workers.push(child);
+      let output = '';
+      const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
+      child.stdout?.on('data', keep);
+      child.stderr?.on('data', keep);
+      return { child, output: () => output };
+    }
+
+    it('finishes the killed job elsewhere with one vector per row and no duplicates', async () => {
+      t = await startTestApp('postgres', {
+        APP_ROLE: 'api',
+        QDRANT_URL: qdrant.url,
+        RECONCILE_INTERVAL_MS: '600000',
+      });
+      const db = t.config.database;
+      if (db.kind !== 'postgres') throw new Error('services mode expected');
+      pg = new Client({ connectionString: db.url });
+      await pg.connect();
+      const key = await t.createCompany('sigkill');
+      for (const tickets of inBatches(generateTickets(TICKETS, { seed: 5 }), 1_000)) {
+        const res = await t.request({ method: 'PUT', url: '/api/v1/tickets', key, body: { tickets } });
+        expect(res.status).toBe(200);
+      }
+      const started = await t.request({
+        method: 'POST',
+        url: '/api/v1/ingest',
+        key,
+        body: { start_date: '2024-01-01', end_date: '2025-01-31', options: { force: true } },
+      });
+      expect(started.status).toBe(202);
+      const jobId = started.body.job_id as string;
+      const job = async () => (await t.request({ method: 'GET', url: `/api/v1/ingest/${jobId}`, key })).body;
+
+      const first = await startWorker();
+      // Kill it while the ingest job is part-way through its rows.
+      const progress = await waitFor(
+        async () => {
+          if (first.child.exitCode !== null) throw new Error(`worker exited early:\n${first.output()}`);
+          const view = await job();
+          return view.state === 'active' &&
+            view.progress.processed >= 100 &&
+            view.progress.processed < TICKETS
+            ? view.progress
+            : undefined;
+        },
+        120_000,
+        'ingest job part-way',
+      );
+      first.child.kill('SIGKILL');
+      await new Promise((resolve) => first.child.once('exit', resolve));
+      expect(progress.processed).toBeLessThan(TICKETS);
+      expect((await job()).state).toBe('active');
+
+      const second = await startWorker();
+      const done = await waitFor(
+        async () => {
+          if (second.child.exitCode !== null) throw new Error(`second worker exited:\n${second.output()}`);
+          const view = await job();
+          if (view.state === 'failed') throw new Error(`job failed: ${view.failed_reason}`);
+          return view.state === 'completed' ? view : undefined;
+        },
+        120_000,
+        'the killed job completed by the second worker',
+      );
+      expect(done.stats).toMatchObject({ total: TICKETS, processed: TICKETS, failed: 0 });
+
+      const { rows } = await pg.query<{ index_state: string; n: string }>(
+        `SELECT index_state, count(*) AS n FROM ${db.schema}.ticket WHERE company_id = 'sigkill' GROUP BY index_state`,
+      );
+      expect(Object.fromEntries(rows.map((r) => [r.index_state, Number(r.n)]))).toEqual({ indexed: TICKETS });
+      const collections = qdrant.collectionNames().filter((name) => name.includes('ticket'));
+      expect(collections).toHaveLength(1);
+      const points = qdrant.pointIds(collections[0]);
+      expect(points).toHaveLength(TICKETS);
+      expect(new Set(points).size).toBe(TICKETS);
+      const counts = (await t.request({ method: 'GET', url: '/api/v1/admin/queues', key: TEST_ADMIN_KEY }))
+        .body.queues.ingest;
+      expect(counts.failed).toBe(0);
+      expect(qdrant.validationErrors).toEqual([]);
+    }, 300_000);
+  });
+}
