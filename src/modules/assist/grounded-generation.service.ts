@@ -5,7 +5,7 @@ import type { ChatResult, ChatStreamEvent, ChatUsage } from '../llm/ports/chat-m
 import { BackgroundTasks } from './background-tasks.service';
 import { withinDeadline } from './domain/deadline';
 import type { SourceRef } from './domain/grounding';
-import { chunksOf } from './domain/sse';
+import { chunksOf, SseEvent } from './domain/sse';
 import { LlmCredit } from './llm-credit.service';
 
 /** A generated answer or draft as cached: the text, the sources it cites, and what it cost. */
@@ -49,6 +49,34 @@ export type GenerationEvent =
   | { type: 'token'; text: string }
   | { type: 'done'; outcome: GenerationOutcome }
   | { type: 'error'; message: string };
+
+/**
+ * The SSE events of a generation, for /query and /reply alike: `token` chunks, then `done` with the route's
+ * body (built by `done` from the outcome, flagged partial when retrieval was cut short), or `error`.
+ */
+export async function* generationSse(input: {
+  events: AsyncIterable<GenerationEvent>;
+  retrievalPartial: boolean;
+  done: (value: Generated, cached: boolean) => Record<string, unknown>;
+}): AsyncGenerator<SseEvent> {
+  const { retrievalPartial } = input;
+  for await (const event of input.events) {
+    if (event.type === 'token') yield { event: 'token', data: { text: event.text } };
+    else if (event.type === 'error')
+      yield { event: 'error', data: { message: event.message, code: 'llm_failed' } };
+    else {
+      const { value, cached, partial, degraded } = event.outcome;
+      yield {
+        event: 'done',
+        data: {
+          ...input.done(value, cached),
+          partial: partial || retrievalPartial,
+          ...(degraded ? { degraded } : retrievalPartial ? { degraded: 'retrieval_timeout' } : {}),
+        },
+      };
+    }
+  }
+}
 
 /**
  * The deadline discipline shared by /query and /reply: exact cache, then the semantic layer (answers only),

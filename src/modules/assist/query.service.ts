@@ -8,7 +8,12 @@ import { remainingMs } from './domain/deadline';
 import type { SourceRef } from './domain/grounding';
 import type { AssistSession } from './domain/session';
 import { SseEvent } from './domain/sse';
-import { Degradation, GenerationSpec, GroundedGeneration } from './grounded-generation.service';
+import {
+  Degradation,
+  GenerationSpec,
+  generationSse,
+  GroundedGeneration,
+} from './grounded-generation.service';
 import { SessionService } from './session.service';
 
 export interface QueryInput {
@@ -72,29 +77,17 @@ export class QueryService {
     const prepared = await this.prepare(input, started);
     const opened = await this.generation.openStream(prepared.spec, signal);
     const sessionId = prepared.session.session_id;
-    const retrievalPartial = prepared.retrievalPartial;
-    async function* events(): AsyncGenerator<SseEvent> {
-      for await (const event of opened.events) {
-        if (event.type === 'token') yield { event: 'token', data: { text: event.text } };
-        else if (event.type === 'error')
-          yield { event: 'error', data: { message: event.message, code: 'llm_failed' } };
-        else {
-          const { value, cached, partial, degraded } = event.outcome;
-          yield {
-            event: 'done',
-            data: {
-              answer: value.text,
-              sources: value.sources,
-              session_id: sessionId,
-              cached,
-              partial: partial || retrievalPartial,
-              ...(degraded ? { degraded } : retrievalPartial ? { degraded: 'retrieval_timeout' } : {}),
-            },
-          };
-        }
-      }
-    }
-    return { cached: opened.cached, events: events() };
+    const events = generationSse({
+      events: opened.events,
+      retrievalPartial: prepared.retrievalPartial,
+      done: (value, cached) => ({
+        answer: value.text,
+        sources: value.sources,
+        session_id: sessionId,
+        cached,
+      }),
+    });
+    return { cached: opened.cached, events };
   }
 
   private async prepare(

@@ -11,7 +11,12 @@ import { remainingMs } from './domain/deadline';
 import { numberSources, SourceRef } from './domain/grounding';
 import { SseEvent } from './domain/sse';
 import { similarityQuery, ticketForReply } from './domain/ticket-context';
-import { Degradation, GenerationSpec, GroundedGeneration } from './grounded-generation.service';
+import {
+  Degradation,
+  GenerationSpec,
+  generationSse,
+  GroundedGeneration,
+} from './grounded-generation.service';
 import { RetrievalService } from './retrieval.service';
 import { SessionService } from './session.service';
 
@@ -74,28 +79,12 @@ export class ReplyService {
     const started = performance.now();
     const prepared = await this.prepare(input, started);
     const opened = await this.generation.openStream(prepared.spec, signal);
-    const retrievalPartial = prepared.retrievalPartial;
-    async function* events(): AsyncGenerator<SseEvent> {
-      for await (const event of opened.events) {
-        if (event.type === 'token') yield { event: 'token', data: { text: event.text } };
-        else if (event.type === 'error')
-          yield { event: 'error', data: { message: event.message, code: 'llm_failed' } };
-        else {
-          const { value, cached, partial, degraded } = event.outcome;
-          yield {
-            event: 'done',
-            data: {
-              draft: value.text,
-              sources: value.sources,
-              cached,
-              partial: partial || retrievalPartial,
-              ...(degraded ? { degraded } : retrievalPartial ? { degraded: 'retrieval_timeout' } : {}),
-            },
-          };
-        }
-      }
-    }
-    return { cached: opened.cached, events: events() };
+    const events = generationSse({
+      events: opened.events,
+      retrievalPartial: prepared.retrievalPartial,
+      done: (value, cached) => ({ draft: value.text, sources: value.sources, cached }),
+    });
+    return { cached: opened.cached, events };
   }
 
   private async prepare(

@@ -5,11 +5,8 @@ import { ApiErrors, ApiTenantAuth } from '../../common/http/api-docs';
 import { CompanyId } from '../../common/tenancy/auth.decorators';
 import { Cached } from '../cache/http/cached.decorator';
 import { QueryPopularity } from '../cache/warming/query-popularity.service';
-import { SearchFilter } from './domain/search-document';
-import { SearchFiltersDto, SearchRequestDto, SearchResponseDto } from './dto/search.dto';
+import { SearchRequestDto, SearchResponseDto, toSearchInput } from './dto/search.dto';
 import { SearchService } from './search.service';
-
-const DEFAULT_LIMIT = 10;
 
 @ApiTags('search')
 @ApiTenantAuth()
@@ -42,24 +39,6 @@ export class SearchController {
   ): Promise<SearchResponseDto> {
     // The raw body: the search warmer rebuilds this route's cache key from it (bounded, never throws).
     void this.popularity.record({ companyId, kind: 'search', request: request.body as object });
-    const dataTypes = body.data_types ?? ['tickets', 'articles'];
-    return this.searchService.search({
-      companyId,
-      query: body.query,
-      dataTypes: [...new Set(dataTypes)].map((type) => (type === 'tickets' ? 'ticket' : 'article')),
-      limit: body.limit ?? DEFAULT_LIMIT,
-      filter: toFilter(body.filters),
-    });
+    return this.searchService.search(toSearchInput(companyId, body));
   }
-}
-
-function toFilter(filters: SearchFiltersDto | undefined): SearchFilter | undefined {
-  if (!filters) return undefined;
-  return {
-    status: filters.status,
-    priority: filters.priority,
-    tags: filters.tags,
-    createdFrom: filters.created_from,
-    createdTo: filters.created_to,
-  };
 }

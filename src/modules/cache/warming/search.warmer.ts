@@ -2,8 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { AppConfig } from '../../../config/config';
-import { SearchFiltersDto, SearchRequestDto } from '../../search/dto/search.dto';
-import { SearchFilter } from '../../search/domain/search-document';
+import { SearchRequestDto, toSearchInput } from '../../search/dto/search.dto';
 import { SearchController } from '../../search/search.controller';
 import { SearchOutcome, SearchService } from '../../search/search.service';
 import { cacheKey } from '../domain/cache-keys';
@@ -11,8 +10,6 @@ import { CACHED, CachedMetadata } from '../http/cached.decorator';
 import { CacheKey, LayeredCache } from '../ports/layered-cache.port';
 import { CacheWarmer, WarmerOutcome } from './cache-warmer.service';
 import { PopularQuery } from './query-popularity.service';
-
-const DEFAULT_LIMIT = 10;
 
 /**
  * Warms `POST /api/v1/search`: runs each popular search again and stores the outcome under the key the
@@ -46,7 +43,7 @@ export class SearchWarmer implements OnModuleInit {
       try {
         const result = await this.cache.getOrCompute<SearchOutcome>({
           key: searchCacheKey({ companyId: input.companyId, body: request, config: this.config }),
-          compute: () => this.search.search(searchInput(input.companyId, body)),
+          compute: () => this.search.search(toSearchInput(input.companyId, body)),
           // Refresh even a live entry: warming runs when entries would otherwise be old.
           mode: 'no-cache',
           shouldStore: (value) => !value.degraded,
@@ -84,29 +81,4 @@ export function searchCacheKey(input: {
     input: { method: 'POST', route: SEARCH_ROUTE, params: {}, query: {}, body },
     versions: meta.versions?.(input.config),
   });
-}
-
-/** The same mapping as SearchController's. */
-function searchInput(companyId: string, body: SearchRequestDto) {
-  const dataTypes = body.data_types ?? ['tickets', 'articles'];
-  return {
-    companyId,
-    query: body.query,
-    dataTypes: [...new Set(dataTypes)].map((type) =>
-      type === 'tickets' ? ('ticket' as const) : ('article' as const),
-    ),
-    limit: body.limit ?? DEFAULT_LIMIT,
-    filter: toFilter(body.filters),
-  };
-}
-
-function toFilter(filters: SearchFiltersDto | undefined): SearchFilter | undefined {
-  if (!filters) return undefined;
-  return {
-    status: filters.status,
-    priority: filters.priority,
-    tags: filters.tags,
-    createdFrom: filters.created_from,
-    createdTo: filters.created_to,
-  };
 }

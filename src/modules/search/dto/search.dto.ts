@@ -1,4 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { SearchFilter } from '../domain/search-document';
+import type { SearchInput } from '../search.service';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -166,4 +168,29 @@ export class SearchResponseDto {
     example: 'vector search unavailable, keyword results only',
   })
   degraded?: string;
+}
+
+const DEFAULT_LIMIT = 10;
+
+/** The route's body as SearchService input (shared by the controller and the search warmer, so keys agree). */
+export function toSearchInput(companyId: string, body: SearchRequestDto): SearchInput {
+  const dataTypes = body.data_types ?? ['tickets', 'articles'];
+  return {
+    companyId,
+    query: body.query,
+    dataTypes: [...new Set(dataTypes)].map((type) => (type === 'tickets' ? 'ticket' : 'article')),
+    limit: body.limit ?? DEFAULT_LIMIT,
+    filter: toFilter(body.filters),
+  };
+}
+
+function toFilter(filters: SearchFiltersDto | undefined): SearchFilter | undefined {
+  if (!filters) return undefined;
+  return {
+    status: filters.status,
+    priority: filters.priority,
+    tags: filters.tags,
+    createdFrom: filters.created_from,
+    createdTo: filters.created_to,
+  };
 }
