@@ -170,4 +170,16 @@ describe.each(dbTargets())('bad input is a 4xx naming the field, and stores noth
     }
     await expectStoredUnchanged();
   });
+
+  it('answers 400 for JSON nested 100,000 deep on a cached route (the cache key is never built from it)', async () => {
+    const depth = 100_000;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/search',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      payload: `{"query":"refund","data_types":${'['.repeat(depth)}${']'.repeat(depth)}}`,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(JSON.parse(res.body).message[0]).toMatch(/^data_types(\[0\])+ is nested deeper than/);
+  });
 });

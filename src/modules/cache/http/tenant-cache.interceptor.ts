@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, map, Observable } from 'rxjs';
 import { AppConfig } from '../../../config/config';
+import { inspectInput } from '../../../common/http/input-guard';
 import { cacheKey } from '../domain/cache-keys';
 import { CacheMode, LayeredCache } from '../ports/layered-cache.port';
 import { CACHED, CachedMetadata } from './cached.decorator';
@@ -22,6 +23,9 @@ export class TenantCacheInterceptor implements NestInterceptor {
     const request = http.getRequest<FastifyRequest>();
     const companyId = request.tenant?.companyId;
     if (!meta || !companyId || (request.method !== 'GET' && request.method !== 'POST')) return next.handle();
+    // Interceptors run before pipes: input the validation pipe will refuse (absurd nesting would overflow the
+    // key's canonical JSON) goes straight to it, uncached, and gets its 400.
+    if (inspectInput(request.body).length > 0 || inspectInput(request.query).length > 0) return next.handle();
 
     const key = cacheKey({
       layer: meta.layer,
