@@ -131,6 +131,8 @@ interface RunResult {
   summaryCalls: number;
   embedCalls: number;
   hits: number;
+  /** Cumulative share of requests served from cache, after each request: [requests so far, %]. */
+  hitCurve: Array<[number, number]>;
   requests: number;
 }
 
@@ -182,6 +184,7 @@ async function run(input: {
     const observed: Array<Observed | undefined> = [];
     let hits = 0;
     let requests = 0;
+    const hitCurve: Array<[number, number]> = [];
     for (const step of input.steps) {
       const key = keys[step.company];
       const tickets = input.tickets[step.company];
@@ -196,6 +199,7 @@ async function run(input: {
       requests++;
       const result = await perform(bench, key, step, tickets, sessions, input.cache);
       if (result.cached) hits++;
+      hitCurve.push([requests, (100 * hits) / requests]);
       observed.push(result);
     }
     const after = spent();
@@ -207,6 +211,7 @@ async function run(input: {
       embedCalls: after.embed - before.embed,
       hits,
       requests,
+      hitCurve,
     };
   } finally {
     await bench.close();
@@ -352,6 +357,14 @@ async function main(): Promise<void> {
     {
       part: 'cost',
       rows,
+      series: {
+        hitRatio: {
+          title: 'Cache hit ratio over the cost replay (caching on)',
+          xLabel: 'requests replayed',
+          yLabel: 'served from cache, cumulative (%)',
+          series: { 'caching on': on.hitCurve },
+        },
+      },
       notes: [
         'LLM calls and tokens: chat completions for /query answers and /reply drafts (UsageLedger), in the replay phase.',
         'Wrong hits: cached /init and /reply responses that differ (text or sources) from the uncached run at the same step.',
