@@ -7,6 +7,7 @@
  * or cross-company cache hit: every response of the cached run is checked against the uncached run's.
  */
 import { generateArticles, generateTickets } from '../src/cli/generate/support-data.generator';
+import { ticketNeededFor } from '../src/modules/assist/domain/question-context';
 import { UsageLedger } from '../src/modules/llm/usage-ledger.service';
 import type { TicketDto } from '../src/modules/tickets/dto/ticket.dto';
 import { FakeOpenAiServer } from '../test/fakes/openai.fake-server';
@@ -126,6 +127,8 @@ function updated(ticket: TicketDto, revision: number): TicketDto {
 
 interface RunResult {
   observed: Array<Observed | undefined>;
+  /** Chat tokens and calls each step cost (answer + reply purposes), by step index. */
+  stepCost: Array<{ calls: number; tokens: number } | undefined>;
   calls: number;
   tokens: number;
   summaryCalls: number;
@@ -147,6 +150,7 @@ async function run(input: {
     OPENAI_API_KEY: 'bench',
     OPENAI_BASE_URL: input.fake.url,
     LLM_EMBEDDING_DIMENSION: '64',
+    ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
   });
   try {
     const keys: string[] = [];
@@ -182,6 +186,7 @@ async function run(input: {
     const before = spent();
     const sessions = new Map<number, string>();
     const observed: Array<Observed | undefined> = [];
+    const stepCost: RunResult['stepCost'] = [];
     let hits = 0;
     let requests = 0;
     const hitCurve: Array<[number, number]> = [];
@@ -194,10 +199,17 @@ async function run(input: {
         await bench.call({ method: 'PUT', path: '/api/v1/tickets', key, body: { tickets: [next] } });
         await waitTicketIndexed(bench, key, next.ticket_id);
         observed.push(undefined);
+        stepCost.push(undefined);
         continue;
       }
       requests++;
-      const result = await perform(bench, key, step, tickets, sessions, input.cache);
+      const spentBefore = spent();
+      const result = await perform(bench, key, step, tickets, sessions);
+      const spentAfter = spent();
+      stepCost.push({
+        calls: spentAfter.calls - spentBefore.calls,
+        tokens: spentAfter.tokens - spentBefore.tokens,
+      });
       if (result.cached) hits++;
       hitCurve.push([requests, (100 * hits) / requests]);
       observed.push(result);
@@ -205,6 +217,7 @@ async function run(input: {
     const after = spent();
     return {
       observed,
+      stepCost,
       calls: after.calls - before.calls,
       tokens: after.tokens - before.tokens,
       summaryCalls: after.summary - before.summary,
@@ -224,7 +237,6 @@ async function perform(
   step: Exclude<Step, { kind: 'update' }>,
   tickets: TicketDto[],
   sessions: Map<number, string>,
-  cacheOn: boolean,
 ): Promise<Observed> {
   const post = async (path: string, body: unknown) => {
     const res = await bench.call({ method: 'POST', path, key, body });
@@ -243,12 +255,10 @@ async function perform(
       };
     }
     case 'query': {
-      // Without the cache there are no sessions either (the session layer is off): the uncached run asks
-      // without the ticket as context, which makes its prompts shorter, so the measured ratio errs high.
-      const session_id = cacheOn ? sessions.get(step.agent) : undefined;
+      // Sessions are state, not a cache: they work with caching off too, so both runs build the same prompts.
       const body = await post('/api/v1/query', {
         query: QUESTIONS[step.question],
-        ...(session_id ? { session_id } : {}),
+        session_id: sessions.get(step.agent),
       });
       return { text: body.answer, cached: body.cached, sourceIds: ids(body.sources) };
     }
@@ -277,6 +287,81 @@ async function perform(
       return { text: done.data.draft, cached: done.data.cached, sourceIds: ids(done.data.sources) };
     }
   }
+}
+
+type Purpose = 'query' | 'reply';
+interface Tally {
+  requests: number;
+  calls: number;
+  tokens: number;
+}
+
+/**
+ * Where the chat tokens of a run went: per purpose, and for the cached run per reason of each paid step,
+ * classified from the workload alone (what was asked before, for which ticket, at which ticket revision):
+ *  - query: first sight (the question never asked in this company), other ticket (asked before, never in
+ *    this ticket's sessions; split by whether the wording refers to the case, or the ticket was put in the
+ *    prompt by a ticket-term rule), changed ticket (asked in this ticket's sessions before its last update),
+ *    repeat (asked in this ticket's sessions at this revision: a changed source elsewhere, or a race);
+ *  - reply: first sight (the ticket never drafted), changed ticket (drafted before its last update),
+ *    instructions variant (drafted at this revision, never with these instructions), repeat.
+ */
+function refersToCase(question: string): boolean {
+  return ticketNeededFor({ question, ticketText: '', sourceTexts: ['-'] }) === 'reference';
+}
+
+function breakdown(steps: Step[], run: RunResult): Record<string, Tally> {
+  const out: Record<string, Tally> = {};
+  const add = (name: string, cost: { calls: number; tokens: number }) => {
+    const t = (out[name] ??= { requests: 0, calls: 0, tokens: 0 });
+    t.requests++;
+    t.calls += cost.calls;
+    t.tokens += cost.tokens;
+  };
+  const revision = new Map<string, number>();
+  const ticketOf = new Map<string, number>();
+  const seen = new Set<string>();
+  steps.forEach((step, i) => {
+    if (step.kind === 'update') {
+      const id = `${step.company}:${step.ticket}`;
+      revision.set(id, (revision.get(id) ?? 0) + 1);
+      return;
+    }
+    const cost = run.stepCost[i] ?? { calls: 0, tokens: 0 };
+    if (step.kind === 'init') {
+      ticketOf.set(`${step.company}:${step.agent}`, step.ticket);
+      return;
+    }
+    const ticket =
+      step.kind === 'reply' ? step.ticket : (ticketOf.get(`${step.company}:${step.agent}`) ?? -1);
+    const rev = revision.get(`${step.company}:${ticket}`) ?? 0;
+    const purpose: Purpose = step.kind;
+    const what = step.kind === 'query' ? `q${step.question}` : `r${step.instructions ?? ''}`;
+    const company = `${step.company}:${what}`;
+    const inTicket = `${company}:${ticket}`;
+    const exact = `${inTicket}:${rev}`;
+    let reason: string;
+    if (seen.has(exact)) reason = 'repeat';
+    else if (step.kind === 'query') {
+      reason = !seen.has(company) ? 'first sight' : !seen.has(inTicket) ? 'other ticket' : 'changed ticket';
+      // Which rule put the ticket in the prompt, when it is the wording (the other rules need the ticket).
+      if (reason === 'other ticket')
+        reason += refersToCase(QUESTIONS[step.question]) ? ' (refers to the case)' : ' (ticket terms)';
+    } else {
+      const anyDraft = [...seen].some((k) => k.startsWith(`${step.company}:r`) && k.includes(`:${ticket}:`));
+      reason = !anyDraft
+        ? 'first sight'
+        : !seen.has(inTicket) || seen.has(`${step.company}:r:${ticket}:${rev}`)
+          ? 'instructions variant'
+          : 'changed ticket';
+    }
+    seen.add(company);
+    seen.add(inTicket);
+    seen.add(exact);
+    add(purpose, cost);
+    if (cost.calls > 0) add(`${purpose} paid: ${reason}`, cost);
+  });
+  return out;
 }
 
 async function waitTicketIndexed(bench: AssistBenchApp, key: string, ticketId: string): Promise<void> {
@@ -320,15 +405,37 @@ async function main(): Promise<void> {
     if (!cached || !fresh || step.kind === 'update') return;
     const other = PREFIX[1 - step.company];
     if (cached.sourceIds.some((id) => id.startsWith(`ticket:${other}`))) crossCompany++;
-    // Queries differ between the runs by design (no session context without the cache): checked for leaks only.
+    // Both runs ask in the same sessions, so every response, /query included, is compared like with like.
     const same = cached.text === fresh.text && cached.sourceIds.join() === fresh.sourceIds.join();
-    if (cached.cached && step.kind !== 'query' && !same) {
+    if (cached.cached && !same) {
       wrong++;
       if (process.env.BENCH_DEBUG) console.log(JSON.stringify({ i, step, cached, fresh }));
     }
   });
 
   const ratio = off.tokens > 0 ? on.tokens / off.tokens : Number.NaN;
+  const offParts = breakdown(steps, off);
+  const onParts = breakdown(steps, on);
+  const partRows: BenchRow[] = [];
+  for (const purpose of ['query', 'reply'] as const) {
+    const a = offParts[purpose] ?? { requests: 0, calls: 0, tokens: 0 };
+    const b = onParts[purpose] ?? { requests: 0, calls: 0, tokens: 0 };
+    partRows.push(
+      info({
+        name: `/${purpose}: requests; calls off → on; tokens off → on (ratio)`,
+        value: `${a.requests}; ${a.calls} → ${b.calls}; ${a.tokens} → ${b.tokens} (${(b.tokens / a.tokens).toFixed(3)})`,
+        unit: '',
+      }),
+    );
+    for (const [name, t] of Object.entries(onParts).filter(([n]) => n.startsWith(`${purpose} paid:`)))
+      partRows.push(
+        info({
+          name: `caching on, /${name.replace(' paid:', ' miss:')}`,
+          value: `${t.calls} calls, ${t.tokens} tokens (${((100 * t.tokens) / off.tokens).toFixed(1)}% of off)`,
+          unit: '',
+        }),
+      );
+  }
   const rows: BenchRow[] = [
     info({ name: 'requests replayed (per run)', value: on.requests, unit: '' }),
     info({ name: 'LLM calls, caching off', value: off.calls, unit: 'calls' }),
@@ -338,6 +445,7 @@ async function main(): Promise<void> {
     atMost({ name: 'token ratio on/off', value: ratio, limit: 0.1, unit: '' }),
     info({ name: 'call ratio on/off', value: off.calls > 0 ? on.calls / off.calls : Number.NaN, unit: '' }),
     info({ name: 'responses served from cache', value: (100 * on.hits) / on.requests, unit: '%' }),
+    ...partRows,
     info({
       name: 'summary calls (indexing + /init), off / on',
       value: `${off.summaryCalls} / ${on.summaryCalls}`,
@@ -367,7 +475,8 @@ async function main(): Promise<void> {
       },
       notes: [
         'LLM calls and tokens: chat completions for /query answers and /reply drafts (UsageLedger), in the replay phase.',
-        'Wrong hits: cached /init and /reply responses that differ (text or sources) from the uncached run at the same step.',
+        'Wrong hits: cached /init, /query and /reply responses that differ (text or sources) from the uncached run at the same step (both runs use sessions: the session layer is state and stays on with CACHE_ENABLED=false).',
+        'Misses by reason are classified from the workload: first sight (never asked in the company / ticket never drafted), other ticket (asked before, not in this ticket), changed ticket (asked or drafted before its last update), instructions variant, repeat (same question, ticket and revision: a changed source elsewhere).',
       ],
     },
     args,

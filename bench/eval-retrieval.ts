@@ -3,13 +3,13 @@
  * the same intent) over the public BANKING77 and Bitext sets, against an exact character 3-5-gram TF-IDF baseline.
  *   npm run eval:retrieval            (EVAL_QUERIES=3000 by default: a fixed-seed sample of queries per dataset;
  *                                      every record stays in the searched corpus)
- *   npm run eval:retrieval -- --hybrid
+ *   npm run eval:retrieval -- --hybrid [--lexical=memory|postgres|both]
  *                                     vector-only (hashing, EVAL_HYBRID_DIMENSION=512, the local default) vs
- *                                     lexical-only (BM25) vs both fused with RRF, as SearchService does it:
- *                                     k = 3 × 5 candidates from each list, fused, cut to 5.
- *   npm run eval:retrieval -- --hybrid --lexical=postgres
- *                                     the same with the services-mode lexical index (PostgreSQL full text, a
- *                                     fresh schema in $DATABASE_URL, default the machine's `test` database).
+ *                                     keyword-only (BM25: in process, or the services-mode PostgreSQL index in a
+ *                                     fresh schema of $DATABASE_URL, default the machine's `test` database) vs
+ *                                     both fused with weighted RRF, as SearchService does it: 3 × 5 candidates
+ *                                     from each list, fused, cut to 5. The fusion weight and k are chosen on a
+ *                                     tuning split and reported on a disjoint held-out split (see mainHybrid).
  */
 import { hashingEmbed } from '../src/modules/llm/domain/hashing-embedding';
 import { words } from '../src/modules/llm/domain/text-features';
@@ -18,6 +18,7 @@ import { PostgresLexicalIndex } from '../src/modules/search/adapters/postgres.le
 import { Bm25Index } from '../src/modules/search/domain/bm25';
 import { bareDataSource } from '../test/integration/ingest/bare-data-source';
 import { reciprocalRankFusion } from '../src/modules/search/domain/rrf';
+import { DEFAULT_RRF_K, DEFAULT_RRF_LEXICAL_WEIGHT } from '../src/config/search.config';
 import type { SearchPayload } from '../src/modules/search/domain/search-document';
 import { readSupportDataset, sampleIndices, SupportRecord } from './lib/dataset';
 import { printTable } from './lib/stats';
@@ -25,8 +26,8 @@ import { printTable } from './lib/stats';
 const K = 5;
 const DIMENSIONS = (process.env.EVAL_DIMENSIONS ?? '256,384,512,1024').split(',').map(Number);
 const QUERIES = Number(process.env.EVAL_QUERIES ?? 3000);
-/** Weight of the BM25 list in the --hybrid fusion (the vector list weighs 1). */
-const LEXICAL_WEIGHT = Number(process.env.EVAL_LEXICAL_WEIGHT ?? 1);
+/** Candidates from each list before fusion, as SearchService asks for a limit of K. */
+const CANDIDATES = K * 3;
 const DATASETS = [
   { name: 'BANKING77', file: 'banking77_en.jsonl.gz' },
   { name: 'Bitext', file: 'bitext_customer_support_en.jsonl.gz' },
@@ -138,12 +139,6 @@ function precisionOf(found: number[], self: number, labels: string[]): number {
   return found.slice(0, K).filter((index) => labels[index] === labels[self]).length / K;
 }
 
-interface HybridScores {
-  vector: number;
-  lexical: number;
-  hybrid: number;
-}
-
 /** Lexical candidates for query q (record indices, q itself excluded). */
 type LexicalSearch = (q: number, k: number) => Promise<number[]>;
 
@@ -189,18 +184,18 @@ async function postgresLexical(
   };
 }
 
-async function evalHybrid(
-  records: SupportRecord[],
-  queries: number[],
-  dimension: number,
-  lexicalIndex: LexicalSearch,
-): Promise<HybridScores> {
+/** Per query: the vector and lexical candidate lists (K × 3 each, as SearchService asks for). */
+interface QueryLists {
+  q: number;
+  vector: number[];
+  lexical: number[];
+}
+
+function vectorLists(records: SupportRecord[], queries: number[], dimension: number): Map<number, number[]> {
   const n = records.length;
-  const candidates = K * 3;
   const vectors = records.map((record) => hashingEmbed(record.body, { dimension }));
-  const labels = records.map((r) => r.intent);
   const scores = new Float32Array(n);
-  const totals: HybridScores = { vector: 0, lexical: 0, hybrid: 0 };
+  const out = new Map<number, number[]>();
   for (const q of queries) {
     const query = vectors[q];
     for (let j = 0; j < n; j++) {
@@ -209,21 +204,31 @@ async function evalHybrid(
       for (let i = 0; i < dimension; i++) dot += query[i] * v[i];
       scores[j] = dot;
     }
-    const vector = topIndices(scores, q, candidates);
-    const lexical = await lexicalIndex(q, candidates);
-    const hybrid = reciprocalRankFusion([{ items: vector }, { items: lexical, weight: LEXICAL_WEIGHT }], {
-      keyOf: String,
-      limit: K,
-    }).map((fused) => fused.item);
-    totals.vector += precisionOf(vector, q, labels);
-    totals.lexical += precisionOf(lexical, q, labels);
-    totals.hybrid += precisionOf(hybrid, q, labels);
+    out.set(q, topIndices(scores, q, CANDIDATES));
   }
-  return {
-    vector: totals.vector / queries.length,
-    lexical: totals.lexical / queries.length,
-    hybrid: totals.hybrid / queries.length,
-  };
+  return out;
+}
+
+interface FusionSetting {
+  weight: number;
+  k: number;
+}
+
+function fusedPrecision(lists: QueryLists[], labels: string[], setting: FusionSetting): number {
+  let total = 0;
+  for (const { q, vector, lexical } of lists) {
+    const fused = reciprocalRankFusion([{ items: vector }, { items: lexical, weight: setting.weight }], {
+      keyOf: String,
+      k: setting.k,
+      limit: K,
+    }).map((item) => item.item);
+    total += precisionOf(fused, q, labels);
+  }
+  return total / lists.length;
+}
+
+function listPrecision(lists: QueryLists[], labels: string[], pick: (l: QueryLists) => number[]): number {
+  return lists.reduce((sum, l) => sum + precisionOf(pick(l), l.q, labels), 0) / lists.length;
 }
 
 function payloadOf(index: number): SearchPayload {
@@ -241,27 +246,122 @@ function payloadOf(index: number): SearchPayload {
   };
 }
 
+const WEIGHTS = [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2];
+const RRF_KS = [5, 20, 60, 120];
+
+interface Run {
+  dataset: string;
+  backend: string;
+  labels: string[];
+  tuning: QueryLists[];
+  heldOut: QueryLists[];
+  buildMs: number;
+  queryMs: number;
+}
+
+/**
+ * Tuning and held-out splits are disjoint fixed-seed samples of EVAL_QUERIES queries each. The fusion grid
+ * (lexical weight × RRF k) is scored on the tuning split only, and one pick (best mean p@5 over datasets and
+ * backends) is carried to the held-out split, which reports vector, keyword and hybrid at that pick and at the
+ * configured defaults (search.config): held-out numbers are never tuned on themselves.
+ */
 async function mainHybrid(): Promise<void> {
   const dimension = Number(process.env.EVAL_HYBRID_DIMENSION ?? 512);
-  const postgres = process.argv.includes('--lexical=postgres');
-  const rows: Record<string, string | number>[] = [];
+  const lexicalArg =
+    process.argv.find((a) => a.startsWith('--lexical='))?.slice('--lexical='.length) ?? 'memory';
+  const backends = lexicalArg === 'both' ? ['memory', 'postgres'] : [lexicalArg];
+  for (const backend of backends) {
+    if (backend !== 'memory' && backend !== 'postgres') {
+      throw new Error(`--lexical=${backend}: expected memory, postgres or both`);
+    }
+  }
+  const runs: Run[] = [];
   for (const dataset of DATASETS) {
     const records = await readSupportDataset(dataset.file);
-    const queries = sampleIndices(records.length, QUERIES);
-    console.log(`${dataset.name}: ${records.length} records, ${queries.length} leave-one-out queries`);
-    const started = Date.now();
-    const lexical = postgres ? await postgresLexical(records) : await bm25Lexical(records);
-    const result = await evalHybrid(records, queries, dimension, lexical.search);
-    await lexical.close();
-    rows.push({
-      dataset: dataset.name,
-      [`vector p@5 (d=${dimension})`]: result.vector,
-      [`lexical p@5 (${postgres ? 'postgres ts_rank_cd' : 'bm25'})`]: result.lexical,
-      [`hybrid p@5 (rrf, lexical×${LEXICAL_WEIGHT})`]: result.hybrid,
-      ms: Date.now() - started,
-    });
+    const tuning = sampleIndices(records.length, QUERIES, 7);
+    const tuningSet = new Set(tuning);
+    const heldOut = sampleIndices(records.length, Math.min(records.length, QUERIES * 2 + 1), 42)
+      .filter((q) => !tuningSet.has(q))
+      .slice(0, QUERIES);
+    console.log(
+      `${dataset.name}: ${records.length} records, ${tuning.length} tuning + ${heldOut.length} held-out queries`,
+    );
+    const labels = records.map((r) => r.intent);
+    const vectors = vectorLists(records, [...tuning, ...heldOut], dimension);
+    for (const backend of backends) {
+      const buildStarted = Date.now();
+      const lexical = backend === 'postgres' ? await postgresLexical(records) : await bm25Lexical(records);
+      const buildMs = Date.now() - buildStarted;
+      const queryStarted = Date.now();
+      const collect = async (queries: number[]): Promise<QueryLists[]> => {
+        const out: QueryLists[] = [];
+        for (const q of queries) {
+          out.push({ q, vector: vectors.get(q)!, lexical: await lexical.search(q, CANDIDATES) });
+        }
+        return out;
+      };
+      const tuningLists = await collect(tuning);
+      const heldOutLists = await collect(heldOut);
+      const queryMs = (Date.now() - queryStarted) / (tuning.length + heldOut.length);
+      await lexical.close();
+      runs.push({
+        dataset: dataset.name,
+        backend,
+        labels,
+        tuning: tuningLists,
+        heldOut: heldOutLists,
+        buildMs,
+        queryMs,
+      });
+    }
   }
-  printTable(rows);
+
+  const grid: Array<FusionSetting & { mean: number; worstGain: number }> = [];
+  for (const weight of WEIGHTS) {
+    for (const k of RRF_KS) {
+      const gains = runs.map(
+        (run) =>
+          fusedPrecision(run.tuning, run.labels, { weight, k }) -
+          listPrecision(run.tuning, run.labels, (l) => l.vector),
+      );
+      const mean =
+        runs.reduce((sum, run) => sum + fusedPrecision(run.tuning, run.labels, { weight, k }), 0) /
+        runs.length;
+      grid.push({ weight, k, mean, worstGain: Math.min(...gains) });
+    }
+  }
+  grid.sort((a, b) => b.mean - a.mean || b.worstGain - a.worstGain);
+  const pick = grid[0];
+  console.log('\nTuning split: the five best fusion settings (mean hybrid p@5; worst gain over vector-only)');
+  printTable(
+    grid.slice(0, 5).map((g) => ({
+      'lexical weight': g.weight,
+      'rrf k': g.k,
+      'mean hybrid p@5': g.mean,
+      'worst gain vs vector': Number(g.worstGain.toFixed(4)),
+    })),
+  );
+  const safest = [...grid].sort((a, b) => b.worstGain - a.worstGain || b.mean - a.mean)[0];
+  console.log(
+    `safest setting (best worst-case gain over vector-only): w=${safest.weight} k=${safest.k}, ` +
+      `worst gain ${safest.worstGain.toFixed(4)}, mean p@5 ${safest.mean.toFixed(4)}`,
+  );
+  const defaults: FusionSetting = { weight: DEFAULT_RRF_LEXICAL_WEIGHT, k: DEFAULT_RRF_K };
+  console.log(
+    `\nHeld-out split (other queries): pick w=${pick.weight} k=${pick.k}; defaults w=${defaults.weight} k=${defaults.k}`,
+  );
+  printTable(
+    runs.map((run) => ({
+      dataset: run.dataset,
+      lexical: `${run.backend} bm25`,
+      [`vector p@5 (d=${dimension})`]: listPrecision(run.heldOut, run.labels, (l) => l.vector),
+      'keyword p@5': listPrecision(run.heldOut, run.labels, (l) => l.lexical),
+      'hybrid p@5 (pick)': fusedPrecision(run.heldOut, run.labels, pick),
+      'hybrid p@5 (defaults)': fusedPrecision(run.heldOut, run.labels, defaults),
+      'index build ms': run.buildMs,
+      'keyword query ms': Number(run.queryMs.toFixed(2)),
+    })),
+  );
 }
 
 async function main(): Promise<void> {

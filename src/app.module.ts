@@ -2,10 +2,10 @@ import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { createValidationPipe } from './common/http/validation';
-import { CompanyThrottlerGuard } from './common/rate-limit/company-throttler.guard';
+import { companyThrottler, CompanyThrottlerGuard } from './common/rate-limit/company-throttler.guard';
 import { RedisThrottlerStorage } from './common/rate-limit/redis-throttler-storage.adapter';
 import { RedisConnection } from './common/redis/redis-connection.adapter';
 import { RedisModule } from './common/redis/redis.module';
@@ -16,18 +16,49 @@ import { AdminModule } from './modules/admin/admin.module';
 import { AssistCoreModule } from './modules/assist/assist-core.module';
 import { AssistModule } from './modules/assist/assist.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { CacheGuard } from './modules/cache/cache-guard';
 import { CacheModule } from './modules/cache/cache.module';
 import { CacheWarmingJobsModule } from './modules/cache/warming/cache-warming.module';
 import { HealthModule } from './modules/health/health.module';
 import { IngestModule } from './modules/ingest/ingest.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { MetricsService } from './modules/metrics/metrics.service';
 import { SearchModule } from './modules/search/search.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
+
+type TimedRequest = IncomingMessage & { receivedAt?: number };
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+/**
+ * The level of a request's completion log: `error` for failures (5xx or an error), `info` otherwise. A
+ * request whose level is below LOG_LEVEL is `silent` (pino-http then skips building the log line and its
+ * child logger), and so is a successful (< 400) one faster than LOG_SUCCESS_MIN_MS when that is set:
+ * errors and slow requests are still logged.
+ */
+export function requestLogLevel(
+  config: AppConfig,
+): (req: IncomingMessage, res: ServerResponse, err?: Error) => 'error' | 'info' | 'silent' {
+  const threshold = LEVELS.indexOf(config.app.logLevel);
+  const enabled = (level: string) => threshold >= 0 && LEVELS.indexOf(level) >= threshold;
+  const minMs = config.app.logSuccessMinMs;
+  return (req, res, err) => {
+    if (err || res.statusCode >= 500) return enabled('error') ? 'error' : 'silent';
+    if (!enabled('info')) return 'silent';
+    if (minMs > 0 && res.statusCode < 400 && Date.now() - ((req as TimedRequest).receivedAt ?? 0) < minMs)
+      return 'silent';
+    return 'info';
+  };
+}
 
 @Module({})
 export class ConfigHostModule {
   static register(config: AppConfig): DynamicModule {
-    return { module: ConfigHostModule, global: true, providers: [{ provide: AppConfig, useValue: config }], exports: [AppConfig] };
+    return {
+      module: ConfigHostModule,
+      global: true,
+      providers: [{ provide: AppConfig, useValue: config }],
+      exports: [AppConfig],
+    };
   }
 }
 
@@ -56,10 +87,14 @@ export class AppModule {
           pinoHttp: {
             level: config.app.logLevel,
             transport: config.app.logPretty ? { target: 'pino-pretty' } : undefined,
-            genReqId: (req: IncomingMessage) => String(req.headers['x-request-id']),
+            genReqId: (req: IncomingMessage) => {
+              (req as TimedRequest).receivedAt = Date.now();
+              return String(req.headers['x-request-id']);
+            },
             customProps: (req: IncomingMessage) => ({
               company_id: (req as IncomingMessage & { companyId?: string }).companyId,
             }),
+            customLogLevel: requestLogLevel(config),
             autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') },
             redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
           },
@@ -71,10 +106,22 @@ export class AppModule {
         MetricsModule,
         CacheModule,
         ThrottlerModule.forRootAsync({
-          inject: [AppConfig, RedisConnection],
-          useFactory: (cfg: AppConfig, redis: RedisConnection) => ({
-            throttlers: [{ name: 'default', ttl: 60_000, limit: cfg.app.rateLimitPerMinute }],
-            storage: redis.client ? new RedisThrottlerStorage(redis) : undefined,
+          inject: [AppConfig, RedisConnection, MetricsService],
+          useFactory: (cfg: AppConfig, redis: RedisConnection, metrics: MetricsService) => ({
+            throttlers: [companyThrottler(cfg)],
+            storage: redis.client
+              ? new RedisThrottlerStorage(
+                  redis,
+                  // The cache's bounds: every rate-limit call to Redis has the same timeout and a breaker.
+                  new CacheGuard({
+                    timeoutMs: cfg.cache.opTimeoutMs,
+                    threshold: cfg.cache.breaker.threshold,
+                    halfOpenAfterMs: cfg.cache.breaker.halfOpenAfterMs,
+                    onStateChange: (state) => metrics.setBreakerState({ upstream: 'ratelimit', state }),
+                  }),
+                  { syncMs: cfg.app.rateLimitSyncMs },
+                )
+              : undefined,
           }),
         }),
         ...(serveApi ? [TicketsModule, AdminModule, SearchModule, AssistModule] : []),

@@ -26,18 +26,28 @@ async function bootstrap(): Promise<void> {
   const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
   const lines = [
     `Support Copilot (${config.app.role}, ${config.mode} mode) listening on ${url} — ready in ${ms} ms`,
-    config.app.role === 'worker' ? `  health: ${url}/health/ready` : `  docs:   ${url}/docs    health: ${url}/health/ready`,
+    config.app.role === 'worker'
+      ? `  health: ${url}/health/ready`
+      : `  docs:   ${url}/docs    health: ${url}/health/ready`,
   ];
   const generated = app.get(AdminKeyService).generatedKey;
   if (generated) {
     lines.push(`  admin API key (generated once, kept in ${config.app.dataDir}/admin-api-key): ${generated}`);
-    lines.push(`  create a company: curl -X POST ${url}/api/v1/admin/companies -H "Authorization: Bearer ${generated}" \\`);
+    lines.push(
+      `  create a company: curl -X POST ${url}/api/v1/admin/companies -H "Authorization: Bearer ${generated}" \\`,
+    );
     lines.push(`    -H 'content-type: application/json' -d '{"company_id":"acme","name":"Acme"}'`);
   }
   console.log(lines.join('\n'));
 
   const health = app.get(DependencyHealth);
   let closing = false;
+  // While draining, every answer tells keep-alive clients to reconnect (to another instance, via the balancer).
+  app
+    .getHttpServer()
+    .prependListener('request', (_req: unknown, res: { setHeader(name: string, value: string): void }) => {
+      if (closing) res.setHeader('connection', 'close');
+    });
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
@@ -45,11 +55,14 @@ async function bootstrap(): Promise<void> {
     const timer = setTimeout(() => {
       console.error(`shutdown took longer than ${config.app.shutdownGraceMs} ms after ${signal}; exiting`);
       process.exit(1);
-    }, config.app.shutdownGraceMs);
+    }, config.app.shutdownGraceMs + config.app.shutdownDrainMs);
     timer.unref();
-    // Fastify stops accepting, finishes in-flight requests, then Nest runs every onModuleDestroy hook.
-    app
-      .close()
+    // Drain: readiness is already 503 and the listener still accepts, so connections queued in the accept
+    // backlog while the event loop was busy are answered, not reset. Then Fastify stops accepting, finishes
+    // in-flight requests, and Nest runs every onModuleDestroy hook.
+    const drained = new Promise<void>((resolve) => setTimeout(resolve, config.app.shutdownDrainMs));
+    drained
+      .then(() => app.close())
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         console.error('shutdown failed', error);

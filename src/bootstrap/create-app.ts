@@ -35,20 +35,30 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useLogger(app.get(Logger));
 
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  // Callback-style hooks: they run on every request, and an async hook costs a promise each time.
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     reply.header('x-request-id', request.id);
+    done();
   });
 
   // Bull Board is a Fastify plugin outside Nest's guards: the admin key protects it here, as Bearer, X-API-Key
   // or HTTP Basic (any user name, the admin key as password) so a browser can open it.
   const adminKey = app.get(AdminKeyService);
-  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!request.url.startsWith(BULL_BOARD_ROUTE)) return;
-    if (adminKey.matches(presentedAdminKey(request.headers) ?? '')) return;
-    return reply
-      .status(401)
-      .header('www-authenticate', 'Basic realm="Support Copilot admin"')
-      .send({ statusCode: 401, error: 'Unauthorized', message: 'the admin key is required', request_id: request.id });
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (
+      !request.url.startsWith(BULL_BOARD_ROUTE) ||
+      adminKey.matches(presentedAdminKey(request.headers) ?? '')
+    ) {
+      done();
+      return;
+    }
+    // Answered here: the hook chain stops without done().
+    void reply.status(401).header('www-authenticate', 'Basic realm="Support Copilot admin"').send({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: 'the admin key is required',
+      request_id: request.id,
+    });
   });
 
   if (config.app.role !== 'worker' && config.app.swaggerEnabled) setupSwagger(app);
@@ -66,7 +76,10 @@ export function setupSwagger(app: NestFastifyApplication): void {
           'the admin key. Errors share one shape: { statusCode, error, message, request_id }.',
       )
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'company API key or admin key' }, 'bearer')
+      .addBearerAuth(
+        { type: 'http', scheme: 'bearer', description: 'company API key or admin key' },
+        'bearer',
+      )
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
       .build(),
   );

@@ -17,8 +17,11 @@ class AppEnv {
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string = undefined;
   @IsOptional() @IsBoolString() LOG_PRETTY?: string = undefined;
   @IsOptional() @IsIntString(1) SHUTDOWN_GRACE_MS?: string = undefined;
+  @IsOptional() @IsIntString(0) SHUTDOWN_DRAIN_MS?: string = undefined;
   @IsOptional() @IsIntString(1) RATE_LIMIT_PER_MINUTE?: string = undefined;
   @IsOptional() @IsIntString(1) AUTH_CACHE_TTL_MS?: string = undefined;
+  @IsOptional() @IsIntString(1) RATE_LIMIT_SYNC_MS?: string = undefined;
+  @IsOptional() @IsIntString(0) LOG_SUCCESS_MIN_MS?: string = undefined;
   @IsOptional() @IsBoolString() SWAGGER_ENABLED?: string = undefined;
 }
 
@@ -33,7 +36,17 @@ export interface AppSettings {
   logLevel: string;
   logPretty: boolean;
   shutdownGraceMs: number;
+  /**
+   * After SIGTERM the API reports not-ready and keeps accepting for this long before it closes its listener, so
+   * connections already queued in the kernel's accept backlog (or routed by a balancer that has not yet seen the
+   * readiness change) are answered instead of reset.
+   */
+  shutdownDrainMs: number;
   rateLimitPerMinute: number;
+  /** A busy company's rate-limit count is synced with Redis at least this often (batched, not per request). */
+  rateLimitSyncMs: number;
+  /** Successful (< 400) requests faster than this are not logged; 0 logs every request. Errors always are. */
+  logSuccessMinMs: number;
   /** How long a resolved API key stays in the in-process cache; revocation is also broadcast. */
   authCacheTtlMs: number;
   swaggerEnabled: boolean;
@@ -50,7 +63,10 @@ export const appConfig = defineConfig<AppEnv, AppSettings>('app', AppEnv, (env) 
   logLevel: env.LOG_LEVEL ?? 'info',
   logPretty: toBool(env.LOG_PRETTY, false),
   shutdownGraceMs: toInt(env.SHUTDOWN_GRACE_MS, 10_000),
+  shutdownDrainMs: toInt(env.SHUTDOWN_DRAIN_MS, 1_000),
   rateLimitPerMinute: toInt(env.RATE_LIMIT_PER_MINUTE, 600),
+  rateLimitSyncMs: toInt(env.RATE_LIMIT_SYNC_MS, 100),
+  logSuccessMinMs: toInt(env.LOG_SUCCESS_MIN_MS, 0),
   authCacheTtlMs: toInt(env.AUTH_CACHE_TTL_MS, 1000),
   swaggerEnabled: toBool(env.SWAGGER_ENABLED, true),
 }));

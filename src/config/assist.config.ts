@@ -17,6 +17,9 @@ class AssistEnv {
   @IsOptional() @IsBoolString() ASSIST_PREFETCH_ENABLED?: string = undefined;
   @IsOptional() @IsIntString(1) ASSIST_PREFETCH_CONCURRENCY?: string = undefined;
   @IsOptional() @IsIntString(1) ASSIST_PREFETCH_DEADLINE_MS?: string = undefined;
+  @IsOptional() @IsIntString(0) ASSIST_PREFETCH_QUIET_MS?: string = undefined;
+  @IsOptional() @IsIntString(0) ASSIST_PREFETCH_MAX_DELAY_MS?: string = undefined;
+  @IsOptional() @IsIntString(1) ASSIST_PREFETCH_MAX_TICKETS?: string = undefined;
 }
 
 export interface AssistSettings {
@@ -43,6 +46,15 @@ export interface AssistSettings {
   prefetchConcurrency: number;
   /** Prefetch is off the request path: it waits longer for each part, so the bundle it caches is complete. */
   prefetchDeadlineMs: number;
+  /**
+   * Prefetch is coalesced per company: it starts once no chunk of the company has been indexed for `quietMs`
+   * (or `maxDelayMs` after the first one waiting), because every indexed chunk drops the company's bundles and
+   * a bundle built between two chunks of a bulk ingest would be thrown away by the next.
+   */
+  prefetchQuietMs: number;
+  prefetchMaxDelayMs: number;
+  /** The most recently indexed tickets per company and flush; older ones are built on their first /init. */
+  prefetchMaxTickets: number;
 }
 
 export const assistConfig = defineConfig<AssistEnv, AssistSettings>('assist', AssistEnv, (env) => ({
@@ -61,4 +73,7 @@ export const assistConfig = defineConfig<AssistEnv, AssistSettings>('assist', As
   prefetchEnabled: toBool(env.ASSIST_PREFETCH_ENABLED, true),
   prefetchConcurrency: toInt(env.ASSIST_PREFETCH_CONCURRENCY, 4),
   prefetchDeadlineMs: toInt(env.ASSIST_PREFETCH_DEADLINE_MS, 15_000),
+  prefetchQuietMs: toInt(env.ASSIST_PREFETCH_QUIET_MS, 1_000),
+  prefetchMaxDelayMs: toInt(env.ASSIST_PREFETCH_MAX_DELAY_MS, 10_000),
+  prefetchMaxTickets: toInt(env.ASSIST_PREFETCH_MAX_TICKETS, 1_000),
 }));

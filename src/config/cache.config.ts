@@ -4,6 +4,7 @@ import { IsBoolString, IsIntString } from './validators';
 
 class CacheEnv {
   @IsOptional() @IsBoolString() CACHE_ENABLED?: string = undefined;
+  @IsOptional() @IsBoolString() CACHE_FAST_PATH?: string = undefined;
   @IsOptional() @IsIntString(1) CACHE_TTL_LLM_MS?: string = undefined;
   @IsOptional() @IsIntString(1) CACHE_TTL_VECTOR_MS?: string = undefined;
   @IsOptional() @IsIntString(1) CACHE_TTL_SESSION_MS?: string = undefined;
@@ -11,6 +12,7 @@ class CacheEnv {
   @IsOptional() @IsIntString(1) CACHE_TTL_PREFS_MS?: string = undefined;
   @IsOptional() @IsIntString(0) CACHE_SWR_GRACE_MS?: string = undefined;
   @IsOptional() @IsIntString(1) CACHE_OP_TIMEOUT_MS?: string = undefined;
+  @IsOptional() @IsIntString(1) CACHE_STATE_TIMEOUT_MS?: string = undefined;
   @IsOptional() @IsIntString(1) CACHE_BREAKER_THRESHOLD?: string = undefined;
   @IsOptional() @IsIntString(1) CACHE_BREAKER_HALF_OPEN_MS?: string = undefined;
   @IsOptional() @IsIntString(0) CACHE_GENERATION_LOCAL_MS?: string = undefined;
@@ -31,12 +33,16 @@ export interface CacheTtls {
 export interface CacheSettings {
   /** false: every read of derived values misses and nothing is written (cost replays); sessions still work. */
   enabled: boolean;
+  /** Answer hits of `@Cached` routes in Fastify's preHandler, before Nest's pipeline (same checks, same result). */
+  fastPath: boolean;
   /** Per layer, in milliseconds (API.md: LLM 24 h, vector 30 min, session 2 h sliding, API 5 min, prefs 7 d). */
   ttlMs: CacheTtls;
   /** How long an expired LLM artifact may still be served while one refresh runs. */
   swrGraceMs: number;
   /** Bound of every cache call: past it the call is a miss, so a slow Redis never slows a request much. */
   opTimeoutMs: number;
+  /** Sessions are state, not copies: their reads and writes get longer than cache reads before a 503. */
+  stateTimeoutMs: number;
   breaker: { threshold: number; halfOpenAfterMs: number };
   /** Generation counters are re-read at most this often; pub/sub drops the local copy at once on a bump. */
   generationLocalMs: number;
@@ -54,6 +60,7 @@ const HOUR = 3_600_000;
 
 export const cacheConfig = defineConfig<CacheEnv, CacheSettings>('cache', CacheEnv, (env) => ({
   enabled: toBool(env.CACHE_ENABLED, true),
+  fastPath: toBool(env.CACHE_FAST_PATH, true),
   ttlMs: {
     llm: toInt(env.CACHE_TTL_LLM_MS, 24 * HOUR),
     vector: toInt(env.CACHE_TTL_VECTOR_MS, HOUR / 2),
@@ -63,6 +70,7 @@ export const cacheConfig = defineConfig<CacheEnv, CacheSettings>('cache', CacheE
   },
   swrGraceMs: toInt(env.CACHE_SWR_GRACE_MS, HOUR),
   opTimeoutMs: toInt(env.CACHE_OP_TIMEOUT_MS, 50),
+  stateTimeoutMs: toInt(env.CACHE_STATE_TIMEOUT_MS, 500),
   breaker: {
     threshold: toInt(env.CACHE_BREAKER_THRESHOLD, 5),
     halfOpenAfterMs: toInt(env.CACHE_BREAKER_HALF_OPEN_MS, 2_000),

@@ -1,3 +1,4 @@
+import { Bm25Index } from '../../src/modules/search/domain/bm25';
 import { SearchDataType, SearchPayload } from '../../src/modules/search/domain/search-document';
 import { LexicalDocument, LexicalIndex } from '../../src/modules/search/ports/lexical-index.port';
 
@@ -41,7 +42,8 @@ function doc(
 
 /**
  * The behaviour every LexicalIndex adapter shares (in-process BM25, PostgreSQL full text): company and type
- * partitions, the SearchFilter semantics, Korean without a dictionary, ranking basics, replace and delete.
+ * partitions, the SearchFilter semantics, Korean without a dictionary, Okapi BM25 ranking (idf per company and
+ * type, kept right through replaces and deletes), replace and delete.
  * The factory runs once per case on an empty index; companies `acme` and `globex` exist.
  */
 export function runLexicalIndexContract(name: string, factory: () => Promise<LexicalIndexHarness>): void {
@@ -112,6 +114,75 @@ export function runLexicalIndexContract(name: string, factory: () => Promise<Lex
       expect(await index.search({ companyId: 'acme', type: 'ticket', query: 'refund', k: 1 })).toHaveLength(
         1,
       );
+    });
+
+    it('ranks a rare query term above a common one (inverse document frequency)', async () => {
+      await index.upsert({
+        companyId: 'acme',
+        type: 'article',
+        documents: [
+          doc('acme', 'a1', 'password reset email', {}, 'article'),
+          doc('acme', 'a2', 'password change', {}, 'article'),
+          doc('acme', 'a3', 'password expired', {}, 'article'),
+          doc('acme', 'a4', 'invoice download', {}, 'article'),
+        ],
+      });
+      const hits = await index.search({
+        companyId: 'acme',
+        type: 'article',
+        query: 'password invoice',
+        k: 10,
+      });
+      expect(hits[0].id).toBe('a4');
+      expect(hits[0].score).toBeGreaterThan(hits[1].score);
+      // Another company's documents do not change this company's frequencies.
+      await index.upsert({
+        companyId: 'globex',
+        type: 'article',
+        documents: ['g1', 'g2', 'g3', 'g4', 'g5'].map((id) => doc('globex', id, 'invoice', {}, 'article')),
+      });
+      const again = await index.search({
+        companyId: 'acme',
+        type: 'article',
+        query: 'password invoice',
+        k: 10,
+      });
+      expect(again.map((h) => [h.id, h.score])).toEqual(hits.map((h) => [h.id, h.score]));
+    });
+
+    it('scores by Okapi BM25 of the live documents after replaces and deletes', async () => {
+      const texts: Record<string, string> = {
+        t1: 'Refund for a double charge on my card',
+        t2: '로그인이 안돼요 비밀번호를 바꿨어요',
+        t3: 'Refund refund: where is my refund for the returned jacket',
+        t4: 'Parcel stuck in transit, tracking not updated',
+      };
+      const replace = async (id: string, text: string) => {
+        texts[id] = text;
+        await index.upsert({ companyId: 'acme', type: 'ticket', documents: [doc('acme', id, text)] });
+      };
+      await replace('t4', 'Card refund for a parcel never delivered, card charged twice');
+      await replace('t5', 'my card was charged for a refund');
+      await replace('t5', 'card declined at checkout, card blocked');
+      await index.delete({ companyId: 'acme', type: 'ticket', ids: ['t1', 'nope'] });
+      delete texts.t1;
+      await replace('t6', 'jacket returned, where is the card refund');
+
+      const reference = new Bm25Index();
+      for (const [id, text] of Object.entries(texts)) reference.upsert(id, text, payloadOf('acme', id));
+      for (const query of [
+        'card refund',
+        'refund jacket parcel',
+        '로그인 비밀번호',
+        'card',
+        'double charge',
+      ]) {
+        const expected = reference.search(query, 20);
+        const actual = await index.search({ companyId: 'acme', type: 'ticket', query, k: 20 });
+        expect(actual.map((h) => h.id).sort()).toEqual(expected.map((h) => h.id).sort());
+        const scoreOf = new Map(expected.map((h) => [h.id, h.score]));
+        for (const hit of actual) expect(hit.score).toBeCloseTo(scoreOf.get(hit.id)!, 6);
+      }
     });
 
     it('applies every filter the same way as matchesFilter', async () => {

@@ -234,10 +234,12 @@ describe.each(dbTargets())('assist (%s, OpenAI double)', (target) => {
     }, 30_000);
 
     it('drops a company’s bundles when its articles are indexed, and only that company’s', async () => {
-      // Earlier tests indexed tickets of company A, which dropped its bundles: build them again first.
-      await post('init', { ticket_id: 'A-R1' });
-      expect((await post('init', { ticket_id: 'A-R1' })).headers['x-cache']).toBe('HIT');
-      expect((await post('init', { ticket_id: 'B-R1' }, otherKey)).headers['x-cache']).toBe('HIT');
+      // Earlier tests indexed tickets of company A, which dropped its bundles: build them again first (an
+      // indexing announcement of those earlier changes may still drop one build: wait for a settled HIT).
+      await waitFor(async () => (await post('init', { ticket_id: 'A-R1' })).headers['x-cache'] === 'HIT');
+      await waitFor(
+        async () => (await post('init', { ticket_id: 'B-R1' }, otherKey)).headers['x-cache'] === 'HIT',
+      );
       const article = articleFactory({ article_id: 'A-KB-RETURNS', title: 'Returning an item for a refund' });
       expect(
         (await t.request({ method: 'PUT', url: '/api/v1/articles', key, body: { articles: [article] } }))
@@ -271,7 +273,8 @@ describe.each(dbTargets())('assist (%s, OpenAI double)', (target) => {
   describe('POST /query', () => {
     it('answers with numbered sources in the session of the ticket, then from cache', async () => {
       const init = await post('init', { ticket_id: 'A-OPEN' });
-      const body = { query: 'How long does a refund take?', session_id: init.body.session_id };
+      // "this refund" refers to the open ticket: the ticket goes into the prompt.
+      const body = { query: 'How long will this refund take?', session_id: init.body.session_id };
       const first = await post('query', body);
       expect(first.status).toBe(200);
       expect(first.headers['x-cache']).toBe('MISS');
@@ -293,6 +296,31 @@ describe.each(dbTargets())('assist (%s, OpenAI double)', (target) => {
         sources: first.body.sources,
         cached: true,
       });
+    });
+
+    it('answers a knowledge question once for every ticket: the ticket stays out of its prompt', async () => {
+      const one = await post('init', { ticket_id: 'A-OPEN' });
+      const two = await post('init', { ticket_id: 'A-LOGIN' });
+      const query = { query: 'What is the refund policy?', data_types: ['articles'] };
+      const first = await post('query', { ...query, session_id: one.body.session_id });
+      expect(first.body).toMatchObject({ cached: false, partial: false });
+      expect(JSON.stringify(fake.chatBodies.at(-1))).not.toContain('Current ticket');
+      const calls = fake.counters.chatCalls + fake.counters.streamCalls;
+      const second = await post('query', { ...query, session_id: two.body.session_id });
+      expect(second.body).toMatchObject({
+        cached: true,
+        answer: first.body.answer,
+        sources: first.body.sources,
+        session_id: two.body.session_id,
+      });
+      expect(fake.counters.chatCalls + fake.counters.streamCalls).toBe(calls);
+      // The same words about "this customer" depend on the ticket: one answer per ticket.
+      const personal = { query: 'What is the refund policy for this customer?', data_types: ['articles'] };
+      const mine = await post('query', { ...personal, session_id: one.body.session_id });
+      expect(JSON.stringify(fake.chatBodies.at(-1))).toContain('Current ticket');
+      const theirs = await post('query', { ...personal, session_id: two.body.session_id });
+      expect(mine.body.cached).toBe(false);
+      expect(theirs.body.cached).toBe(false);
     });
 
     it('starts a session when none is given', async () => {
@@ -518,5 +546,55 @@ describe.each(dbTargets())('assist (%s, OpenAI double)', (target) => {
         expect(res.body.message.some((m: string) => message.test(m))).toBe(true);
       }
     });
+  });
+});
+
+describe.each(dbTargets())('assist with CACHE_ENABLED=false (%s, OpenAI double)', (target) => {
+  let t: TestApp;
+  let fake: FakeOpenAiServer;
+  let key: string;
+  const post = (url: string, body: unknown) =>
+    t.request({ method: 'POST', url: `/api/v1/${url}`, key, body });
+
+  beforeAll(async () => {
+    fake = await FakeOpenAiServer.start();
+    t = await startTestApp(target, {
+      CACHE_ENABLED: 'false',
+      RECONCILE_INTERVAL_MS: '600000',
+      OPENAI_API_KEY: 'test-key',
+      OPENAI_BASE_URL: fake.url,
+      LLM_EMBEDDING_DIMENSION: '32',
+      LLM_MAX_RETRIES: '0',
+    });
+    key = await t.createCompany('assist-nocache');
+    const { tickets, articles } = corpus('N');
+    expect(
+      (await t.request({ method: 'PUT', url: '/api/v1/articles', key, body: { articles } })).status,
+    ).toBe(200);
+    expect((await t.request({ method: 'PUT', url: '/api/v1/tickets', key, body: { tickets } })).status).toBe(
+      200,
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await fake?.close();
+  });
+
+  it('keeps sessions (state, not a cache): /query asks in the ticket of the /init session, and caches nothing', async () => {
+    const init = await post('init', { ticket_id: 'N-OPEN' });
+    expect(init.status).toBe(200);
+    const body = { query: 'When will this refund arrive?', session_id: init.body.session_id };
+    const first = await post('query', body);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ session_id: init.body.session_id, cached: false });
+    expect(JSON.stringify(fake.chatBodies.at(-1))).toContain('Current ticket: ');
+    const calls = fake.counters.chatCalls;
+    const second = await post('query', body);
+    expect(second.body).toMatchObject({ session_id: init.body.session_id, cached: false });
+    expect(fake.counters.chatCalls).toBe(calls + 1);
+    expect((await post('query', { query: 'refund', session_id: 'no-such-session-0000000' })).status).toBe(
+      404,
+    );
   });
 });

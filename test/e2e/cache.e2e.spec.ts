@@ -218,21 +218,34 @@ describe.each(modes)('cache ($name)', ({ target, env }) => {
     expect((await search(keyB, b)).headers['x-cache']).toBe('HIT');
   });
 
-  it('deletes the changed ticket’s summary and /init entries and keeps other tickets’ ones', async () => {
-    const cache = t.app.get(LayeredCache);
-    const summary = (id: string) =>
-      cacheKey({ layer: 'llm', companyId: 'cache-a', kind: 'summary', input: { ticket_id: id } });
-    await cache.set(summary('A-LOGIN'), 'login summary');
-    await cache.set(summary('A-REFUND'), 'refund summary');
+  it('a changed ticket’s next /init and summary are fresh (content-addressed keys) and the next search is a MISS', async () => {
+    const init = () =>
+      t.request({ method: 'POST', url: '/api/v1/init', key: keyA, body: { ticket_id: 'A-LOGIN' } });
+    const body = { query: 'password rejected after reset', data_types: ['tickets'], limit: 3 };
+    const before = await init();
+    expect(before.status).toBe(200);
+    await waitFor(async () => (await init()).headers['x-cache'] === 'HIT', 10_000);
+    await search(keyA, body);
+    expect((await search(keyA, body)).headers['x-cache']).toBe('HIT');
+
     const login = corpus('A')[1];
-    await t.request({
+    const description =
+      'Two-factor codes from the authenticator app are refused as expired on every attempt.';
+    const put = await t.request({
       method: 'PUT',
       url: '/api/v1/tickets',
       key: keyA,
-      body: { tickets: [{ ...login, priority: 'urgent', updated_at: '2024-06-02T00:00:00Z' }] },
+      body: { tickets: [{ ...login, description, priority: 'urgent', updated_at: '2024-06-02T00:00:00Z' }] },
     });
-    expect(await cache.get(summary('A-LOGIN'))).toBeUndefined();
-    expect(await cache.get(summary('A-REFUND'))).toBe('refund summary');
+    expect(put.body).toEqual({ upserted: 1, unchanged: 0 });
+    // Nothing deleted the old bundle: its key names the old content, so the changed ticket cannot reach it.
+    // (The answer may be a HIT already: indexing the change prefetches the new version's bundle.)
+    const after = await init();
+    expect(after.status).toBe(200);
+    expect(after.body.ticket).toMatchObject({ ticket_id: 'A-LOGIN', priority: 'urgent' });
+    expect(after.body.summary).not.toBe(before.body.summary);
+    expect(after.body.summary).toContain('authenticator');
+    expect((await search(keyA, body)).headers['x-cache']).toBe('MISS');
     await waitIndexed(t, keyA, [login.ticket_id]);
   });
 
@@ -250,7 +263,8 @@ describe.each(modes)('cache ($name)', ({ target, env }) => {
       kind: 'session',
       input: { id: 's-1' },
     });
-    const llm = cacheKey({ layer: 'llm', companyId: 'cache-a', kind: 'answer', input: 'ttl' });
+    // A kind no data change bumps: an earlier test's ticket change may still be announcing its indexing.
+    const llm = cacheKey({ layer: 'llm', companyId: 'cache-a', kind: 'summary', input: 'ttl' });
     await cache.set(api, { bundle: 1 });
     await cache.set(session, { ticket_id: 'A-REFUND' });
     await cache.set(llm, 'answer');
@@ -290,6 +304,61 @@ describe.each(modes)('cache ($name)', ({ target, env }) => {
     expect(res.body.connected_clients).toBeGreaterThanOrEqual(1);
     const ready = await t.request({ method: 'GET', url: '/health/ready' });
     expect(ready.body.info.cache).toMatchObject({ status: 'up', state: 'connected' });
+  });
+});
+
+describe.each(modes)('cached hits keep auth and the rate limit ($name)', ({ target, env }) => {
+  let t: TestApp;
+  afterAll(() => t?.close());
+
+  it('a HIT needs a valid key, refuses a foreign company_id, validates bad input and counts against the limit', async () => {
+    t = await startTestApp(target, { ...CACHE_ENV, ...env, RATE_LIMIT_PER_MINUTE: '6' });
+    const key = await t.createCompany('fast-a');
+    await t.createCompany('fast-b');
+    const body = { query: 'printer offline again', limit: 3 };
+    const search = (b: unknown, k?: string) =>
+      t.request({ method: 'POST', url: '/api/v1/search', key: k, body: b });
+
+    const first = await search(body, key);
+    expect(first.status).toBe(200);
+    expect(first.headers['x-cache']).toBe('MISS');
+    const hit = await search(body, key);
+    expect({ status: hit.status, cache: hit.headers['x-cache'], cached: hit.body.cached }).toEqual({
+      status: 200,
+      cache: 'HIT',
+      cached: true,
+    });
+    expect(hit.body.results).toEqual(first.body.results);
+    expect(hit.headers['content-type']).toMatch(/^application\/json/);
+    expect(hit.headers['x-ratelimit-remaining']).toBe('4');
+    expect(hit.headers['x-request-id']).toBeDefined();
+
+    // Refused before the limit counts: no key, an unknown key, another company's id.
+    expect((await search(body)).status).toBe(401);
+    expect((await search(body, `sc_00000000_${'A'.repeat(43)}`)).status).toBe(401);
+    const foreign = await search({ ...body, company_id: 'fast-b' }, key);
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.message).toMatch(/company_id/);
+    // Bad input is never answered from cache: a 400 naming the field (it counts, as on the regular path).
+    const bad = await search({ ...body, limit: 'three' }, key);
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toEqual(expect.arrayContaining([expect.stringMatching(/^limit /)]));
+
+    // A revoked key stops answering at once, hits included.
+    const admin = (method: 'POST' | 'DELETE', url: string) => t.request({ method, url, key: TEST_ADMIN_KEY });
+    const issued = await admin('POST', '/api/v1/admin/companies/fast-a/api-keys');
+    expect((await search(body, issued.body.api_key)).headers['x-cache']).toBe('HIT');
+    expect(
+      (await admin('DELETE', `/api/v1/admin/companies/fast-a/api-keys/${issued.body.key_id}`)).status,
+    ).toBe(200);
+    expect((await search(body, issued.body.api_key)).status).toBe(401);
+
+    expect((await search(body, key)).headers['x-cache']).toBe('HIT');
+    expect((await search(body, key)).headers['x-cache']).toBe('HIT');
+    const limited = await search(body, key);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
   });
 });
 
@@ -439,6 +508,22 @@ describe.each([
       expect(res.body.cached).toBe(false);
     }
     expect((await timed({ method: 'GET', url: '/api/v1/tickets/F-REFUND', key })).status).toBe(200);
+    // Sessions are state: /init still answers and says its session was not stored; using that id is a 503
+    // (retry later), never a 404 that would claim a live session had expired.
+    const init = await timed({ method: 'POST', url: '/api/v1/init', key, body: { ticket_id: 'F-REFUND' } });
+    expect(init.status).toBe(200);
+    expect(init.body.degraded).toContain('session');
+    const followUp = await timed({
+      method: 'POST',
+      url: '/api/v1/query',
+      key,
+      body: { query: 'refund', session_id: init.body.session_id },
+    });
+    expect(followUp.status).toBe(503);
+    expect(followUp.body.message).toMatch(/session store is unavailable/);
+    expect(
+      (await timed({ method: 'POST', url: '/api/v1/query', key, body: { query: 'refund' } })).status,
+    ).toBe(200);
     const ready = await timed({ method: 'GET', url: '/health/ready' });
     expect(ready.status).toBe(200);
     expect(ready.body.info.cache).toMatchObject({ status: 'up', state: 'degraded' });

@@ -34,6 +34,18 @@ function call(port: number, input: { method: string; path: string; key?: string;
   });
 }
 
+function callWithHeaders(port: number, path: string, key?: string): Promise<{ status: number; connection: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'GET', path, headers: key ? { authorization: `Bearer ${key}` } : {} }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe('graceful shutdown (a real process on a real port)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sc-shutdown-'));
   const port = 3400 + Math.floor(Math.random() * 500);
@@ -46,7 +58,7 @@ describe('graceful shutdown (a real process on a real port)', () => {
   it('finishes in-flight requests on SIGTERM, then exits 0', async () => {
     server = spawn(process.execPath, ['--require', './bench/swc-register.js', 'src/main.ts'], {
       cwd: join(__dirname, '../..'),
-      env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', QUEUE_REDIS_URL: '', PORT: String(port), DATA_DIR: dataDir, ADMIN_API_KEY: ADMIN, LOG_LEVEL: 'warn', INGEST_CHUNK_SIZE: '50', SHUTDOWN_GRACE_MS: '30000' },
+      env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', QUEUE_REDIS_URL: '', PORT: String(port), DATA_DIR: dataDir, ADMIN_API_KEY: ADMIN, LOG_LEVEL: 'warn', INGEST_CHUNK_SIZE: '50', SHUTDOWN_GRACE_MS: '30000', SHUTDOWN_DRAIN_MS: '4000' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -77,6 +89,16 @@ describe('graceful shutdown (a real process on a real port)', () => {
     await new Promise((r) => setTimeout(r, 20));
     server.kill('SIGTERM');
     const [upsert, exported] = await Promise.all(inFlight);
+    // Draining (4 s): no longer ready, but still accepting, and answering with `connection: close`.
+    let ready = await callWithHeaders(port, '/health/ready');
+    for (let i = 0; i < 20 && ready.status !== 503; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      ready = await callWithHeaders(port, '/health/ready');
+    }
+    expect(ready.status).toBe(503);
+    const during = await callWithHeaders(port, '/api/v1/tickets/S-1', key);
+    expect(during.status).toBe(200);
+    expect(during.connection).toBe('close');
     expect(upsert.status).toBe(200);
     expect(JSON.parse(upsert.body)).toEqual({ upserted: 300, unchanged: 0 });
     expect(exported.status).toBe(200);

@@ -1,6 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import type { AppConfig } from '../../config/config';
+
+/** The one throttler: per company (or client address) and route, `RATE_LIMIT_PER_MINUTE` a minute. */
+export function companyThrottler(config: AppConfig): { name: string; ttl: number; limit: number } {
+  return { name: 'default', ttl: 60_000, limit: config.app.rateLimitPerMinute };
+}
+
+/**
+ * The storage key the guard gives a request of a company on a route (a controller's handler), as
+ * ThrottlerGuard.generateKey does: the cached-response fast path counts requests under the same key.
+ */
+export function companyThrottleKey(input: {
+  className: string;
+  handlerName: string;
+  companyId: string;
+}): string {
+  return createHash('sha256')
+    .update(`${input.className}-${input.handlerName}-default-company:${input.companyId}`)
+    .digest('hex');
+}
 
 /** Limits per company (the authenticated key's), falling back to the client address on public routes. */
 @Injectable()

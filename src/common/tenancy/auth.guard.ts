@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error';
 import { AdminKeyService } from '../../modules/auth/admin-key.service';
 import { ApiKeysService } from '../../modules/auth/api-keys.service';
-import { AUTH_KIND, AuthKind } from './auth.decorators';
+import { AUTH_KIND, AuthKind, TenantContext } from './auth.decorators';
 import { RequestContext } from './request-context';
 
 /**
@@ -22,7 +22,8 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const kind =
-      this.reflector.getAllAndOverride<AuthKind>(AUTH_KIND, [context.getHandler(), context.getClass()]) ?? 'tenant';
+      this.reflector.getAllAndOverride<AuthKind>(AUTH_KIND, [context.getHandler(), context.getClass()]) ??
+      'tenant';
     if (kind === 'public') return true;
 
     const request = context.switchToHttp().getRequest<FastifyRequest>();
@@ -40,7 +41,10 @@ export class AuthGuard implements CanActivate {
     const resolved = await this.apiKeys.resolve(presented);
     if (!resolved) {
       if (this.adminKey.matches(presented)) {
-        throw new AppError('forbidden', 'the admin key has no company: use a company API key on tenant routes');
+        throw new AppError(
+          'forbidden',
+          'the admin key has no company: use a company API key on tenant routes',
+        );
       }
       throw new AppError('unauthorized', 'invalid or revoked API key');
     }
@@ -50,14 +54,20 @@ export class AuthGuard implements CanActivate {
         throw new AppError('forbidden', `${where}.company_id does not match the company of this API key`);
       }
     }
-    request.tenant = resolved;
-    RequestContext.setCompany(resolved.companyId);
-    (request.raw as unknown as { companyId?: string }).companyId = resolved.companyId;
+    bindTenant(request, resolved);
     return true;
   }
 }
 
-function extractKey(request: FastifyRequest): string | undefined {
+/** Makes the authenticated company the request's: for handlers, the request context, metrics and logs. */
+export function bindTenant(request: FastifyRequest, tenant: TenantContext): void {
+  request.tenant = tenant;
+  RequestContext.setCompany(tenant.companyId);
+  (request.raw as unknown as { companyId?: string }).companyId = tenant.companyId;
+}
+
+/** The presented API key: `Authorization: Bearer <key>` or `X-API-Key`. */
+export function extractKey(request: FastifyRequest): string | undefined {
   const auth = request.headers.authorization;
   if (typeof auth === 'string') {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
@@ -67,7 +77,8 @@ function extractKey(request: FastifyRequest): string | undefined {
   return typeof header === 'string' && header.length > 0 ? header.trim() : undefined;
 }
 
-function claimedCompanyIds(request: FastifyRequest): Array<[string, unknown]> {
+/** Every `company_id` the client put in the body or query string, with where it was found. */
+export function claimedCompanyIds(request: FastifyRequest): Array<[string, unknown]> {
   const out: Array<[string, unknown]> = [];
   const body = request.body as Record<string, unknown> | undefined;
   if (body && typeof body === 'object' && !Array.isArray(body) && 'company_id' in body) {

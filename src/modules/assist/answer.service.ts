@@ -2,13 +2,18 @@ import { Injectable, Optional } from '@nestjs/common';
 import { AppConfig } from '../../config/config';
 import type { TicketEntity } from '../../database/entities';
 import type { CacheMode } from '../cache/ports/layered-cache.port';
-import { SemanticAnswerCache, SemanticScope } from '../cache/semantic/semantic-answer-cache.port';
+import {
+  QuestionEmbedding,
+  SemanticAnswerCache,
+  SemanticScope,
+} from '../cache/semantic/semantic-answer-cache.port';
 import { composeGrounded } from '../llm/domain/grounded-composer';
 import { detectLanguage } from '../llm/domain/language';
 import { LlmService } from '../llm/llm.service';
 import type { SearchDataType } from '../search/domain/search-document';
 import { assistKeys } from './domain/assist-keys';
 import { numberSources } from './domain/grounding';
+import { ticketNeededFor } from './domain/question-context';
 import { ticketContextText } from './domain/ticket-context';
 import { Generated, GenerationSpec } from './grounded-generation.service';
 import { RetrievalService } from './retrieval.service';
@@ -44,28 +49,59 @@ export class AnswerService {
   }): Promise<AnswerPlan> {
     const { companyId, question, ticket } = input;
     const dataTypes = input.dataTypes ?? ['ticket', 'article'];
+    const limit = input.limit ?? this.config.assist.queryDefaultLimit;
+    // One embedding of the question per request, shared by retrieval (on a miss) and the semantic layer.
+    const embedding = this.questionEmbedding(companyId, question);
+    // One retrieval per question, whatever ticket is open: one more result than needed, and the session's
+    // ticket (context, not an answer to it) dropped afterwards. The same question then shares one cached
+    // retrieval, and one grounding, across all tickets' sessions.
     const retrieved = await this.retrieval.retrieve({
       companyId,
       query: question,
       dataTypes,
-      limit: input.limit ?? this.config.assist.queryDefaultLimit,
-      // The session's ticket is the context, not one of the answers to it.
-      filter: ticket ? { excludeIds: [ticket.ticketId] } : undefined,
+      limit: limit + 1,
+      embedQuery: async () => (await embedding()).vector,
       deadlineMs: this.retrieval.deadlineWithin(input.retrievalDeadlineMs),
       noCache: input.cacheMode === 'no-cache',
     });
-    const context = ticket
-      ? { id: ticket.ticketId, subject: ticket.subject, text: ticketContextText(ticket) }
-      : undefined;
-    const { grounding, refs } = numberSources({ docs: retrieved.docs, context });
+    const isOpenTicket = (d: { type: string; id: string }) =>
+      !!ticket && d.type === 'ticket' && d.id === ticket.ticketId;
+    const dropped = retrieved.docs.slice(0, limit).some(isOpenTicket);
+    const docs = retrieved.docs.filter((d) => !isOpenTicket(d)).slice(0, limit);
+    const contextText = ticket ? ticketContextText(ticket) : undefined;
+    const numbered = numberSources({ docs });
+    // The ticket goes into the prompt only when the question depends on it (see ticketNeededFor).
+    const need =
+      ticket && contextText !== undefined
+        ? ticketNeededFor({
+            question,
+            ticketText: `${ticket.subject}\n${contextText}`,
+            sourceTexts: numbered.grounding.map((g) => `${g.title ?? ''}\n${g.text}`),
+          })
+        : null;
+    const context =
+      ticket && need && contextText !== undefined
+        ? { id: ticket.ticketId, subject: ticket.subject, text: contextText }
+        : undefined;
+    const { grounding, refs } = context ? numberSources({ docs, context }) : numbered;
     const promptVersion = this.llm.promptVersion('answer');
     const scope: SemanticScope = {
       companyId,
       promptVersion,
       model: this.config.llm.provider === 'openai' ? this.config.llm.chatModel : 'local',
       dataTypes: [...dataTypes].sort(),
-      filters: ticket ? { ticket_id: ticket.ticketId, ticket_hash: ticket.contentHash } : null,
+      // The scope says what the sources depend on: the ticket in the prompt, or the open ticket left out of
+      // the top results (then the sources differ from the company-wide ones for the same question).
+      filters:
+        context && ticket
+          ? { ticket_id: ticket.ticketId, ticket_hash: ticket.contentHash }
+          : dropped && ticket
+            ? { excluded: ticket.ticketId }
+            : null,
     };
+    // A similar question's company-wide answer may cite the open ticket itself: not an answer to it.
+    const citesOpenTicket = (value: Generated) =>
+      !!ticket && value.sources.some((s) => s.type === 'ticket' && s.id === ticket.ticketId);
     const semantic = this.semantic;
     const spec: GenerationSpec = {
       name: `answer ${companyId}`,
@@ -83,11 +119,26 @@ export class AnswerService {
         }),
       semantic: semantic
         ? {
-            lookup: async () => (await semantic.lookup<Generated>({ scope, question }))?.value,
-            store: (value) => semantic.store({ scope, question, value }),
+            lookup: async () => {
+              const found = (await semantic.lookup<Generated>({ scope, question, embedding }))?.value;
+              return found && !citesOpenTicket(found) ? found : undefined;
+            },
+            store: (value) => semantic.store({ scope, question, value, embedding }),
           }
         : undefined,
     };
     return { spec, retrievalPartial: retrieved.partial };
+  }
+
+  /** A lazy, memoized embedding of the question; a failed call is not memoized (the next user retries). */
+  private questionEmbedding(companyId: string, question: string): QuestionEmbedding {
+    let pending: ReturnType<QuestionEmbedding> | undefined;
+    return () => {
+      pending ??= this.llm
+        .embed({ companyId, texts: [question], priority: 'interactive' })
+        .then((r) => ({ vector: r.vectors[0], fallback: r.source === 'local-fallback' }));
+      pending.catch(() => (pending = undefined));
+      return pending;
+    };
   }
 }

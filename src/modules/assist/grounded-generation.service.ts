@@ -185,16 +185,23 @@ export class GroundedGeneration {
 
   private async callModel(spec: GenerationSpec, signal: AbortSignal): Promise<Generated> {
     const value = this.toValue(spec, await spec.complete(signal));
-    if (spec.semantic && value.source !== 'local-fallback') await this.storeSemantic(spec, value);
+    if (spec.semantic && value.source !== 'local-fallback') this.storeSemanticLater(spec, value);
     return value;
   }
 
   private async store(spec: GenerationSpec, value: Generated): Promise<void> {
     if (spec.mode === 'no-store') return;
-    await Promise.all([
-      this.cache.set(spec.key, value, { credit: this.credit.of(value) }),
-      spec.semantic ? this.storeSemantic(spec, value) : undefined,
-    ]);
+    if (spec.semantic) this.storeSemanticLater(spec, value);
+    await this.cache.set(spec.key, value, { credit: this.credit.of(value) });
+  }
+
+  /**
+   * The semantic entry is written after the response, as a bounded background task: the exact key already
+   * serves the next identical question, and an answer never waits for the index update (an embedding and
+   * an index read-modify-write) it does not need.
+   */
+  private storeSemanticLater(spec: GenerationSpec, value: Generated): void {
+    this.background.run(`semantic store ${spec.name}`, () => this.storeSemantic(spec, value));
   }
 
   /** The request left; the model call it started keeps going (bounded) so the next identical call is a hit. */

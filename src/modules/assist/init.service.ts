@@ -33,7 +33,8 @@ export class InitService {
       ticketId,
       mode: input.cacheMode,
     });
-    const session = await this.sessions.create(companyId, ticketId);
+    const { session, stored } = await this.sessions.create(companyId, ticketId);
+    const degraded: InitPart[] = stored ? bundle.degraded : [...bundle.degraded, 'session'];
     return {
       session_id: session.session_id,
       ticket: bundle.ticket,
@@ -43,7 +44,7 @@ export class InitService {
       kb_articles: bundle.kb_articles,
       cached: status !== 'MISS',
       partial: bundle.partial,
-      ...(bundle.degraded.length > 0 ? { degraded: bundle.degraded } : {}),
+      ...(degraded.length > 0 ? { degraded } : {}),
     };
   }
 }

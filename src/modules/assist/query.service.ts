@@ -95,12 +95,13 @@ export class QueryService {
     started: number,
   ): Promise<{ session: AssistSession; spec: GenerationSpec; retrievalPartial: boolean }> {
     const { companyId, query } = input;
+    // One session read and one write per question: recording the question extends the sliding TTL.
     const session = input.sessionId
-      ? await this.sessions.require(companyId, input.sessionId)
-      : await this.sessions.create(companyId, null);
+      ? await this.sessions.requireForUpdate(companyId, input.sessionId)
+      : (await this.sessions.create(companyId, null, query)).session;
     const [ticket] = await Promise.all([
       session.ticket_id ? this.tickets.findOne(companyId, session.ticket_id) : null,
-      this.sessions.recordQuestion(session, query),
+      input.sessionId ? this.sessions.recordQuestion(session, query) : undefined,
     ]);
     const plan = await this.answers.plan({
       companyId,

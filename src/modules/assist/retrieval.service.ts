@@ -16,6 +16,8 @@ export interface RetrievalRequest {
   filter?: SearchFilter;
   deadlineMs: number;
   noCache?: boolean;
+  /** The query's embedding, shared with the semantic layer (computed only when the search runs). */
+  embedQuery?: () => Promise<Float32Array>;
 }
 
 export interface Retrieval {
@@ -53,7 +55,14 @@ export class RetrievalService {
       key,
       mode: request.noCache ? 'no-cache' : 'default',
       compute: async () => {
-        const outcome = await this.search.search({ companyId, query, dataTypes, limit, filter });
+        const outcome = await this.search.search({
+          companyId,
+          query,
+          dataTypes,
+          limit,
+          filter,
+          embedQuery: request.embedQuery,
+        });
         const docs = outcome.results.map((r): RetrievedDoc => ({
           type: r.type,
           id: r.id,

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { AppConfig } from '../../config/config';
@@ -9,6 +9,13 @@ import { AssistSession, newSession, SESSION_ID_PATTERN, withQuestion } from './d
 
 const GAUGE_SWEEP_MS = 60_000;
 
+function notFound(sessionId: string): AppError {
+  return new AppError(
+    ErrorCode.NotFound,
+    `session '${sessionId}' not found: it expired or never existed; call POST /api/v1/init to start a new one`,
+  );
+}
+
 /**
  * Agent sessions in the session cache layer (2 h sliding TTL: every read extends it). A session belongs to
  * one company: its key is built with the caller's company, so another company's id is simply not found.
@@ -16,6 +23,7 @@ const GAUGE_SWEEP_MS = 60_000;
  */
 @Injectable()
 export class SessionService implements OnModuleDestroy {
+  private readonly logger = new Logger('Sessions');
   private readonly seen = new Map<string, Map<string, number>>();
   private readonly sweep: NodeJS.Timeout;
 
@@ -28,40 +36,74 @@ export class SessionService implements OnModuleDestroy {
     this.sweep.unref();
   }
 
-  async create(companyId: string, ticketId: string | null): Promise<AssistSession> {
-    const session = newSession({
+  /**
+   * A new session; `question` records the first question in the same write (a /query without a session).
+   * When the session store cannot take it, the call still answers (the sidebar keeps working while Redis is
+   * down) with `stored: false`, which the route reports as degraded: that id will not be found later.
+   */
+  async create(
+    companyId: string,
+    ticketId: string | null,
+    question?: string,
+  ): Promise<{ session: AssistSession; stored: boolean }> {
+    const fresh = newSession({
       sessionId: randomBytes(18).toString('base64url'),
       companyId,
       ticketId,
       now: new Date(),
     });
-    await this.cache.set(assistKeys.session({ companyId, sessionId: session.session_id }), session);
+    const session = question ? withQuestion(fresh, question, this.config.assist.sessionMaxQuestions) : fresh;
+    try {
+      await this.cache.writeState(assistKeys.session({ companyId, sessionId: session.session_id }), session);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      this.logger.warn(`session of ${companyId} not stored: ${error.message}`);
+      return { session, stored: false };
+    }
     this.markActive(companyId, session.session_id);
-    return session;
+    return { session, stored: true };
   }
 
   /** The session, its TTL extended; a 404 when it is unknown, expired or another company's. */
   async require(companyId: string, sessionId: string): Promise<AssistSession> {
-    const session = SESSION_ID_PATTERN.test(sessionId)
-      ? await this.cache.getAndTouch<AssistSession>(assistKeys.session({ companyId, sessionId }))
-      : undefined;
-    if (!session || session.company_id !== companyId) {
-      throw new AppError(
-        ErrorCode.NotFound,
-        `session '${sessionId}' not found: it expired or never existed; call POST /api/v1/init to start a new one`,
-      );
-    }
+    return this.find(companyId, sessionId, { touch: true });
+  }
+
+  private async find(
+    companyId: string,
+    sessionId: string,
+    options: { touch: boolean },
+  ): Promise<AssistSession> {
+    const key = assistKeys.session({ companyId, sessionId });
+    if (!SESSION_ID_PATTERN.test(sessionId)) throw notFound(sessionId);
+    // A store failure is a 503 (retry), never a 404: only an answered "absent" means the session is gone.
+    const session = await this.cache.readState<AssistSession>(key, { touch: options.touch });
+    if (!session || session.company_id !== companyId) throw notFound(sessionId);
     this.markActive(companyId, sessionId);
     return session;
   }
 
-  /** Remembers a question (bounded); best effort, like every cache write. */
+  /**
+   * The session without extending its TTL, for a caller that writes it next (`recordQuestion` extends the
+   * sliding TTL with that write): one read and one write per question instead of a touch and a write.
+   * A 404 like `require`.
+   */
+  async requireForUpdate(companyId: string, sessionId: string): Promise<AssistSession> {
+    return this.find(companyId, sessionId, { touch: false });
+  }
+
+  /**
+   * Remembers a question (bounded) and extends the sliding TTL. Best effort: the answer does not depend on
+   * it, so a store failure is logged and the session keeps its previous questions and expiry.
+   */
   async recordQuestion(session: AssistSession, question: string): Promise<void> {
     const updated = withQuestion(session, question, this.config.assist.sessionMaxQuestions);
-    await this.cache.set(
-      assistKeys.session({ companyId: session.company_id, sessionId: session.session_id }),
-      updated,
-    );
+    await this.cache
+      .writeState(
+        assistKeys.session({ companyId: session.company_id, sessionId: session.session_id }),
+        updated,
+      )
+      .catch((error: unknown) => this.logger.warn(`question not recorded in session: ${String(error)}`));
   }
 
   onModuleDestroy(): void {

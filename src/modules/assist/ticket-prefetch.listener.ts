@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import pLimit from 'p-limit';
 import { AppConfig } from '../../config/config';
@@ -6,17 +6,29 @@ import { LayeredCache } from '../cache/ports/layered-cache.port';
 import { TicketIndexed, TicketIndexedEvents } from '../ingest/ticket-indexed.events';
 import { InitBundleService } from './init-bundle.service';
 
+/** Tickets of one company waiting for their prefetch: insertion-ordered, so the oldest go first when full. */
+interface Waiting {
+  ids: Set<string>;
+  firstAt: number;
+  timer: NodeJS.Timeout;
+  flushed: Promise<void>;
+  flush: () => void;
+}
+
 /**
- * Builds and caches the /init bundle of every freshly indexed ticket, so an agent opening it is served from
+ * Builds and caches the /init bundle of freshly indexed tickets, so an agent opening one is served from
  * cache. Runs in whichever process indexes (the worker in services mode) and writes to the shared cache.
- * Bounded concurrency; a failure is logged and never fails the indexing job.
+ * Coalesced per company (see `prefetchQuietMs`): a bulk ingest prefetches its most recent tickets once it goes
+ * quiet instead of building bundles that the next chunk drops. Bounded concurrency; a failure is logged and
+ * never fails the indexing job.
  */
 @Injectable()
-export class TicketPrefetchListener implements OnModuleInit {
+export class TicketPrefetchListener implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('AssistPrefetch');
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly pending = new Set<Promise<void>>();
   private readonly dropping = new Map<string, Promise<void>>();
+  private readonly waiting = new Map<string, Waiting>();
   private prefetched = 0;
 
   constructor(
@@ -35,17 +47,61 @@ export class TicketPrefetchListener implements OnModuleInit {
     // Not awaited: indexing must not wait for bundles (whenIdle() is there for tests and benchmarks).
     events.subscribeDocuments((event) => this.dropBundles(event.companyId));
     if (!this.config.assist.prefetchEnabled) return;
-    events.subscribe((event) => {
-      const done = this.prefetch(event).finally(() => this.pending.delete(done));
-      this.pending.add(done);
-    });
+    events.subscribe((event) => this.schedule(event));
   }
 
-  /** Resolves when every prefetch started so far has finished. */
+  /** Resolves when every prefetch scheduled or started so far has finished. */
   async whenIdle(): Promise<void> {
-    while (this.pending.size > 0 || this.dropping.size > 0) {
-      await Promise.all([...this.pending, ...this.dropping.values()]);
+    while (this.pending.size > 0 || this.dropping.size > 0 || this.waiting.size > 0) {
+      await Promise.all([
+        ...this.pending,
+        ...this.dropping.values(),
+        ...[...this.waiting.values()].map((w) => w.flushed),
+      ]);
     }
+  }
+
+  onModuleDestroy(): void {
+    // Nothing is lost by not building them: a bundle is built on its first /init anyway.
+    for (const waiting of this.waiting.values()) {
+      clearTimeout(waiting.timer);
+      waiting.flush();
+    }
+    this.waiting.clear();
+  }
+
+  private schedule(event: TicketIndexed): void {
+    const { quiet, maxDelay, maxTickets } = {
+      quiet: this.config.assist.prefetchQuietMs,
+      maxDelay: this.config.assist.prefetchMaxDelayMs,
+      maxTickets: this.config.assist.prefetchMaxTickets,
+    };
+    let waiting = this.waiting.get(event.companyId);
+    if (waiting) clearTimeout(waiting.timer);
+    else {
+      let flush!: () => void;
+      const flushed = new Promise<void>((resolve) => (flush = resolve));
+      waiting = { ids: new Set(), firstAt: Date.now(), timer: undefined as never, flushed, flush };
+      this.waiting.set(event.companyId, waiting);
+    }
+    for (const id of event.ticketIds) {
+      waiting.ids.delete(id);
+      waiting.ids.add(id);
+    }
+    for (const id of waiting.ids) {
+      if (waiting.ids.size <= maxTickets) break;
+      waiting.ids.delete(id);
+    }
+    const due = Math.max(0, Math.min(quiet, waiting.firstAt + maxDelay - Date.now()));
+    const current = waiting;
+    current.timer = setTimeout(() => {
+      if (this.waiting.get(event.companyId) === current) this.waiting.delete(event.companyId);
+      const done = this.prefetch({ companyId: event.companyId, ticketIds: [...current.ids] }).finally(() =>
+        this.pending.delete(done),
+      );
+      this.pending.add(done);
+      current.flush();
+    }, due);
   }
 
   /**
@@ -77,6 +133,9 @@ export class TicketPrefetchListener implements OnModuleInit {
       event.ticketIds.map((ticketId) =>
         this.limit(async () => {
           try {
+            // Embedded mode builds bundles from in-process indexes without real I/O: one macrotask turn per
+            // bundle, or a chunk's prefetch runs in microtasks and holds every request of the process.
+            await new Promise<void>((resolve) => setImmediate(resolve));
             await this.bundles.bundle({
               companyId: event.companyId,
               ticketId,

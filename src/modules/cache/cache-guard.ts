@@ -43,9 +43,9 @@ export class CacheGuard {
     return toGuardState(this.breaker.state);
   }
 
-  /** Runs `fn` within the timeout; throws on failure, timeout or an open breaker. */
-  run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    return this.breaker.execute(() => withTimeout(fn(), this.options.timeoutMs, operation));
+  /** Runs `fn` within the timeout (`timeoutMs` overrides it); throws on failure, timeout or an open breaker. */
+  run<T>(operation: string, fn: () => Promise<T>, timeoutMs = this.options.timeoutMs): Promise<T> {
+    return this.breaker.execute(() => withTimeout(fn(), timeoutMs, operation));
   }
 
   static isOpen(error: unknown): boolean {

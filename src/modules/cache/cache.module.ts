@@ -1,4 +1,5 @@
 import { Global, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { RedisConnection } from '../../common/redis/redis-connection.adapter';
 import { AppConfig } from '../../config/config';
 import { DependencyHealth } from '../health/dependency.health';
@@ -9,6 +10,7 @@ import { RedisCacheStore } from './adapters/redis.cache-store.adapter';
 import { CacheGuard } from './cache-guard';
 import { CacheInvalidationListener } from './cache-invalidation.listener';
 import { CacheStatsService } from './cache-stats.service';
+import { CachedResponseFastPath } from './http/cached-response.fast-path';
 import { TenantCacheInterceptor } from './http/tenant-cache.interceptor';
 import { LayeredCacheService } from './layered-cache.service';
 import { CacheStore } from './ports/cache-store.port';
@@ -21,6 +23,7 @@ import { LayeredCache } from './ports/layered-cache.port';
  */
 @Global()
 @Module({
+  imports: [DiscoveryModule],
   controllers: [AdminCacheController],
   providers: [
     {
@@ -50,6 +53,7 @@ import { LayeredCache } from './ports/layered-cache.port';
     LayeredCacheService,
     { provide: LayeredCache, useExisting: LayeredCacheService },
     TenantCacheInterceptor,
+    CachedResponseFastPath,
     CacheInvalidationListener,
   ],
   exports: [LayeredCache, LayeredCacheService, CacheStatsService, TenantCacheInterceptor],

@@ -4,7 +4,7 @@ import { MemoryCacheStore } from './adapters/memory.cache-store.adapter';
 import { CacheGuard } from './cache-guard';
 import { CacheStatsService } from './cache-stats.service';
 import { cacheKey } from './domain/cache-keys';
-import { isOlderGeneration, LayeredCacheService } from './layered-cache.service';
+import { isOlderGeneration, LayeredCacheService, parseResponseEntry } from './layered-cache.service';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -35,6 +35,65 @@ function build(store = new MemoryCacheStore({ maxEntries: 1_000 }), env: Record<
 
 const key = (companyId = 'acme', input: unknown = { q: 'refund' }, layer: 'llm' | 'vector' = 'vector') =>
   cacheKey({ layer, companyId, kind: layer === 'llm' ? 'answer' : 'search', input });
+
+describe('LayeredCacheService responses (stored serialized)', () => {
+  const replay = (value: unknown) => JSON.stringify({ ...(value as object), cached: true });
+
+  it('MISS returns the value; a HIT is the stored replay body, with no compute; peek and counting agree', async () => {
+    const { cache, stats } = build();
+    const compute = jest.fn(async () => ({ results: [1, 2] }));
+    expect(await cache.getOrComputeResponse({ key: key(), compute, replay })).toEqual({
+      status: 'MISS',
+      value: { results: [1, 2] },
+    });
+    expect(await cache.getOrComputeResponse({ key: key(), compute, replay })).toEqual({
+      status: 'HIT',
+      body: '{"results":[1,2],"cached":true}',
+    });
+    expect(compute).toHaveBeenCalledTimes(1);
+    expect((await cache.peekResponse(key()))?.body).toBe('{"results":[1,2],"cached":true}');
+    expect(await cache.peekResponse(key('globex'))).toBeUndefined();
+    cache.recordResponseHit(key(), undefined);
+    await stats.flush();
+    expect((await stats.snapshot({ companyId: 'acme' })).lookups.vector).toEqual({
+      hits: 2,
+      stale: 0,
+      misses: 1,
+    });
+  });
+
+  it('honours no-store, no-cache and shouldStore', async () => {
+    const { cache } = build();
+    let n = 0;
+    const compute = async () => ({ n: ++n });
+    await cache.getOrComputeResponse({ key: key(), compute, replay, mode: 'no-store' });
+    expect(await cache.peekResponse(key())).toBeUndefined();
+    await cache.getOrComputeResponse({ key: key(), compute, replay, shouldStore: () => false });
+    expect(await cache.peekResponse(key())).toBeUndefined();
+    await cache.getOrComputeResponse({ key: key(), compute, replay });
+    const refreshed = await cache.getOrComputeResponse({ key: key(), compute, replay, mode: 'no-cache' });
+    expect(refreshed).toEqual({ status: 'MISS', value: { n: 4 } });
+    expect((await cache.peekResponse(key()))?.body).toBe('{"n":4,"cached":true}');
+  });
+
+  it('a generation bump makes the stored response unreachable', async () => {
+    const { cache } = build();
+    await cache.getOrComputeResponse({ key: key(), compute: async () => ({ a: 1 }), replay });
+    await cache.invalidate('acme', ['vector']);
+    expect(await cache.peekResponse(key())).toBeUndefined();
+  });
+
+  it('reads anything but `{header}\\n{body}` as a miss', () => {
+    expect(parseResponseEntry('{"exp":5}\n{"a":1}')).toEqual({ exp: 5, credit: undefined, body: '{"a":1}' });
+    expect(parseResponseEntry('{"exp":5,"credit":{"tokens":3,"costUsd":0.1}}\n[]')?.credit).toEqual({
+      tokens: 3,
+      costUsd: 0.1,
+    });
+    expect(parseResponseEntry('{"value":{"v":1,"exp":5}}')).toBeUndefined();
+    expect(parseResponseEntry('not json\n{}')).toBeUndefined();
+    expect(parseResponseEntry('{"v":1}\n{}')).toBeUndefined();
+  });
+});
 
 describe('LayeredCacheService', () => {
   it('reads through: MISS computes and stores, HIT serves without computing', async () => {
@@ -151,6 +210,30 @@ describe('LayeredCacheService', () => {
     }
     await sleep(120);
     expect(await cache.getAndTouch(session, 80)).toBeUndefined();
+  });
+
+  it('state (sessions): absent is undefined, a silent store is a 503 (not a miss), a lost write throws', async () => {
+    const store = new SilentStore({ maxEntries: 100 });
+    store.silent = false;
+    const { cache } = build(store, { CACHE_STATE_TIMEOUT_MS: '120' });
+    const session = cacheKey({ layer: 'session', companyId: 'acme', kind: 'session', input: { id: 's2' } });
+    expect(await cache.readState(session)).toBeUndefined();
+    await cache.writeState(session, { ticket: 'T-2' }, { ttlMs: 80 });
+    await sleep(50);
+    expect(await cache.readState(session, { touch: true })).toEqual({ ticket: 'T-2' });
+    await sleep(50);
+    // The touch slid the TTL past the original 80 ms.
+    expect(await cache.readState(session)).toEqual({ ticket: 'T-2' });
+    store.silent = true;
+    const started = Date.now();
+    await expect(cache.readState(session)).rejects.toMatchObject({ code: 'dependency_unavailable' });
+    // State gets the longer state timeout, not the 50 ms of cache reads.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(110);
+    await expect(cache.writeState(session, { ticket: 'T-3' })).rejects.toMatchObject({
+      code: 'dependency_unavailable',
+    });
+    // The cache path of the same store stays fail-open.
+    expect(await cache.get(key())).toBeUndefined();
   });
 
   it('invalidates per company and layer by generation, and sweeps the old keys', async () => {

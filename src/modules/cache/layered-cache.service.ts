@@ -15,7 +15,9 @@ import {
   CacheLayer,
   CacheResult,
   GetOrComputeOptions,
+  GetOrComputeResponseOptions,
   LayeredCache,
+  ResponseResult,
 } from './ports/layered-cache.port';
 
 /** What is stored: the value, when it goes stale, and what computing it cost (credited on each hit). */
@@ -92,6 +94,62 @@ export class LayeredCacheService extends LayeredCache implements OnModuleDestroy
     return { value, status: 'MISS' };
   }
 
+  /**
+   * HTTP responses are stored as text: a one-line header (`{"exp":…,"credit":…}`) and the serialized replay
+   * body, so a hit is one GET and a string slice, sent as is (no JSON parse, no re-serialization).
+   */
+  override async getOrComputeResponse<T>(
+    options: GetOrComputeResponseOptions<T>,
+  ): Promise<ResponseResult<T>> {
+    const { key, compute } = options;
+    const mode = options.mode ?? 'default';
+    if (this.bypassed(key)) return { status: 'MISS', value: await compute() };
+    const storedKey = await this.storedKey(key);
+    if (!storedKey) return { status: 'MISS', value: await this.flights.run(`nostore:${key}`, compute) };
+
+    if (mode === 'default') {
+      const entry = await this.readResponse(storedKey, key.layer);
+      const now = Date.now();
+      if (entry && now < entry.exp) {
+        this.countHit(key, 'hit', entry.credit);
+        return { status: 'HIT', body: entry.body };
+      }
+      const grace = options.staleWhileRevalidateMs ?? 0;
+      if (entry && grace > 0 && now < entry.exp + grace) {
+        this.countHit(key, 'stale', entry.credit);
+        void this.refreshes
+          .run(storedKey, () => this.computeAndStoreResponse(storedKey, options))
+          .catch((error: unknown) =>
+            this.warn(`refresh of ${key.layer}:${key.kind} failed: ${String(error)}`),
+          );
+        return { status: 'STALE', body: entry.body };
+      }
+      this.stats.recordLookup({ layer: key.layer, companyId: key.companyId, outcome: 'miss' });
+      const value = await this.flights.run(storedKey, () => this.computeAndStoreResponse(storedKey, options));
+      return { status: 'MISS', value };
+    }
+    const value =
+      mode === 'no-cache' ? await this.computeAndStoreResponse(storedKey, options) : await compute();
+    return { status: 'MISS', value };
+  }
+
+  /**
+   * The fast hit path's read: a fresh stored response, or undefined on a miss, a stale entry or any store
+   * trouble (the regular path then handles the request). Counts nothing: see `recordResponseHit`.
+   */
+  async peekResponse(key: CacheKey): Promise<{ body: string; credit?: CacheCredit } | undefined> {
+    if (this.bypassed(key)) return undefined;
+    const storedKey = await this.storedKey(key);
+    if (!storedKey) return undefined;
+    const entry = await this.readResponse(storedKey, key.layer);
+    return entry && Date.now() < entry.exp ? entry : undefined;
+  }
+
+  /** Counts a response the fast hit path served: lookup stats and the savings ledger, as a regular hit. */
+  recordResponseHit(key: CacheKey, credit: CacheCredit | undefined): void {
+    this.countHit(key, 'hit', credit);
+  }
+
   async get<T>(key: CacheKey): Promise<T | undefined> {
     return (await this.lookup<T>(key))?.v;
   }
@@ -122,6 +180,29 @@ export class LayeredCacheService extends LayeredCache implements OnModuleDestroy
       { v: value, credit: options.credit },
       options.ttlMs ?? this.ttl(key.layer),
     );
+  }
+
+  async readState<T>(key: CacheKey, options: { touch?: boolean } = {}): Promise<T | undefined> {
+    const storedKey = await this.stateKey(key);
+    const timeoutMs = this.config.cache.stateTimeoutMs;
+    let envelope: Envelope<T> | undefined;
+    try {
+      envelope = await this.guard.run('get', () => this.store.getValue<Envelope<T>>(storedKey), timeoutMs);
+    } catch (error) {
+      this.failed('get', key.layer, error);
+      throw AppError.unavailable('session store', error);
+    }
+    if (!envelope || typeof envelope !== 'object' || !('exp' in envelope) || Date.now() >= envelope.exp) {
+      this.stats.recordLookup({ layer: key.layer, companyId: key.companyId, outcome: 'miss' });
+      return undefined;
+    }
+    this.stats.recordLookup({ layer: key.layer, companyId: key.companyId, outcome: 'hit' });
+    if (options.touch) await this.writeStateAt(storedKey, key.layer, envelope.v, this.ttl(key.layer));
+    return envelope.v;
+  }
+
+  async writeState<T>(key: CacheKey, value: T, options: { ttlMs?: number } = {}): Promise<void> {
+    await this.writeStateAt(await this.stateKey(key), key.layer, value, options.ttlMs ?? this.ttl(key.layer));
   }
 
   async delete(key: CacheKey): Promise<void> {
@@ -233,6 +314,73 @@ export class LayeredCacheService extends LayeredCache implements OnModuleDestroy
     return value;
   }
 
+  private async computeAndStoreResponse<T>(
+    storedKey: string,
+    options: GetOrComputeResponseOptions<T>,
+  ): Promise<T> {
+    const value = await options.compute();
+    if (options.mode !== 'no-store' && (options.shouldStore?.(value) ?? true)) {
+      const layer = options.key.layer;
+      const ttlMs = options.ttlMs ?? this.ttl(layer);
+      const credit = options.credit?.(value);
+      const header = JSON.stringify(
+        credit ? { exp: Date.now() + ttlMs, credit } : { exp: Date.now() + ttlMs },
+      );
+      const text = `${header}\n${options.replay(value)}`;
+      try {
+        const keepMs = ttlMs + (options.staleWhileRevalidateMs ?? 0);
+        await this.guard.run('set', () => this.store.setText(storedKey, text, keepMs));
+        this.metrics.recordCacheOperation({ operation: 'set', result: 'ok', cacheType: layer });
+      } catch (error) {
+        this.failed('set', layer, error);
+      }
+    }
+    return value;
+  }
+
+  private async readResponse(
+    storedKey: string,
+    layer: CacheLayer,
+  ): Promise<{ exp: number; credit?: CacheCredit; body: string } | undefined> {
+    try {
+      const text = await this.guard.run('get', () => this.store.getText(storedKey));
+      return text === undefined ? undefined : parseResponseEntry(text);
+    } catch (error) {
+      this.failed('get', layer, error);
+      return undefined;
+    }
+  }
+
+  private async stateKey(key: CacheKey): Promise<string> {
+    try {
+      const generations = await this.generations.current(key.companyId);
+      return `${key.toString()}:${generationSuffix(generations, key.layer, key.kind)}`;
+    } catch (error) {
+      this.failed('get', key.layer, error);
+      throw AppError.unavailable('session store', error);
+    }
+  }
+
+  private async writeStateAt<T>(
+    storedKey: string,
+    layer: CacheLayer,
+    value: T,
+    ttlMs: number,
+  ): Promise<void> {
+    const envelope: Envelope<T> = { v: value, exp: Date.now() + ttlMs };
+    try {
+      await this.guard.run(
+        'set',
+        () => this.store.setValue(storedKey, envelope, ttlMs),
+        this.config.cache.stateTimeoutMs,
+      );
+      this.metrics.recordCacheOperation({ operation: 'set', result: 'ok', cacheType: layer });
+    } catch (error) {
+      this.failed('set', layer, error);
+      throw AppError.unavailable('session store', error);
+    }
+  }
+
   private async storedKey(key: CacheKey): Promise<string | undefined> {
     try {
       const generations = await this.generations.current(key.companyId);
@@ -310,6 +458,21 @@ export function isOlderGeneration(
   if (parts.length !== 3) return false;
   const [kind, , suffix] = parts;
   return suffix !== generationSuffix(generations, layer, kind);
+}
+
+/** `{"exp":…,"credit":…}\n<body>`; anything else (an entry of another format) reads as a miss. */
+export function parseResponseEntry(
+  text: string,
+): { exp: number; credit?: CacheCredit; body: string } | undefined {
+  const newline = text.indexOf('\n');
+  if (newline < 0) return undefined;
+  try {
+    const header = JSON.parse(text.slice(0, newline)) as { exp?: unknown; credit?: CacheCredit };
+    if (typeof header.exp !== 'number') return undefined;
+    return { exp: header.exp, credit: header.credit, body: text.slice(newline + 1) };
+  } catch {
+    return undefined;
+  }
 }
 
 function delay(ms: number): Promise<void> {

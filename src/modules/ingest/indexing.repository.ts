@@ -5,6 +5,7 @@ import { ArticleEntity, TicketEntity } from '../../database/entities';
 import type { SummarySource } from '../../database/entities/index-state';
 import type { DataType } from './ingest.jobs';
 import type { ArticleRow, TicketRow } from './domain/index-documents';
+import { serialTransaction } from '../tickets/serial-transaction';
 
 export interface ScanRequest {
   companyId: string;
@@ -83,7 +84,7 @@ export class IndexingRepository {
       meta.findColumnWithPropertyName('indexedAt')!,
     );
     const postgres = this.db.options.type === 'postgres';
-    return this.db.transaction(async (tx) => {
+    return serialTransaction(this.db, async (tx) => {
       let updated = 0;
       for (let start = 0; start < input.rows.length; start += MARK_ROWS_PER_STATEMENT) {
         const slice = input.rows.slice(start, start + MARK_ROWS_PER_STATEMENT);
@@ -119,7 +120,7 @@ export class IndexingRepository {
   }): Promise<void> {
     const { entity, prop } = TABLE[input.type];
     if (input.rows.length === 0) return;
-    await this.db.transaction(async (tx) => {
+    await serialTransaction(this.db, async (tx) => {
       for (const row of input.rows) {
         await tx
           .getRepository(entity)

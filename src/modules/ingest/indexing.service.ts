@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { BatchProcessor } from '../llm/batch-processor.service';
 import { LlmService } from '../llm/llm.service';
 import type { SearchDataType, SearchPayload } from '../search/domain/search-document';
@@ -37,7 +37,9 @@ interface Prepared {
  */
 @Injectable()
 export class IndexingService {
-  private readonly ensured = new Set<string>();
+  private readonly logger = new Logger('Indexing');
+  /** Collections ensured by this process: two overlapping chunks share one call. */
+  private readonly ensured = new Map<string, Promise<void>>();
 
   constructor(
     private readonly llm: LlmService,
@@ -56,6 +58,7 @@ export class IndexingService {
     const { companyId, type, rows } = input;
     const outcome: ChunkOutcome = { indexed: 0, summariesLlm: 0, summariesExtractive: 0, failed: [] };
     if (rows.length === 0) return outcome;
+    const spans = new Spans();
 
     const summaries = await this.batches.process({
       items: rows,
@@ -69,6 +72,7 @@ export class IndexingService {
             type === 'tickets' ? ticketSourceText(row as TicketRow) : articleSourceText(row as ArticleRow),
         }),
     });
+    spans.mark('summarize');
     const failures = summaries.failed.map((f) => ({
       id: f.id,
       contentHash: f.item.contentHash,
@@ -82,7 +86,7 @@ export class IndexingService {
 
     if (prepared.length > 0) {
       try {
-        await this.writeIndexes(companyId, type, prepared);
+        await this.writeIndexes(companyId, type, prepared, spans);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         failures.push(
@@ -104,6 +108,7 @@ export class IndexingService {
     }));
     await this.repository.markIndexed({ companyId, type, rows: indexedRows, at: new Date() });
     await this.repository.markFailed({ companyId, type, rows: failures });
+    spans.mark('mark');
 
     outcome.indexed = prepared.length;
     outcome.summariesLlm = prepared.filter((p) => p.summarySource === 'llm').length;
@@ -112,10 +117,18 @@ export class IndexingService {
     await this.indexedEvents.publishDocuments({ companyId, type, ids: prepared.map((p) => p.row.id) });
     if (type === 'tickets')
       await this.indexedEvents.publish({ companyId, ticketIds: prepared.map((p) => p.row.id) });
+    spans.mark('events');
+    // Where a chunk's time goes (LOG_LEVEL=debug): the ingest benchmark's profiling runs read these.
+    this.logger.debug(`chunk of ${rows.length} ${type} for ${companyId}: ${spans.summary()}`);
     return outcome;
   }
 
-  private async writeIndexes(companyId: string, type: DataType, prepared: Prepared[]): Promise<void> {
+  private async writeIndexes(
+    companyId: string,
+    type: DataType,
+    prepared: Prepared[],
+    spans: Spans,
+  ): Promise<void> {
     const searchType: SearchDataType = type === 'tickets' ? 'ticket' : 'article';
     const documents = prepared.map((p) => toDocument(companyId, searchType, p));
     const embedded = await this.llm.embed({
@@ -125,36 +138,71 @@ export class IndexingService {
         embeddingText({ title: d.payload.title, summary: d.payload.summary, body: d.body }),
       ),
     });
+    spans.mark('embed');
     const key = `${companyId}:${searchType}`;
-    if (!this.ensured.has(key)) {
-      await this.vectors.ensureCollection({
+    let ensured = this.ensured.get(key);
+    if (!ensured) {
+      ensured = this.vectors.ensureCollection({
         companyId,
         type: searchType,
         dimension: embedded.vectors[0].length,
       });
-      this.ensured.add(key);
+      this.ensured.set(key, ensured);
+      // A failed ensure is tried again by the next chunk instead of failing every chunk after it.
+      ensured.catch(() => this.ensured.delete(key));
     }
+    await ensured;
     // Two independent stores: written concurrently, so the chunk waits for the slower one, not for both.
     await Promise.all([
-      this.vectors.upsert({
-        companyId,
-        type: searchType,
-        points: documents.map((d, i) => ({
-          id: d.payload.id,
-          vector: embedded.vectors[i],
-          payload: d.payload,
-        })),
-      }),
-      this.lexical.upsert({
-        companyId,
-        type: searchType,
-        documents: documents.map((d) => ({
-          id: d.payload.id,
-          text: [d.payload.title, d.payload.summary, d.body, d.payload.tags.join(' ')].join('\n'),
-          payload: d.payload,
-        })),
-      }),
+      spans.time('vectors', () =>
+        this.vectors.upsert({
+          companyId,
+          type: searchType,
+          points: documents.map((d, i) => ({
+            id: d.payload.id,
+            vector: embedded.vectors[i],
+            payload: d.payload,
+          })),
+        }),
+      ),
+      spans.time('lexical', () =>
+        this.lexical.upsert({
+          companyId,
+          type: searchType,
+          documents: documents.map((d) => ({
+            id: d.payload.id,
+            text: [d.payload.title, d.payload.summary, d.body, d.payload.tags.join(' ')].join('\n'),
+            payload: d.payload,
+          })),
+        }),
+      ),
     ]);
+    spans.mark('write');
+  }
+}
+
+/** Consecutive step durations of one chunk, and the durations of steps that overlap them. */
+class Spans {
+  private last = performance.now();
+  private readonly steps: string[] = [];
+
+  mark(step: string): void {
+    const now = performance.now();
+    this.steps.push(`${step} ${Math.round(now - this.last)} ms`);
+    this.last = now;
+  }
+
+  async time<T>(step: string, work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.steps.push(`(${step} ${Math.round(performance.now() - started)} ms)`);
+    }
+  }
+
+  summary(): string {
+    return this.steps.join(', ');
   }
 }
 

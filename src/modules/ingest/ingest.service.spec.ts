@@ -128,3 +128,78 @@ describe('IngestService outbox drain', () => {
     expect(result.stats).toMatchObject({ total: 25, processed: 25, indexed: 25 });
   });
 });
+
+describe('IngestService chunk pipeline', () => {
+  const config = loadConfig({ INGEST_CHUNK_SIZE: '10' });
+  const range = {
+    companyId: 'acme',
+    startDate: '2024-01-01',
+    endDate: '2024-12-31',
+    dataTypes: ['tickets' as const],
+    force: true,
+  };
+
+  /** An indexer whose chunks take a few event-loop turns, recording how many overlap. */
+  function slowIndexer(fail?: (call: number) => boolean) {
+    const state = { running: 0, maxRunning: 0, calls: 0, finished: 0, ids: [] as string[] };
+    const indexing = {
+      indexChunk: async ({ rows }: { rows: TicketRow[] }): Promise<ChunkOutcome> => {
+        const call = ++state.calls;
+        state.running++;
+        state.maxRunning = Math.max(state.maxRunning, state.running);
+        try {
+          for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+          if (fail?.(call)) throw new Error(`chunk ${call} failed`);
+          state.ids.push(...rows.map((r) => r.id));
+          return { indexed: rows.length, summariesLlm: 0, summariesExtractive: rows.length, failed: [] };
+        } finally {
+          state.running--;
+          state.finished++;
+        }
+      },
+    } as unknown as IndexingService;
+    return { state, indexing };
+  }
+
+  it('overlaps two chunks, never more, and reports every row in order', async () => {
+    const outbox = new OutboxFake();
+    for (let i = 0; i < 95; i++) outbox.add(`t-${String(i).padStart(2, '0')}`, '2024-06-01T00:00:00Z');
+    const { state, indexing } = slowIndexer();
+    const progress: number[] = [];
+    const service = new IngestService(outbox.repository(), indexing, config);
+    const result = await service.ingestRange(range, async (p) => void progress.push(p.processed));
+    expect(state.maxRunning).toBe(2);
+    expect(state.ids).toHaveLength(95);
+    expect(new Set(state.ids).size).toBe(95);
+    expect(result.stats).toMatchObject({ total: 95, processed: 95, indexed: 95 });
+    expect(progress).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95]);
+  });
+
+  it('fails the job when a chunk fails, after the chunk beside it has finished', async () => {
+    const outbox = new OutboxFake();
+    for (let i = 0; i < 60; i++) outbox.add(`t-${String(i).padStart(2, '0')}`, '2024-06-01T00:00:00Z');
+    const { state, indexing } = slowIndexer((call) => call === 3);
+    const service = new IngestService(outbox.repository(), indexing, config);
+    await expect(service.ingestRange(range, async () => undefined)).rejects.toThrow('chunk 3 failed');
+    // Nothing keeps writing behind a failed job's back.
+    expect(state.running).toBe(0);
+    expect(state.finished).toBe(state.calls);
+  });
+
+  it('stops after the chunks in flight when the worker shuts down', async () => {
+    const outbox = new OutboxFake();
+    for (let i = 0; i < 60; i++) outbox.add(`t-${String(i).padStart(2, '0')}`, '2024-06-01T00:00:00Z');
+    const { state, indexing } = slowIndexer();
+    const service = new IngestService(outbox.repository(), indexing, config);
+    let stopped = false;
+    const job = service.ingestRange(range, async (p) => {
+      if (p.processed >= 10 && !stopped) {
+        stopped = true;
+        service.stop();
+      }
+    });
+    await expect(job).rejects.toThrow('shutting down');
+    expect(state.running).toBe(0);
+    expect(state.calls).toBeLessThan(6);
+  });
+});

@@ -11,7 +11,7 @@ import {
   MAX_REPORTED_ERRORS,
 } from './ingest.jobs';
 import { IndexingRepository, ScanRequest } from './indexing.repository';
-import { IndexingService } from './indexing.service';
+import { ChunkOutcome, IndexingService } from './indexing.service';
 
 type Progress = (progress: JobProgress) => Promise<void>;
 
@@ -86,44 +86,68 @@ export class IngestService {
     for (const type of dataTypes) stats.total += await this.repository.count(type, { companyId, ...scope });
     await options.progress({ processed: 0, total: stats.total, failed: 0 });
 
+    const account = async (type: DataType, chunk: { rows: number; outcome: ChunkOutcome }) => {
+      stats.indexed += chunk.outcome.indexed;
+      stats.summaries_llm += chunk.outcome.summariesLlm;
+      stats.summaries_extractive += chunk.outcome.summariesExtractive;
+      stats.failed += chunk.outcome.failed.length;
+      for (const failure of chunk.outcome.failed) {
+        if (errors.length < MAX_REPORTED_ERRORS) errors.push({ id: failure.id, type, error: failure.error });
+      }
+      stats.processed += chunk.rows;
+      await options.progress({
+        processed: stats.processed,
+        total: Math.max(stats.total, stats.processed),
+        failed: stats.failed,
+      });
+    };
+
     for (const type of dataTypes) {
       let after: ScanRequest['after'];
       let pass = { number: 1, processed: 0 };
-      for (;;) {
-        const rows = await this.repository.scan(type, { companyId, ...scope, after, limit: chunkSize });
-        if (rows.length > 0) {
-          const last = rows[rows.length - 1];
-          after = { updatedAt: last.updatedAt, id: last.id };
-          const todo = options.force ? rows : rows.filter((r) => !isUpToDate(r));
-          stats.skipped_unchanged += rows.length - todo.length;
-          const outcome = await this.indexing.indexChunk({ companyId, type, rows: todo });
-          stats.indexed += outcome.indexed;
-          stats.summaries_llm += outcome.summariesLlm;
-          stats.summaries_extractive += outcome.summariesExtractive;
-          stats.failed += outcome.failed.length;
-          for (const failure of outcome.failed) {
-            if (errors.length < MAX_REPORTED_ERRORS)
-              errors.push({ id: failure.id, type, error: failure.error });
+      // Two chunks overlap: chunk N+1 is read and summarized while chunk N waits on its writes (vectors,
+      // lexical index, database). Never more than two chunks are held, so memory stays bounded by 2 × chunk.
+      const inFlight: InFlightChunk[] = [];
+      const settleOldest = async () => {
+        const chunk = inFlight[0];
+        if (!chunk) return;
+        const done = await chunk.done();
+        inFlight.shift();
+        await account(type, done);
+      };
+      const settleAll = async () => {
+        while (inFlight.length > 0) await settleOldest();
+      };
+      try {
+        for (;;) {
+          const rows = await this.repository.scan(type, { companyId, ...scope, after, limit: chunkSize });
+          if (rows.length > 0) {
+            const last = rows[rows.length - 1];
+            after = { updatedAt: last.updatedAt, id: last.id };
+            const todo = options.force ? rows : rows.filter((r) => !isUpToDate(r));
+            stats.skipped_unchanged += rows.length - todo.length;
+            pass.processed += rows.length;
+            inFlight.push(startChunk(rows.length, this.indexing.indexChunk({ companyId, type, rows: todo })));
+            if (inFlight.length > 1) await settleOldest();
           }
-          stats.processed += rows.length;
-          pass.processed += rows.length;
-          await options.progress({
-            processed: stats.processed,
-            total: Math.max(stats.total, stats.processed),
-            failed: stats.failed,
-          });
+          if (rows.length < chunkSize) {
+            await settleAll();
+            // Rows upserted while this pass ran may sort behind its cursor, and their upsert's job request may
+            // have coalesced into this very job: the outbox drains again from the start until a pass finds nothing.
+            const again = pass.processed > 0 || options.drain?.requested === true;
+            if (options.drain) options.drain.requested = false;
+            if (!scope.pendingOnly || !again || pass.number >= MAX_OUTBOX_PASSES) break;
+            pass = { number: pass.number + 1, processed: 0 };
+            after = undefined;
+          }
+          if (this.stopping) {
+            await settleAll();
+            throw new Error('worker shutting down after its current chunk; the job resumes on retry');
+          }
         }
-        if (rows.length < chunkSize) {
-          // Rows upserted while this pass ran may sort behind its cursor, and their upsert's job request may
-          // have coalesced into this very job: the outbox drains again from the start until a pass finds nothing.
-          const again = pass.processed > 0 || options.drain?.requested === true;
-          if (options.drain) options.drain.requested = false;
-          if (!scope.pendingOnly || !again || pass.number >= MAX_OUTBOX_PASSES) break;
-          pass = { number: pass.number + 1, processed: 0 };
-          after = undefined;
-        }
-        if (this.stopping)
-          throw new Error('worker shutting down after its current chunk; the job resumes on retry');
+      } finally {
+        // A failure (or shutdown) never leaves a chunk writing behind the job's back.
+        await Promise.all(inFlight.map((chunk) => chunk.done().catch(() => undefined)));
       }
     }
     stats.duration_ms = Date.now() - started;
@@ -132,6 +156,26 @@ export class IngestService {
     );
     return { stats, errors };
   }
+}
+
+interface InFlightChunk {
+  /** The chunk's outcome, or its error rethrown: only when awaited, so the job fails where it awaits it. */
+  done(): Promise<{ rows: number; outcome: ChunkOutcome }>;
+}
+
+/** Starts tracking a chunk; its rejection is held (never unhandled) until the job awaits it. */
+function startChunk(rows: number, work: Promise<ChunkOutcome>): InFlightChunk {
+  const settled = work.then(
+    (outcome) => ({ ok: true as const, outcome }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  return {
+    async done() {
+      const result = await settled;
+      if (!result.ok) throw result.error;
+      return { rows, outcome: result.outcome };
+    },
+  };
 }
 
 function emptyStats(): IngestStats {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ExponentialBackoff, handleWhen, noJitterGenerator, retry } from 'cockatiel';
 import pLimit from 'p-limit';
 import { AppConfig } from '../../config/config';
+import { EventLoopSlice } from './domain/event-loop-slice';
 
 export interface BatchOptions {
   batchSize: number;
@@ -98,8 +99,12 @@ export class BatchProcessor {
         total: items.length,
       });
 
+    // Local handlers (extractive summaries) finish without real I/O: without a yield now and then a whole
+    // chunk would run in microtasks and the process would answer no request until it ends.
+    const slice = new EventLoopSlice();
     const runItem = async (item: T, index: number, started: () => void): Promise<void> => {
       started();
+      await slice.maybeYield();
       let attempts = 0;
       try {
         const value = await itemRetry.execute(({ signal }) => {

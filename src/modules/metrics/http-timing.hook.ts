@@ -7,14 +7,19 @@ import { MetricsService } from './metrics.service';
  * from the guard, 400s from body parsing, 404s for unknown routes and 413s, which never reach a handler.
  */
 export function registerHttpTiming(fastify: FastifyInstance, metrics: MetricsService): void {
-  fastify.addHook('onResponse', async (request, reply) => {
-    metrics.recordHttpRequest({
-      method: methodLabel(request.method),
-      endpoint: endpointLabel(request.is404 ? undefined : request.routeOptions.url),
-      companyId: request.tenant?.companyId,
-      statusCode: statusCodeLabel(reply.statusCode),
-      cacheResult: cacheResultLabel(reply.getHeader('x-cache')),
-      durationS: reply.elapsedTime / 1000,
-    });
+  // Callback style: no promise per response.
+  fastify.addHook('onResponse', (request, reply, done) => {
+    try {
+      metrics.recordHttpRequest({
+        method: methodLabel(request.method),
+        endpoint: endpointLabel(request.is404 ? undefined : request.routeOptions.url),
+        companyId: request.tenant?.companyId,
+        statusCode: statusCodeLabel(reply.statusCode),
+        cacheResult: cacheResultLabel(reply.getHeader('x-cache')),
+        durationS: reply.elapsedTime / 1000,
+      });
+    } finally {
+      done();
+    }
   });
 }

@@ -10,7 +10,7 @@ import { VectorIndex } from './ports/vector-index.port';
 
 /**
  * Binds the search ports by configuration: Qdrant when QDRANT_URL is set, else the embedded index under
- * DATA_DIR. Lexical search: PostgreSQL full text when the database is PostgreSQL (services mode: every API
+ * DATA_DIR. Lexical search (BM25): PostgreSQL when the database is PostgreSQL (services mode: every API
  * instance must see the same keyword index), the in-process BM25 otherwise. Expects `AppConfig` (and, with
  * PostgreSQL, the TypeORM DataSource) to be provided globally.
  */

@@ -75,6 +75,7 @@ describe('SearchService', () => {
     const { service, vectors, lexical, embedCalls } = serviceWith({
       vector: { ticket: [hit('ticket', 'T1'), hit('ticket', 'T2')], article: [hit('article', 'K1')] },
       lexical: { ticket: [hit('ticket', 'T2'), hit('ticket', 'T3')], article: [] },
+      env: { SEARCH_HYBRID: 'true', SEARCH_RRF_LEXICAL_WEIGHT: '1', SEARCH_RRF_K: '60' },
     });
     const outcome = await service.search({
       companyId: 'co-a',
@@ -147,6 +148,10 @@ describe('SearchService', () => {
     });
     expect(outcome.results.map((r) => r.id)).toEqual(['T1']);
     expect(off.lexical.requests).toEqual([]);
+    // The default, chosen by the retrieval eval (see search.config).
+    const byDefault = serviceWith(lists);
+    await byDefault.service.search({ companyId: 'co-a', query: 'q', dataTypes: ['ticket'], limit: 5 });
+    expect(byDefault.lexical.requests).toEqual([]);
 
     const down = serviceWith({
       ...lists,
@@ -161,6 +166,38 @@ describe('SearchService', () => {
     });
     expect(fallback).toEqual(expect.objectContaining({ degraded: VECTOR_DEGRADED }));
     expect(fallback.results.map((r) => r.id)).toEqual(['T3']);
+  });
+
+  it('weighs the keyword list and smooths ranks as SEARCH_RRF_LEXICAL_WEIGHT and SEARCH_RRF_K say', async () => {
+    const lists = {
+      vector: { ticket: [hit('ticket', 'V1'), hit('ticket', 'V2')] },
+      lexical: { ticket: [hit('ticket', 'L1'), hit('ticket', 'V2')] },
+    };
+    const order = async (env: Record<string, string>) =>
+      (
+        await serviceWith({ ...lists, env: { SEARCH_HYBRID: 'true', ...env } }).service.search({
+          companyId: 'co-a',
+          query: 'q',
+          dataTypes: ['ticket'],
+          limit: 3,
+        })
+      ).results.map((r) => r.id);
+    // Equal weights, k = 60: V2 is in both lists; V1 and L1 tie at rank 1 and break by key.
+    expect(await order({ SEARCH_RRF_LEXICAL_WEIGHT: '1', SEARCH_RRF_K: '60' })).toEqual(['V2', 'L1', 'V1']);
+    // A light keyword list: its own first hit falls behind both vector hits.
+    expect(await order({ SEARCH_RRF_LEXICAL_WEIGHT: '0.25', SEARCH_RRF_K: '60' })).toEqual([
+      'V2',
+      'V1',
+      'L1',
+    ]);
+    // A heavy keyword list with k = 0: L1 2/1, V2 1/2 + 2/2, V1 1/1.
+    expect(await order({ SEARCH_RRF_LEXICAL_WEIGHT: '2', SEARCH_RRF_K: '0' })).toEqual(['L1', 'V2', 'V1']);
+  });
+
+  it('refuses a malformed SEARCH_RRF_LEXICAL_WEIGHT at start, naming it', () => {
+    expect(() => serviceWith({ vector: {}, lexical: {}, env: { SEARCH_RRF_LEXICAL_WEIGHT: '-1' } })).toThrow(
+      /SEARCH_RRF_LEXICAL_WEIGHT/,
+    );
   });
 
   it('drops any hit whose payload belongs to another company', async () => {

@@ -19,6 +19,8 @@ export interface SearchInput {
   dataTypes: SearchDataType[];
   limit: number;
   filter?: SearchFilter;
+  /** The query's embedding when the caller shares one with other layers (Assist); else embedded here. */
+  embedQuery?: () => Promise<Float32Array>;
 }
 
 export interface SearchResult {
@@ -42,9 +44,9 @@ export interface SearchOutcome {
 }
 
 /**
- * Hybrid search: the query's embedding against the vector index and its words against the lexical index,
- * per data type with the same company and filter, fused by rank (RRF). Knows nothing of HTTP, so a cache
- * layer can wrap `search` as is. When the embedder or the vector store is down, keyword results still answer.
+ * Search: the query's embedding against the vector index per data type; with SEARCH_HYBRID also its words
+ * against the lexical index with the same company and filter, fused by weighted rank (RRF). Knows nothing
+ * of HTTP, so a cache layer can wrap `search` as is. When the embedder or the vector store is down, keyword results still answer.
  */
 @Injectable()
 export class SearchService {
@@ -62,30 +64,36 @@ export class SearchService {
     const useLexical = this.config.search.hybrid;
 
     const [vectorLists, lexicalLists] = await Promise.all([
-      this.vectorLists({ companyId, query, dataTypes, k, filter }),
+      this.vectorLists({ companyId, query, dataTypes, k, filter, embedQuery: input.embedQuery }),
       useLexical
         ? Promise.all(dataTypes.map((type) => this.lexical.search({ companyId, type, query, k, filter })))
         : Promise.resolve([]),
     ]);
 
-    let lists: SearchHit[][];
+    let lists: RankedList<SearchHit>[];
     let degraded: string | undefined;
     if (vectorLists === 'unavailable') {
       // Keyword search is the fallback even when fusion is switched off.
-      lists = useLexical
+      const keyword = useLexical
         ? lexicalLists
         : await Promise.all(
             dataTypes.map((type) => this.lexical.search({ companyId, type, query, k, filter })),
           );
+      lists = keyword.map((items) => ({ items }));
       degraded = VECTOR_DEGRADED;
     } else {
-      lists = [...vectorLists, ...lexicalLists];
+      const { rrfLexicalWeight } = this.config.search;
+      lists = [
+        ...vectorLists.map((items) => ({ items })),
+        ...lexicalLists.map((items) => ({ items, weight: rrfLexicalWeight })),
+      ];
     }
 
-    const fused = reciprocalRankFusion<SearchHit>(
-      lists.map((items): RankedList<SearchHit> => ({ items })),
-      { keyOf: (hit) => `${hit.type}:${hit.id}`, limit },
-    );
+    const fused = reciprocalRankFusion<SearchHit>(lists, {
+      keyOf: (hit) => `${hit.type}:${hit.id}`,
+      k: this.config.search.rrfK,
+      limit,
+    });
     const results = fused
       // Defence in depth: the ports are company-partitioned, and nothing else may ever leak out.
       .filter(({ item }) => item.payload.company_id === companyId)
@@ -99,12 +107,15 @@ export class SearchService {
     dataTypes: SearchDataType[];
     k: number;
     filter?: SearchFilter;
+    embedQuery?: () => Promise<Float32Array>;
   }): Promise<SearchHit[][] | 'unavailable'> {
     const { companyId, query, dataTypes, k, filter } = input;
     try {
-      const { vectors } = await this.llm.embed({ companyId, texts: [query], priority: 'interactive' });
+      const vector = input.embedQuery
+        ? await input.embedQuery()
+        : (await this.llm.embed({ companyId, texts: [query], priority: 'interactive' })).vectors[0];
       return await Promise.all(
-        dataTypes.map((type) => this.timedVectorSearch({ companyId, type, vector: vectors[0], k, filter })),
+        dataTypes.map((type) => this.timedVectorSearch({ companyId, type, vector, k, filter })),
       );
     } catch (error) {
       if (error instanceof AppError && error.code === ErrorCode.DependencyUnavailable) return 'unavailable';

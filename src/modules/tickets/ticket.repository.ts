@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, In } from 'typeorm';
 import { ArticleEntity, TicketEntity } from '../../database/entities';
 import { Incoming, planUpsert, StoredVersion } from './domain/upsert-plan';
+import { serialTransaction } from './serial-transaction';
 
 const WRITE_CHUNK = 500;
 
@@ -113,7 +114,7 @@ export class TicketRepository {
     incoming: Incoming<Partial<E>>[],
   ): Promise<{ changedIds: string[]; unchanged: number }> {
     const shape = UPSERT_SHAPE.get(entity)!;
-    return this.db.transaction(async (tx) => {
+    return serialTransaction(this.db, async (tx) => {
       const stored = await this.versions(
         tx,
         entity as never,
@@ -122,18 +123,51 @@ export class TicketRepository {
       );
       const plan = planUpsert(incoming, stored);
       for (let i = 0; i < plan.write.length; i += WRITE_CHUNK) {
-        await tx
-          .createQueryBuilder()
-          .insert()
-          .into(entity)
-          .values(plan.write.slice(i, i + WRITE_CHUNK) as never)
-          .orUpdate(shape.updateColumns, ['company_id', shape.idColumn])
-          .execute();
+        await this.insertOrUpdate(tx, entity, shape, plan.write.slice(i, i + WRITE_CHUNK));
       }
       return {
         changedIds: plan.write.map((row) => (row as Record<string, unknown>)[shape.idProperty] as string),
         unchanged: plan.unchanged,
       };
     });
+  }
+
+  /**
+   * One multi-row INSERT … ON CONFLICT (company_id, id) DO UPDATE, written here rather than through
+   * TypeORM's InsertQueryBuilder: the builder's per-parameter bookkeeping took a fifth of the API's CPU on
+   * PUT /api/v1/tickets (1,000 tickets a body). Values go through the driver's own conversion (simple-json,
+   * dates), and PostgreSQL and SQLite (3.24+) share the statement.
+   */
+  private async insertOrUpdate(
+    tx: EntityManager,
+    entity: new () => TicketEntity | ArticleEntity,
+    shape: { updateColumns: string[]; idColumn: string },
+    rows: unknown[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const meta = this.db.getMetadata(entity);
+    const columns = meta.columns.filter((c) =>
+      rows.some((r) => (r as Record<string, unknown>)[c.propertyName] !== undefined),
+    );
+    const postgres = this.db.options.type === 'postgres';
+    const params: unknown[] = [];
+    const tuples = rows.map((row) => {
+      const marks = columns.map((column) => {
+        const value = (row as Record<string, unknown>)[column.propertyName];
+        params.push(value === undefined ? null : this.db.driver.preparePersistentValue(value, column));
+        return postgres ? `$${params.length}` : '?';
+      });
+      return `(${marks.join(', ')})`;
+    });
+    const quote = (name: string) => `"${name}"`;
+    // Unqualified like every raw statement here: PostgreSQL connections pin search_path to the schema.
+    const table = quote(meta.tableName);
+    await tx.query(
+      `INSERT INTO ${table} (${columns.map((c) => quote(c.databaseName)).join(', ')}) VALUES ${tuples.join(', ')}
+       ON CONFLICT (company_id, ${shape.idColumn}) DO UPDATE SET ${shape.updateColumns
+         .map((c) => `${quote(c)} = EXCLUDED.${quote(c)}`)
+         .join(', ')}`,
+      params,
+    );
   }
 }

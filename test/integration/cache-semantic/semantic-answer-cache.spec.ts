@@ -166,6 +166,42 @@ describe('SemanticAnswerCacheService (fake LayeredCache, fake embedder)', () => 
     for (const q of questions) expect((await service.lookup({ scope: scope(), question: q }))?.value).toBe(q);
   });
 
+  it('group-commits concurrent stores: every entry lands, in fewer index writes than stores', async () => {
+    const { cache, service } = setup();
+    let indexWrites = 0;
+    const set = cache.set.bind(cache);
+    cache.set = async (key, value, options) => {
+      if (value && typeof value === 'object' && 'entries' in value) indexWrites++;
+      return set(key, value, options);
+    };
+    const questions = Array.from({ length: 12 }, (_, i) => `question number ${i} about parcels`);
+    await Promise.all(questions.map((q) => service.store({ scope: scope(), question: q, value: q })));
+    for (const q of questions) expect((await service.lookup({ scope: scope(), question: q }))?.value).toBe(q);
+    expect(indexWrites).toBeGreaterThan(0);
+    expect(indexWrites).toBeLessThan(questions.length);
+  });
+
+  it("uses the caller's shared question embedding instead of embedding again, and skips a fallback one", async () => {
+    const { llm, service } = setup();
+    let shared = 0;
+    const embedding = async () => {
+      shared++;
+      return { vector: hashingEmbed('where is my refund', { dimension: 64 }), fallback: false };
+    };
+    await service.store({ scope: scope(), question: 'where is my refund', value: 'x', embedding });
+    const hit = await service.lookup({ scope: scope(), question: 'where is my refund', embedding });
+    expect(hit?.value).toBe('x');
+    expect(shared).toBe(2);
+    expect(llm.calls).toBe(0);
+    const fallback = async () => ({
+      vector: hashingEmbed('where is my refund', { dimension: 64 }),
+      fallback: true,
+    });
+    expect(
+      await service.lookup({ scope: scope(), question: 'where is my refund', embedding: fallback }),
+    ).toBeUndefined();
+  });
+
   it('costs no embedding when nothing is cached for the scope', async () => {
     const { llm, service } = setup();
     expect(await service.lookup({ scope: scope(), question: 'anything' })).toBeUndefined();

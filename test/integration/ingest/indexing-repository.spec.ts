@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { CompanyEntity, TicketEntity } from '../../../src/database/entities';
 import { IndexingRepository } from '../../../src/modules/ingest/indexing.repository';
+import { TicketRepository } from '../../../src/modules/tickets/ticket.repository';
 import { dbTargets } from '../../setup/test-app';
 import { bareDataSource } from './bare-data-source';
 
@@ -110,5 +111,74 @@ describe.each(dbTargets())('IndexingRepository.markIndexed (%s)', (target) => {
     expect(
       await repository.markIndexed({ companyId: 'acme', type: 'articles', at: new Date(), rows: [] }),
     ).toBe(0);
+  });
+});
+
+describe.each(dbTargets())('indexing writes beside concurrent upserts (%s)', (target) => {
+  let db: DataSource;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ db, close } = await bareDataSource(target));
+    await db.getRepository(CompanyEntity).save([{ id: 'acme', name: 'Acme' }]);
+  });
+  afterAll(() => close?.());
+
+  // Two overlapping chunks of the ingest pipeline and API upserts write at the same time. On SQLite, TypeORM
+  // shares one query runner, so transactions started together used to fail ("cannot start a transaction
+  // within a transaction") and the job was retried seconds later; they now queue, and every write lands.
+  it('commits every markIndexed and upsert started at the same time', async () => {
+    const indexing = new IndexingRepository(db);
+    const tickets = new TicketRepository(db);
+    const chunks = [0, 1, 2].map((c) =>
+      Array.from({ length: 300 }, (_, i) => ticketRow('acme', c * 300 + i)),
+    );
+    await tickets.upsert(
+      'acme',
+      chunks.flat().map((row) => ({
+        id: row.ticketId!,
+        contentHash: row.contentHash!,
+        updatedAt: row.updatedAt!,
+        row,
+      })),
+    );
+    const late = Array.from({ length: 300 }, (_, i) => ticketRow('acme', 10_000 + i));
+    const results = await Promise.all([
+      ...chunks.map((chunk) =>
+        indexing.markIndexed({
+          companyId: 'acme',
+          type: 'tickets',
+          at: new Date(),
+          rows: chunk.map((r) => ({
+            id: r.ticketId!,
+            contentHash: r.contentHash!,
+            summary: `summary of ${r.ticketId}`,
+            summarySource: 'extractive' as const,
+          })),
+        }),
+      ),
+      tickets.upsert(
+        'acme',
+        late.map((row) => ({
+          id: row.ticketId!,
+          contentHash: row.contentHash!,
+          updatedAt: row.updatedAt!,
+          row,
+        })),
+      ),
+    ]);
+    expect(results.slice(0, 3)).toEqual([300, 300, 300]);
+    const states = await db
+      .getRepository(TicketEntity)
+      .createQueryBuilder('t')
+      .select('t.index_state', 'state')
+      .addSelect('COUNT(*)', 'n')
+      .where('t.company_id = :c', { c: 'acme' })
+      .groupBy('t.index_state')
+      .getRawMany<{ state: string; n: string | number }>();
+    expect(Object.fromEntries(states.map((s) => [s.state, Number(s.n)]))).toEqual({
+      indexed: 900,
+      pending: 300,
+    });
   });
 });

@@ -2,7 +2,8 @@ import type { RetrievedDoc } from './grounding';
 
 export type SummarySource = 'llm' | 'extractive';
 /** Parts of an /init bundle that can miss the deadline. */
-export type InitPart = 'summary' | 'similar_tickets' | 'kb_articles';
+/** The parts of /init that can come back degraded; `session`: the session could not be stored. */
+export type InitPart = 'summary' | 'similar_tickets' | 'kb_articles' | 'session';
 
 export interface SimilarTicket {
   ticket_id: string;

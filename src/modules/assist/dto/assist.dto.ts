@@ -135,7 +135,7 @@ export class InitResponseDto {
   @ApiProperty({ description: 'served from the cache (usually prefetched when the ticket was indexed)' })
   cached: boolean;
   @ApiProperty(PARTIAL_DOC) partial: boolean;
-  @ApiPropertyOptional({ enum: ['summary', 'similar_tickets', 'kb_articles'], isArray: true })
+  @ApiPropertyOptional({ enum: ['summary', 'similar_tickets', 'kb_articles', 'session'], isArray: true })
   degraded?: string[];
 }
 

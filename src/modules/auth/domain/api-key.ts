@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * API keys look like `sc_<prefix>_<secret>`: the 8-hex prefix is stored in clear for lookup, the 256-bit
@@ -20,7 +20,7 @@ export function generateApiKey(): GeneratedKey {
 }
 
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 /** The lookup prefix of a well-formed key, or null for anything else (no DB query for garbage). */

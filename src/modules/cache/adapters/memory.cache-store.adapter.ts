@@ -31,6 +31,15 @@ export class MemoryCacheStore extends CacheStore {
     await this.cache.set(key, value, ttlMs);
   }
 
+  async getText(key: string): Promise<string | undefined> {
+    const value = await this.cache.get<string>(key);
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  async setText(key: string, text: string, ttlMs: number): Promise<void> {
+    await this.cache.set(key, text, ttlMs);
+  }
+
   async deleteValue(key: string): Promise<void> {
     await this.cache.del(key);
   }

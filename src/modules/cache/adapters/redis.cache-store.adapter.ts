@@ -14,7 +14,8 @@ type NodeRedisClient = ReturnType<typeof createClient>;
  * Services mode. Values: cache-manager 7 + Keyv + @keyv/redis, whose node-redis client never queues while
  * disconnected (`disableOfflineQueue`: a command fails at once instead of waiting for a reconnect, which is
  * what made a plain cache-manager get hang for seconds with Redis stopped) and keeps reconnecting in the
- * background. Generations (HINCRBY), counters, SCAN/UNLINK sweeps, INFO and pub/sub use the shared ioredis
+ * background. Serialized HTTP responses are plain strings on the same client (GET/SET PX, no Keyv envelope to
+ * parse). Generations (HINCRBY), counters, SCAN/UNLINK sweeps, INFO and pub/sub use the shared ioredis
  * connection (no offline queue, command timeout). Every key gets the deployment's prefix.
  */
 export class RedisCacheStore extends CacheStore {
@@ -67,6 +68,15 @@ export class RedisCacheStore extends CacheStore {
 
   async setValue<T>(key: string, value: T, ttlMs: number): Promise<void> {
     await this.cache.set(this.k(key), value, ttlMs);
+  }
+
+  /** Text values skip Keyv's envelope: one plain GET, the string as stored (a hit is sent as is). */
+  async getText(key: string): Promise<string | undefined> {
+    return (await this.valueClient.get(this.k(key))) ?? undefined;
+  }
+
+  async setText(key: string, text: string, ttlMs: number): Promise<void> {
+    await this.valueClient.set(this.k(key), text, { PX: Math.max(1, Math.round(ttlMs)) });
   }
 
   async deleteValue(key: string): Promise<void> {

@@ -1,12 +1,4 @@
-import {
-  cacheKey,
-  cacheLayerPrefix,
-  canonicalJson,
-  normalizeText,
-  ticketInitKey,
-  ticketKeys,
-  ticketSummaryKey,
-} from './cache-keys';
+import { cacheKey, cacheLayerPrefix, canonicalJson, normalizeText } from './cache-keys';
 
 describe('cacheKey', () => {
   const base = {
@@ -62,16 +54,5 @@ describe('canonicalJson and normalizeText', () => {
     expect(normalizeText('  Refund\t\nNOT   received ')).toBe('refund not received');
     expect(normalizeText('ｒｅｆｕｎｄ')).toBe('refund');
     expect(normalizeText(' 환불이   안 돼요 ')).toBe('환불이 안 돼요');
-  });
-});
-
-describe('ticket keys', () => {
-  it('gives the summary (llm) and /init (api) keys that a ticket change deletes', () => {
-    const [summary, init] = ticketKeys('acme', 'T-1');
-    expect(summary.toString()).toBe(ticketSummaryKey('acme', 'T-1').toString());
-    expect(init.toString()).toBe(ticketInitKey('acme', 'T-1').toString());
-    expect(summary.toString()).toMatch(/^llm:acme:summary:/);
-    expect(init.toString()).toMatch(/^api:acme:init:/);
-    expect(ticketSummaryKey('acme', 'T-2').toString()).not.toBe(summary.toString());
   });
 });

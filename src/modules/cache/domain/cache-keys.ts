@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import type { CacheKey, CacheLayer } from '../ports/layered-cache.port';
 
 const COMPANY_ID = /^[a-z0-9_-]{2,50}$/;
@@ -20,10 +20,8 @@ export function cacheKey({ layer, companyId, kind, input, versions }: CacheKeyIn
   if (!COMPANY_ID.test(companyId))
     throw new Error(`cache key: invalid company_id ${JSON.stringify(companyId)}`);
   if (!KIND.test(kind)) throw new Error(`cache key: invalid kind ${JSON.stringify(kind)}`);
-  const hash = createHash('sha256')
-    .update(canonicalJson({ input, versions: versions ?? {} }))
-    .digest('base64url')
-    .slice(0, 32);
+  // One-shot digest: no Hash object per key (this runs on every cached request).
+  const hash = digest('sha256', canonicalJson({ input, versions: versions ?? {} }), 'base64url').slice(0, 32);
   const text = `${layer}:${companyId}:${kind}:${hash}`;
   return { layer, companyId, kind, hash, toString: () => text };
 }
@@ -56,23 +54,9 @@ export function normalizeText(text: string): string {
   return text.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
-/** The summary of a ticket (LLM layer): deleted when the ticket changes. */
-export function ticketSummaryKey(companyId: string, ticketId: string): CacheKey {
-  return cacheKey({ layer: 'llm', companyId, kind: 'summary', input: { ticket_id: ticketId } });
-}
-
-/** The /init bundle of a ticket (API layer): deleted when the ticket changes. */
-export function ticketInitKey(companyId: string, ticketId: string): CacheKey {
-  return cacheKey({ layer: 'api', companyId, kind: 'init', input: { ticket_id: ticketId } });
-}
-
-/** Every entry that depends on one ticket alone; a change of the ticket deletes them. */
-export function ticketKeys(companyId: string, ticketId: string): CacheKey[] {
-  return [ticketSummaryKey(companyId, ticketId), ticketInitKey(companyId, ticketId)];
-}
-
 /**
  * LLM-layer kinds grounded on the company's tickets and articles (answers, semantic answers, reply drafts):
- * any data change bumps their generations. Summaries are per ticket and deleted one by one instead.
+ * any data change bumps their generations. Summaries and /init bundles are keyed by the ticket's content hash
+ * instead (assist-keys.ts): a changed ticket never reads an old one.
  */
 export const DATA_DEPENDENT_LLM_KINDS = ['answer', 'semantic', 'reply'] as const;

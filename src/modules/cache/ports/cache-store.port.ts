@@ -23,6 +23,12 @@ export abstract class CacheStore {
   abstract getValue<T>(key: string): Promise<T | undefined>;
   abstract setValue<T>(key: string, value: T, ttlMs: number): Promise<void>;
   abstract deleteValue(key: string): Promise<void>;
+  /**
+   * Values that are text already (serialized HTTP responses): stored and read as they are, with no
+   * serializer in between, so a hit can be sent without parsing and re-serializing it.
+   */
+  abstract getText(key: string): Promise<string | undefined>;
+  abstract setText(key: string, text: string, ttlMs: number): Promise<void>;
   abstract readGenerations(companyId: string): Promise<Generations>;
   /** Increments the given generation fields and tells every instance (pub/sub) that the company's changed. */
   abstract bumpGenerations(companyId: string, fields: string[]): Promise<Generations>;

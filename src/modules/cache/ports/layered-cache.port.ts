@@ -55,9 +55,25 @@ export interface CacheResult<T> {
   status: CacheStatus;
 }
 
+/** A cached HTTP response: on a MISS the computed value (the framework serializes it), else the stored body. */
+export type ResponseResult<T> = { status: 'MISS'; value: T } | { status: 'HIT' | 'STALE'; body: string };
+
+export interface GetOrComputeResponseOptions<T> extends GetOrComputeOptions<T> {
+  /** The body a later hit sends, serialized once when the value is stored (e.g. with `cached: true`). */
+  replay: (value: T) => string;
+}
+
 export abstract class LayeredCache {
   /** Read-through with single-flight: concurrent identical misses run `compute` once. */
   abstract getOrCompute<T>(options: GetOrComputeOptions<T>): Promise<CacheResult<T>>;
+  /**
+   * getOrCompute for HTTP responses: a hit is the serialized replay body, sent as is. The default keeps the
+   * value and serializes on each hit; the store-backed cache keeps the serialized body (no parse, no stringify).
+   */
+  async getOrComputeResponse<T>(options: GetOrComputeResponseOptions<T>): Promise<ResponseResult<T>> {
+    const { value, status } = await this.getOrCompute(options);
+    return status === 'MISS' ? { status, value } : { status, body: options.replay(value) };
+  }
   /** undefined on a miss, and on any store failure or timeout. Counts a hit or a miss. */
   abstract get<T>(key: CacheKey): Promise<T | undefined>;
   /** Sliding read (sessions): a hit extends the entry's TTL to `ttlMs` (default: the layer's TTL). */
@@ -65,6 +81,15 @@ export abstract class LayeredCache {
   /** Best effort: a store failure is reported (log + metric), never thrown. */
   abstract set<T>(key: CacheKey, value: T, options?: { ttlMs?: number; credit?: CacheCredit }): Promise<void>;
   abstract delete(key: CacheKey): Promise<void>;
+  /**
+   * State (sessions): unlike a cached copy, a session cannot be recomputed, so a store failure must not look
+   * like a miss (a live session answered as "not found") and a write must not be dropped silently.
+   * undefined only when the store answered that the key is absent; a failure or timeout (a longer one than
+   * cache reads get) throws an AppError 503. `touch` extends the sliding TTL.
+   */
+  abstract readState<T>(key: CacheKey, options?: { touch?: boolean }): Promise<T | undefined>;
+  /** Writes state or throws an AppError 503: the caller decides whether it can go on without it. */
+  abstract writeState<T>(key: CacheKey, value: T, options?: { ttlMs?: number }): Promise<void>;
   /**
    * Invalidates a company's entries in the given layers (all when omitted) by bumping their generation
    * counters (O(1), effective at once on every instance) and sweeping old keys in the background

@@ -10,6 +10,13 @@ export interface SemanticScope {
   filters: unknown;
 }
 
+/**
+ * The question's embedding as the caller already has it (or will: retrieval embeds the same question), so a
+ * request pays for one embedding call, not one per layer. `fallback` marks the local fallback embedder's vector, which
+ * lives in another space than the configured model's and is never compared or stored.
+ */
+export type QuestionEmbedding = () => Promise<{ vector: Float32Array; fallback: boolean }>;
+
 export interface SemanticMatch<T> {
   value: T;
   /** Cosine similarity of the two questions' embeddings. */
@@ -29,11 +36,13 @@ export abstract class SemanticAnswerCache {
   abstract lookup<T>(input: {
     scope: SemanticScope;
     question: string;
+    embedding?: QuestionEmbedding;
   }): Promise<SemanticMatch<T> | undefined>;
   abstract store<T>(input: {
     scope: SemanticScope;
     question: string;
     value: T;
     credit?: CacheCredit;
+    embedding?: QuestionEmbedding;
   }): Promise<void>;
 }

@@ -6,8 +6,20 @@ import { cacheKey, canonicalJson, normalizeText } from '../domain/cache-keys';
 import { CacheCredit, CacheKey, LayeredCache } from '../ports/layered-cache.port';
 import { withDeadline } from './deadline';
 import { compareQuestions } from './domain/question-guard';
-import { encodeVector, nearest, quantize, SemanticIndex, withEntry } from './domain/semantic-index';
-import { SemanticAnswerCache, SemanticMatch, SemanticScope } from './semantic-answer-cache.port';
+import {
+  encodeVector,
+  nearest,
+  quantize,
+  SemanticIndex,
+  SemanticIndexEntry,
+  withEntry,
+} from './domain/semantic-index';
+import {
+  QuestionEmbedding,
+  SemanticAnswerCache,
+  SemanticMatch,
+  SemanticScope,
+} from './semantic-answer-cache.port';
 
 /** One kind for index and answers: a data change bumps it (DATA_DEPENDENT_LLM_KINDS), dropping both at once. */
 const SEMANTIC_KIND = 'semantic';
@@ -29,6 +41,8 @@ export class SemanticAnswerCacheService extends SemanticAnswerCache {
   private readonly logger = new Logger('SemanticCache');
   /** Index updates of one process are serialized per index key, so concurrent stores do not drop each other. */
   private readonly updates = new Map<string, Promise<void>>();
+  /** The batch of index entries waiting for the next write, per index key. */
+  private readonly pending = new Map<string, { entries: SemanticIndexEntry[]; done: Promise<void> }>();
 
   constructor(
     private readonly cache: LayeredCache,
@@ -42,7 +56,11 @@ export class SemanticAnswerCacheService extends SemanticAnswerCache {
     return this.config.semanticCache.semantic;
   }
 
-  async lookup<T>(input: { scope: SemanticScope; question: string }): Promise<SemanticMatch<T> | undefined> {
+  async lookup<T>(input: {
+    scope: SemanticScope;
+    question: string;
+    embedding?: QuestionEmbedding;
+  }): Promise<SemanticMatch<T> | undefined> {
     if (!this.settings.enabled) return undefined;
     return withDeadline<SemanticMatch<T> | undefined>({
       ms: this.settings.timeoutMs,
@@ -56,6 +74,7 @@ export class SemanticAnswerCacheService extends SemanticAnswerCache {
     question: string;
     value: T;
     credit?: CacheCredit;
+    embedding?: QuestionEmbedding;
   }): Promise<void> {
     if (!this.settings.enabled) return;
     await withDeadline<void>({
@@ -68,15 +87,18 @@ export class SemanticAnswerCacheService extends SemanticAnswerCache {
   private async find<T>({
     scope,
     question,
+    embedding,
   }: {
     scope: SemanticScope;
     question: string;
+    embedding?: QuestionEmbedding;
   }): Promise<SemanticMatch<T> | undefined> {
     // The index first: a company or scope with nothing cached costs no embedding call.
     const index = await this.cache.get<SemanticIndex>(this.indexKey(scope));
     if (!index || index.entries.length === 0) return undefined;
-    const vector = await this.embed(scope.companyId, question);
-    if (!vector || index.model !== this.embeddingModel) return undefined;
+    if (index.model !== this.embeddingModel) return undefined;
+    const vector = await this.embed(scope.companyId, question, embedding);
+    if (!vector) return undefined;
     for (const { entry, similarity } of nearest({
       index,
       query: vector,
@@ -94,39 +116,73 @@ export class SemanticAnswerCacheService extends SemanticAnswerCache {
     question,
     value,
     credit,
+    embedding,
   }: {
     scope: SemanticScope;
     question: string;
     value: T;
     credit?: CacheCredit;
+    embedding?: QuestionEmbedding;
   }): Promise<void> {
-    const vector = await this.embed(scope.companyId, question);
+    const vector = await this.embed(scope.companyId, question, embedding);
     if (!vector) return;
     const id = questionId(question);
     // The answer before the index entry that points at it, so a reader never finds an entry without its answer.
     await this.cache.set<StoredAnswer<T>>(this.answerKey(scope, id), { question, value }, { credit });
-    const key = this.indexKey(scope);
+    await this.addToIndex(this.indexKey(scope), {
+      id,
+      question,
+      vector: encodeVector(vector),
+      storedAt: Date.now(),
+    });
+  }
+
+  /**
+   * Index updates of one process are group-committed per index key: while one read-modify-write runs, the
+   * entries that arrive queue up and the next write adds them all, so a burst of N stores costs a few index
+   * writes instead of N serialized ones, and concurrent stores never drop each other.
+   */
+  private addToIndex(key: CacheKey, entry: SemanticIndexEntry): Promise<void> {
     const name = key.toString();
-    const update = (this.updates.get(name) ?? Promise.resolve()).then(async () => {
-      const index = await this.cache.get<SemanticIndex>(key);
-      const next = withEntry({
-        index,
-        model: this.embeddingModel,
-        entry: { id, question, vector: encodeVector(vector), storedAt: Date.now() },
-        maxEntries: this.settings.maxEntries,
+    let batch = this.pending.get(name);
+    if (!batch) {
+      const entries: SemanticIndexEntry[] = [];
+      const previous = this.updates.get(name) ?? Promise.resolve();
+      const done = previous.then(async () => {
+        // From here on, new entries start the next batch.
+        if (this.pending.get(name)?.entries === entries) this.pending.delete(name);
+        let index = await this.cache.get<SemanticIndex>(key);
+        for (const e of entries)
+          index = withEntry({
+            index,
+            model: this.embeddingModel,
+            entry: e,
+            maxEntries: this.settings.maxEntries,
+          });
+        if (index) await this.cache.set(key, index);
       });
-      await this.cache.set(key, next);
-    });
-    const settled = update.catch(() => undefined);
-    this.updates.set(name, settled);
-    void settled.finally(() => {
-      if (this.updates.get(name) === settled) this.updates.delete(name);
-    });
-    await update;
+      const settled = done.catch(() => undefined);
+      this.updates.set(name, settled);
+      void settled.finally(() => {
+        if (this.updates.get(name) === settled) this.updates.delete(name);
+      });
+      batch = { entries, done };
+      this.pending.set(name, batch);
+    }
+    batch.entries.push(entry);
+    return batch.done;
   }
 
   /** undefined for vectors of the local fallback: they live in another space than the configured model's. */
-  private async embed(companyId: string, question: string): Promise<Int8Array | undefined> {
+  private async embed(
+    companyId: string,
+    question: string,
+    shared?: QuestionEmbedding,
+  ): Promise<Int8Array | undefined> {
+    if (shared) {
+      const { vector, fallback } = await shared();
+      return fallback ? undefined : quantize(vector);
+    }
     const result = await this.llm.embed({
       companyId,
       texts: [question],

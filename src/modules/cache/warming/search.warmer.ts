@@ -7,6 +7,7 @@ import { SearchController } from '../../search/search.controller';
 import { SearchOutcome, SearchService } from '../../search/search.service';
 import { cacheKey } from '../domain/cache-keys';
 import { CACHED, CachedMetadata } from '../http/cached.decorator';
+import { responseReplay } from '../http/tenant-cache.interceptor';
 import { CacheKey, LayeredCache } from '../ports/layered-cache.port';
 import { CacheWarmer, WarmerOutcome } from './cache-warmer.service';
 import { PopularQuery } from './query-popularity.service';
@@ -41,14 +42,21 @@ export class SearchWarmer implements OnModuleInit {
         continue;
       }
       try {
-        const result = await this.cache.getOrCompute<SearchOutcome>({
+        let degraded = false;
+        await this.cache.getOrComputeResponse<SearchOutcome>({
           key: searchCacheKey({ companyId: input.companyId, body: request, config: this.config }),
-          compute: () => this.search.search(toSearchInput(input.companyId, body)),
+          compute: async () => {
+            const value = await this.search.search(toSearchInput(input.companyId, body));
+            degraded = Boolean(value.degraded);
+            return value;
+          },
           // Refresh even a live entry: warming runs when entries would otherwise be old.
           mode: 'no-cache',
           shouldStore: (value) => !value.degraded,
+          // Stored as the route stores it: the body a hit sends.
+          replay: responseReplay(searchRouteMeta()),
         });
-        if (result.value.degraded) outcome.skipped += 1;
+        if (degraded) outcome.skipped += 1;
         else outcome.warmed += 1;
       } catch {
         outcome.failed += 1;
@@ -71,8 +79,7 @@ export function searchCacheKey(input: {
   body: Record<string, unknown>;
   config: AppConfig;
 }): CacheKey {
-  const meta = Reflect.getMetadata(CACHED, SearchController.prototype.search) as CachedMetadata | undefined;
-  if (!meta) throw new Error('POST /api/v1/search is not @Cached: nothing to warm');
+  const meta = searchRouteMeta();
   const { company_id: _company, ...body } = input.body;
   return cacheKey({
     layer: meta.layer,
@@ -81,4 +88,10 @@ export function searchCacheKey(input: {
     input: { method: 'POST', route: SEARCH_ROUTE, params: {}, query: {}, body },
     versions: meta.versions?.(input.config),
   });
+}
+
+function searchRouteMeta(): CachedMetadata {
+  const meta = Reflect.getMetadata(CACHED, SearchController.prototype.search) as CachedMetadata | undefined;
+  if (!meta) throw new Error('POST /api/v1/search is not @Cached: nothing to warm');
+  return meta;
 }

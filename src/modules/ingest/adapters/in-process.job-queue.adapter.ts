@@ -103,6 +103,8 @@ export class InProcessJobQueue extends JobQueue {
       view.failedReason = error instanceof Error ? error.message : String(error);
       if (view.attemptsMade < job.options.attempts && !this.draining) {
         view.state = 'delayed';
+        const delayMs = job.options.backoffMs * 2 ** (view.attemptsMade - 1);
+        this.logger.warn(`job ${view.name} ${view.id} attempt ${view.attemptsMade} failed (${view.failedReason}); retry in ${delayMs} ms`);
         const timer = setTimeout(
           () => {
             this.timers.delete(timer);
@@ -110,7 +112,7 @@ export class InProcessJobQueue extends JobQueue {
             this.waiting.push(view.id);
             this.pump();
           },
-          job.options.backoffMs * 2 ** (view.attemptsMade - 1),
+          delayMs,
         );
         timer.unref();
         this.timers.add(timer);

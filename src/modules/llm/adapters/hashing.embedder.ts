@@ -1,3 +1,4 @@
+import { EventLoopSlice } from '../domain/event-loop-slice';
 import { hashingEmbed } from '../domain/hashing-embedding';
 import { Embedder, EmbedRequest, EmbedResult } from '../ports/embedder.port';
 import { TokenCounter } from '../token-counter';
@@ -16,8 +17,16 @@ export class HashingEmbedder extends Embedder {
   }
 
   async embed(request: EmbedRequest): Promise<EmbedResult> {
-    const vectors = request.texts.map((text) => hashingEmbed(text, { dimension: this.dimension }));
-    const promptTokens = this.tokens ? request.texts.reduce((sum, t) => sum + this.tokens!.estimate(t), 0) : 0;
+    // A chunk of texts is CPU work: it is sliced so the process keeps answering requests meanwhile.
+    const slice = new EventLoopSlice();
+    const vectors: Float32Array[] = [];
+    for (const text of request.texts) {
+      await slice.maybeYield();
+      vectors.push(hashingEmbed(text, { dimension: this.dimension }));
+    }
+    const promptTokens = this.tokens
+      ? request.texts.reduce((sum, t) => sum + this.tokens!.estimate(t), 0)
+      : 0;
     return { vectors, model: this.model, source: 'local', usage: { promptTokens } };
   }
 }

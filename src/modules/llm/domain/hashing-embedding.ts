@@ -21,21 +21,49 @@ export function hashingEmbed(text: string, options: HashingEmbeddingOptions): Fl
   const content = all.filter((w) => !STOPWORDS.has(w));
   const tokens = content.length > 0 ? content : all;
 
-  const wordCounts = new Map<string, number>();
-  const charCounts = new Map<string, number>();
-  const add = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
-  tokens.forEach((word, i) => {
-    add(wordCounts, `w:${word}`);
-    if (i > 0) add(wordCounts, `b:${tokens[i - 1]} ${word}`);
+  // Features are counted by their two 32-bit hashes (bucket and sign) instead of by their text: no n-gram
+  // string is ever built, and the counts live in typed arrays reused across calls. Two features merge only
+  // if both hashes collide (about 1 in 10^19 per pair); otherwise the vector is the same as counting strings.
+  const wordCounts = WORD_COUNTS.reset();
+  const charCounts = CHAR_COUNTS.reset();
+  const [minN, maxN] = charNgrams;
+  const starts: number[] = [];
+  let previous: string | undefined;
+  for (const word of tokens) {
+    count(wordCounts, feed(feed(FNV_SEED, 'w:'), word), feed(feed(SIGN_SEED, 'w:'), word));
+    if (previous !== undefined) {
+      const a = feed(feed(feed(feed(FNV_SEED, 'b:'), previous), ' '), word);
+      const b = feed(feed(feed(feed(SIGN_SEED, 'b:'), previous), ' '), word);
+      count(wordCounts, a, b);
+    }
+    previous = word;
+
+    // Character n-grams over code points of " word " (boundary marks), hashed over their UTF-16 code units.
     const marked = ` ${word} `;
-    const chars = Array.from(marked);
-    for (let n = charNgrams[0]; n <= charNgrams[1]; n++) {
-      for (let start = 0; start + n <= chars.length; start++)
-        add(charCounts, chars.slice(start, start + n).join(''));
+    starts.length = 0;
+    for (let i = 0; i < marked.length; i++) {
+      starts.push(i);
+      const code = marked.charCodeAt(i);
+      if (code >= 0xd800 && code <= 0xdbff && i + 1 < marked.length) i++;
+    }
+    const length = starts.length;
+    starts.push(marked.length);
+    // n-major order, as the counts were always filled: the first-seen order decides the summation order.
+    for (let n = minN; n <= maxN; n++) {
+      for (let start = 0; start + n <= length; start++) {
+        let a = FNV_SEED;
+        let b = SIGN_SEED;
+        for (let unit = starts[start], stop = starts[start + n]; unit < stop; unit++) {
+          const code = marked.charCodeAt(unit);
+          a = Math.imul(a ^ code, FNV_PRIME);
+          b = Math.imul(b ^ code, FNV_PRIME);
+        }
+        count(charCounts, a, b);
+      }
     }
     // Short words (and single Hangul syllables) would produce no n-gram of the minimum size.
-    if (chars.length < charNgrams[0]) add(charCounts, marked);
-  });
+    if (length < minN) count(charCounts, feed(FNV_SEED, marked), feed(SIGN_SEED, marked));
+  }
 
   const vector = new Float32Array(dimension);
   accumulate(vector, wordCounts, wordWeight);
@@ -43,21 +71,105 @@ export function hashingEmbed(text: string, options: HashingEmbeddingOptions): Fl
   return l2Normalize(vector);
 }
 
-function accumulate(vector: Float32Array, counts: Map<string, number>, blockWeight: number): void {
+const FNV_SEED = 0x811c9dc5;
+const SIGN_SEED = 0x9747b28c;
+const FNV_PRIME = 0x01000193;
+
+/**
+ * Counts of features keyed by their two finalized hashes, in first-seen order (which fixes the order of
+ * the float sums). Open addressing over typed arrays: no allocation per feature. One per block, reused:
+ * hashingEmbed is synchronous, so a call never interleaves with another.
+ */
+class FeatureCounts {
+  private capacity = 0;
+  private bucketHash = new Int32Array(0);
+  private signHash = new Int32Array(0);
+  private counts = new Int32Array(0);
+  private slotUsed = new Uint8Array(0);
+  private order = new Int32Array(0);
+  size = 0;
+
+  constructor(initialCapacity: number) {
+    this.allocate(initialCapacity);
+  }
+
+  reset(): this {
+    for (let i = 0; i < this.size; i++) this.slotUsed[this.order[i]] = 0;
+    this.size = 0;
+    return this;
+  }
+
+  add(bucketHash: number, signHash: number): void {
+    if ((this.size + 1) * 2 > this.capacity) this.grow();
+    const mask = this.capacity - 1;
+    let slot = bucketHash & mask;
+    while (this.slotUsed[slot] === 1) {
+      if (this.bucketHash[slot] === bucketHash && this.signHash[slot] === signHash) {
+        this.counts[slot]++;
+        return;
+      }
+      slot = (slot + 1) & mask;
+    }
+    this.slotUsed[slot] = 1;
+    this.bucketHash[slot] = bucketHash;
+    this.signHash[slot] = signHash;
+    this.counts[slot] = 1;
+    this.order[this.size++] = slot;
+  }
+
+  /** The i-th feature in first-seen order. */
+  at(i: number): { bucketHash: number; sign: number; tf: number } {
+    const slot = this.order[i];
+    return { bucketHash: this.bucketHash[slot] >>> 0, sign: this.signHash[slot] & 1, tf: this.counts[slot] };
+  }
+
+  private allocate(capacity: number): void {
+    this.capacity = capacity;
+    this.bucketHash = new Int32Array(capacity);
+    this.signHash = new Int32Array(capacity);
+    this.counts = new Int32Array(capacity);
+    this.slotUsed = new Uint8Array(capacity);
+    this.order = new Int32Array(capacity);
+  }
+
+  private grow(): void {
+    const entries = Array.from({ length: this.size }, (_, i) => this.order[i]).map((slot) => ({
+      a: this.bucketHash[slot],
+      b: this.signHash[slot],
+      n: this.counts[slot],
+    }));
+    this.allocate(this.capacity * 2);
+    this.size = 0;
+    for (const { a, b, n } of entries) {
+      this.add(a, b);
+      this.counts[this.order[this.size - 1]] = n;
+    }
+  }
+}
+
+const WORD_COUNTS = new FeatureCounts(1024);
+const CHAR_COUNTS = new FeatureCounts(4096);
+
+/** Counts a feature by its raw (not yet finalized) FNV states under the bucket and the sign seed. */
+function count(counts: FeatureCounts, bucketState: number, signState: number): void {
+  counts.add(fmix(bucketState), fmix(signState));
+}
+
+function accumulate(vector: Float32Array, counts: FeatureCounts, blockWeight: number): void {
   if (counts.size === 0 || blockWeight === 0) return;
   const dimension = vector.length;
-  const indices: number[] = [];
-  const values: number[] = [];
+  const indices = new Int32Array(counts.size);
+  const values = new Float64Array(counts.size);
   let norm = 0;
-  for (const [feature, tf] of counts) {
-    const hash = fnv1a(feature);
-    const value = (1 + Math.log(tf)) * (signHash(feature) ? 1 : -1);
-    indices.push(hash % dimension);
-    values.push(value);
+  for (let i = 0; i < counts.size; i++) {
+    const { bucketHash, sign, tf } = counts.at(i);
+    const value = (1 + Math.log(tf)) * (sign === 1 ? 1 : -1);
+    indices[i] = bucketHash % dimension;
+    values[i] = value;
     norm += value * value;
   }
   const scale = blockWeight / Math.sqrt(norm);
-  for (let i = 0; i < indices.length; i++) vector[indices[i]] += values[i] * scale;
+  for (let j = 0; j < indices.length; j++) vector[indices[j]] += values[j] * scale;
 }
 
 export function l2Normalize(vector: Float32Array): Float32Array {
@@ -75,22 +187,20 @@ export function dot(a: Float32Array, b: Float32Array): number {
   return sum;
 }
 
-/** 32-bit FNV-1a over UTF-16 code units: fast, stable across runs and platforms. */
-function fnv1a(text: string, seed = 0x811c9dc5): number {
-  let hash = seed;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  // Final avalanche (murmur3 fmix) so low bits used by the modulo are well mixed.
+/** 32-bit FNV-1a over UTF-16 code units, continued from `state`: fast, stable across runs and platforms. */
+function feed(state: number, text: string): number {
+  let hash = state;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
+  return hash;
+}
+
+/** Final avalanche (murmur3 fmix) so low bits used by the modulo are well mixed. */
+function fmix(state: number): number {
+  let hash = state;
   hash ^= hash >>> 16;
   hash = Math.imul(hash, 0x85ebca6b);
   hash ^= hash >>> 13;
   hash = Math.imul(hash, 0xc2b2ae35);
   hash ^= hash >>> 16;
-  return hash >>> 0;
-}
-
-function signHash(text: string): boolean {
-  return (fnv1a(text, 0x9747b28c) & 1) === 1;
+  return hash;
 }

@@ -120,7 +120,7 @@ export class EmbeddedVectorIndex extends VectorIndex implements OnModuleInit, On
     }));
     const state = this.partitionFor(type, companyId, dimension);
     await this.withLock(state, async () => {
-      state.partition.upsert(prepared);
+      await state.partition.upsertSliced(prepared);
       if (state.partition.needsGraph) await state.partition.buildGraph();
     });
     this.flusher.markDirty(keyOf(type, companyId));

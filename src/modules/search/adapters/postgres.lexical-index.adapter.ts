@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../../../common/errors/app-error';
 import { SearchFilter, SearchHit, SearchPayload } from '../domain/search-document';
 import { tokenize } from '../domain/text-tokens';
@@ -10,7 +10,7 @@ import {
 } from '../ports/lexical-index.port';
 import { validateK } from './vector-request.validation';
 
-/** Nine bound values per document: 500 stay far below PostgreSQL's 65,535 parameters. */
+/** Ten bound values per document: 500 stay far below PostgreSQL's 65,535 parameters. */
 const DOCUMENTS_PER_STATEMENT = 500;
 /** tsvector limits: positions are 1..16,383 and at most 256 are kept per lexeme. */
 const MAX_POSITION = 16_383;
@@ -19,18 +19,50 @@ const MAX_POSITIONS_PER_LEXEME = 256;
 const MAX_LEXEME_CHARS = 500;
 /** A query of thousands of distinct tokens is not a keyword search; the first ones carry it. */
 const MAX_QUERY_TERMS = 64;
-/** ts_rank_cd normalization 1: divide by 1 + log(document length), as BM25 discounts long documents. */
-const RANK_NORMALIZATION = 1;
+/** Okapi BM25 constants, the same as domain/bm25.ts. */
+const BM25 = { k1: 1.2, b: 0.75 };
+
+export interface PostgresLexicalOptions {
+  /**
+   * At most this many documents are scored per query: candidate terms are taken rarest first while their
+   * document frequencies add up to no more than this (the rarest always), and the candidate scan is cut there.
+   */
+  maxCandidates: number;
+  /**
+   * Terms whose BM25 idf is below this (they occur in nearly every document of the partition) do not select
+   * candidates, unless no query term is rarer; they still count in the score of the candidates.
+   */
+  minCandidateIdf: number;
+}
+
+export const DEFAULT_POSTGRES_LEXICAL_OPTIONS: PostgresLexicalOptions = {
+  maxCandidates: 5_000,
+  minCandidateIdf: 0.1,
+};
+
+/** BM25 idf as domain/bm25.ts computes it: never negative, ≈ 0 for a term in every document. */
+export function bm25Idf(documentCount: number, df: number): number {
+  return Math.log(1 + (documentCount - df + 0.5) / (df + 0.5));
+}
 
 /**
  * Keyword search in PostgreSQL (services mode), so every API instance sees the same index. Documents live in
  * `search_document` with a GIN-indexed tsvector built from the same tokens as the in-process BM25 (lower-cased
  * words, Hangul/CJK bigrams): the lexemes are passed verbatim, like the 'simple' configuration (no stemming,
  * no stop words), but also independent of the database's locale, which decides what its parser calls a letter.
- * Ranked by ts_rank_cd; every statement is scoped by company and type.
+ *
+ * Ranked by Okapi BM25, the same formula as domain/bm25.ts: document frequencies per (company, type) live in
+ * `search_term_stat`, document count and total length in `search_partition_stat`, both kept in the same
+ * transaction as the documents (writers of one partition serialize on its stat row). A query reads its terms'
+ * frequencies, selects candidates through the GIN index with its rarer terms only (bounded, see
+ * PostgresLexicalOptions) and scores them in SQL with tf from the tsvector positions. Every statement is
+ * scoped by company and type.
  */
 export class PostgresLexicalIndex extends LexicalIndex {
-  constructor(private readonly db: DataSource) {
+  constructor(
+    private readonly db: DataSource,
+    private readonly options: PostgresLexicalOptions = DEFAULT_POSTGRES_LEXICAL_OPTIONS,
+  ) {
     super();
   }
 
@@ -44,64 +76,196 @@ export class PostgresLexicalIndex extends LexicalIndex {
         throw AppError.invalid(`document '${document.id}' does not belong to ${companyId}/${type}`);
       }
     }
-    // One writer per document order: sorted ids keep concurrent upserts of overlapping sets from deadlocking.
+    if (documents.length === 0) return;
+    // The last version of a repeated id wins, as it would in sequence.
     const unique = [...new Map(documents.map((d) => [d.id, d])).values()].sort((a, b) =>
       a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
     );
-    for (let start = 0; start < unique.length; start += DOCUMENTS_PER_STATEMENT) {
-      const slice = unique.slice(start, start + DOCUMENTS_PER_STATEMENT);
-      const params: unknown[] = [];
-      const tuples = slice.map((d) => {
-        params.push(
-          companyId,
-          type,
-          d.id,
-          d.payload.status ?? null,
-          d.payload.priority ?? null,
-          d.payload.tags,
-          d.payload.created_at,
-          JSON.stringify(d.payload),
-          tsvectorLiteral(tokenize(d.text)),
+    await this.db.transaction(async (tx) => {
+      await lockPartition(tx, companyId, type);
+      for (let start = 0; start < unique.length; start += DOCUMENTS_PER_STATEMENT) {
+        const slice = unique.slice(start, start + DOCUMENTS_PER_STATEMENT);
+        const ids = slice.map((d) => d.id);
+        // 1. The replaced versions leave the statistics.
+        await tx.query(
+          `WITH old AS (
+             SELECT terms, doc_length FROM search_document
+              WHERE company_id = $1 AND type = $2 AND id = ANY($3::text[])
+           ), dec AS (
+             UPDATE search_term_stat s SET df = s.df - o.n
+               FROM (SELECT t AS term, count(*) AS n FROM old, unnest(tsvector_to_array(old.terms)) t GROUP BY t) o
+              WHERE s.company_id = $1 AND s.type = $2 AND s.term = o.term
+           )
+           UPDATE search_partition_stat
+              SET doc_count = doc_count - (SELECT count(*) FROM old),
+                  total_length = total_length - (SELECT coalesce(sum(doc_length), 0) FROM old)
+            WHERE company_id = $1 AND type = $2`,
+          [companyId, type, ids],
         );
-        const n = params.length;
-        return `($${n - 8}, $${n - 7}, $${n - 6}, $${n - 5}, $${n - 4}, $${n - 3}::text[], $${n - 2}::timestamptz, $${n - 1}::jsonb, $${n}::tsvector)`;
-      });
-      await this.db.query(
-        `INSERT INTO search_document (company_id, type, id, status, priority, tags, created_at, payload, terms)
-         VALUES ${tuples.join(', ')}
-         ON CONFLICT (company_id, type, id) DO UPDATE SET
-           status = EXCLUDED.status, priority = EXCLUDED.priority, tags = EXCLUDED.tags,
-           created_at = EXCLUDED.created_at, payload = EXCLUDED.payload, terms = EXCLUDED.terms`,
-        params,
-      );
-    }
+        // 2. The documents, one multi-row statement.
+        const params: unknown[] = [];
+        const tuples = slice.map((d) => {
+          const tokens = tokenize(d.text);
+          params.push(
+            companyId,
+            type,
+            d.id,
+            d.payload.status ?? null,
+            d.payload.priority ?? null,
+            d.payload.tags,
+            d.payload.created_at,
+            JSON.stringify(d.payload),
+            tsvectorLiteral(tokens),
+            tokens.length,
+          );
+          const n = params.length;
+          return `($${n - 9}, $${n - 8}, $${n - 7}, $${n - 6}, $${n - 5}, $${n - 4}::text[], $${n - 3}::timestamptz, $${n - 2}::jsonb, $${n - 1}::tsvector, $${n}::integer)`;
+        });
+        await tx.query(
+          `INSERT INTO search_document
+             (company_id, type, id, status, priority, tags, created_at, payload, terms, doc_length)
+           VALUES ${tuples.join(', ')}
+           ON CONFLICT (company_id, type, id) DO UPDATE SET
+             status = EXCLUDED.status, priority = EXCLUDED.priority, tags = EXCLUDED.tags,
+             created_at = EXCLUDED.created_at, payload = EXCLUDED.payload, terms = EXCLUDED.terms,
+             doc_length = EXCLUDED.doc_length`,
+          params,
+        );
+        // 3. The new versions enter them.
+        await tx.query(
+          `WITH cur AS (
+             SELECT terms, doc_length FROM search_document
+              WHERE company_id = $1 AND type = $2 AND id = ANY($3::text[])
+           ), inc AS (
+             INSERT INTO search_term_stat (company_id, type, term, df)
+             SELECT $1, $2, t, count(*) FROM cur, unnest(tsvector_to_array(cur.terms)) t GROUP BY t
+             ON CONFLICT (company_id, type, term) DO UPDATE SET df = search_term_stat.df + EXCLUDED.df
+           )
+           UPDATE search_partition_stat
+              SET doc_count = doc_count + (SELECT count(*) FROM cur),
+                  total_length = total_length + (SELECT coalesce(sum(doc_length), 0) FROM cur)
+            WHERE company_id = $1 AND type = $2`,
+          [companyId, type, ids],
+        );
+      }
+    });
   }
 
   async delete({ companyId, type, ids }: DeleteLexicalRequest): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.query(
-      `DELETE FROM search_document WHERE company_id = $1 AND type = $2 AND id = ANY($3::text[])`,
-      [companyId, type, ids],
-    );
+    await this.db.transaction(async (tx) => {
+      await lockPartition(tx, companyId, type);
+      await tx.query(
+        `WITH gone AS (
+           DELETE FROM search_document WHERE company_id = $1 AND type = $2 AND id = ANY($3::text[])
+           RETURNING terms, doc_length
+         ), dec AS (
+           UPDATE search_term_stat s SET df = s.df - g.n
+             FROM (SELECT t AS term, count(*) AS n FROM gone, unnest(tsvector_to_array(gone.terms)) t GROUP BY t) g
+            WHERE s.company_id = $1 AND s.type = $2 AND s.term = g.term
+         )
+         UPDATE search_partition_stat
+            SET doc_count = doc_count - (SELECT count(*) FROM gone),
+                total_length = total_length - (SELECT coalesce(sum(doc_length), 0) FROM gone)
+          WHERE company_id = $1 AND type = $2`,
+        [companyId, type, ids],
+      );
+      // Terms no document holds any more: dropped so the table tracks the live vocabulary.
+      await tx.query(`DELETE FROM search_term_stat WHERE company_id = $1 AND type = $2 AND df <= 0`, [
+        companyId,
+        type,
+      ]);
+    });
   }
 
   async search({ companyId, type, query, k, filter }: LexicalSearchRequest): Promise<SearchHit[]> {
     validateK(k);
-    const terms = [...new Set(tokenize(query))].slice(0, MAX_QUERY_TERMS);
+    const terms = [...new Set(tokenize(query))]
+      .filter((t) => t.length <= MAX_LEXEME_CHARS)
+      .slice(0, MAX_QUERY_TERMS);
     if (terms.length === 0) return [];
-    const params: unknown[] = [companyId, type, terms.map(quoteLexeme).join(' | ')];
+    const stats: Array<{ doc_count: string; total_length: string; term: string | null; df: number | null }> =
+      await this.db.query(
+        `SELECT p.doc_count, p.total_length, s.term, s.df
+           FROM search_partition_stat p
+           LEFT JOIN search_term_stat s
+             ON s.company_id = p.company_id AND s.type = p.type AND s.term = ANY($3::text[]) AND s.df > 0
+          WHERE p.company_id = $1 AND p.type = $2`,
+        [companyId, type, terms],
+      );
+    const documentCount = Number(stats[0]?.doc_count ?? 0);
+    if (documentCount <= 0) return [];
+    const averageLength = Number(stats[0].total_length) / documentCount || 1;
+    const weighted = stats
+      .filter((row): row is typeof row & { term: string; df: number } => row.term !== null && row.df !== null)
+      .map((row) => ({ term: row.term, df: row.df, idf: bm25Idf(documentCount, row.df) }))
+      .sort((a, b) => a.df - b.df || (a.term < b.term ? -1 : 1));
+    if (weighted.length === 0) return [];
+    const candidateTerms = selectCandidateTerms(weighted, this.options);
+
+    const params: unknown[] = [
+      companyId,
+      type,
+      candidateTerms.map(quoteLexeme).join(' | '),
+      weighted.map((w) => w.term),
+      weighted.map((w) => w.idf),
+      averageLength,
+    ];
     const conditions = filterConditions(filter, params);
+    params.push(this.options.maxCandidates);
+    const capParam = params.length;
     params.push(k);
     const rows: Array<{ id: string; score: number; payload: SearchPayload }> = await this.db.query(
-      `SELECT id, ts_rank_cd(terms, q, ${RANK_NORMALIZATION}) AS score, payload
-         FROM search_document, CAST($3 AS tsquery) AS q
-        WHERE company_id = $1 AND type = $2 AND terms @@ q${conditions.map((c) => ` AND ${c}`).join('')}
-        ORDER BY score DESC, id ASC
-        LIMIT $${params.length}`,
+      `WITH candidate AS (
+         SELECT id, terms, doc_length FROM search_document
+          WHERE company_id = $1 AND type = $2 AND terms @@ CAST($3 AS tsquery)${conditions.map((c) => ` AND ${c}`).join('')}
+          LIMIT $${capParam}
+       ), scored AS (
+         SELECT c.id,
+                sum(w.idf * u.tf * ${BM25.k1 + 1}::float8
+                    / (u.tf + ${BM25.k1}::float8 * (${1 - BM25.b}::float8
+                       + ${BM25.b}::float8 * c.doc_length / $6::float8))) AS score
+           FROM candidate c
+           CROSS JOIN LATERAL (
+             SELECT lexeme, coalesce(array_length(positions, 1), 1)::float8 AS tf
+               FROM unnest(ts_filter(setweight(c.terms, 'A', $4::text[]), '{a}'))
+           ) u
+           JOIN unnest($4::text[], $5::float8[]) AS w(term, idf) ON w.term = u.lexeme
+          GROUP BY c.id
+          ORDER BY score DESC, c.id ASC
+          LIMIT $${params.length}
+       )
+       SELECT s.id, s.score, d.payload
+         FROM scored s JOIN search_document d ON d.company_id = $1 AND d.type = $2 AND d.id = s.id
+        ORDER BY s.score DESC, s.id ASC`,
       params,
     );
     return rows.map((row) => ({ id: row.id, type, score: Number(row.score), payload: row.payload }));
   }
+}
+
+/** Rarest first, while their document frequencies add up to the cap; the rarest one always. */
+export function selectCandidateTerms(
+  weighted: Array<{ term: string; df: number; idf: number }>,
+  options: PostgresLexicalOptions,
+): string[] {
+  const out: string[] = [];
+  let total = 0;
+  for (const { term, df, idf } of weighted) {
+    if (out.length > 0 && (idf < options.minCandidateIdf || total + df > options.maxCandidates)) break;
+    out.push(term);
+    total += df;
+  }
+  return out;
+}
+
+/** Writers of one (company, type) serialize on its statistics row, created on first use. */
+async function lockPartition(tx: EntityManager, companyId: string, type: string): Promise<void> {
+  await tx.query(
+    `INSERT INTO search_partition_stat (company_id, type) VALUES ($1, $2)
+     ON CONFLICT (company_id, type) DO UPDATE SET doc_count = search_partition_stat.doc_count`,
+    [companyId, type],
+  );
 }
 
 /** The SearchFilter semantics of matchesFilter (search-document.ts) as SQL; values are bound, never inlined. */
@@ -126,7 +290,7 @@ function quoteLexeme(token: string): string {
   return `'${token.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
-/** `'lexeme':1,4 'other':2` from a token sequence: positions let ts_rank_cd see frequency and proximity. */
+/** `'lexeme':1,4 'other':2` from a token sequence: the count of positions is the term frequency. */
 export function tsvectorLiteral(tokens: string[]): string {
   const positions = new Map<string, number[]>();
   tokens.forEach((token, i) => {

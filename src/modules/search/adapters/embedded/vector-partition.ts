@@ -19,7 +19,11 @@ export interface PartitionPoint {
 /** Labels (slots) of one partition as persisted in its manifest. */
 export type PartitionEntry = [label: number, id: string, payload: SearchPayload];
 
-const BUILD_YIELD_EVERY = 500;
+/** Longest stretch of graph work between two turns of the event loop (requests wait at most about this). */
+const SLICE_MS = 10;
+
+/** Resolves after one macrotask turn: timers, sockets and HTTP requests run in between. */
+export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The vectors of one company and one type. Vectors live in a flat Float32Array indexed by label, which
@@ -61,6 +65,21 @@ export class VectorPartition {
   /** True once the partition is big enough that queries should go through HNSW. */
   get needsGraph(): boolean {
     return this.hnsw === undefined && this.size > this.options.exactSearchMax;
+  }
+
+  /**
+   * Like `upsert`, in slices of at most SLICE_MS between turns of the event loop: with a graph, each point
+   * is an HNSW insertion, and a whole chunk of them would hold every request of the process meanwhile.
+   */
+  async upsertSliced(points: PartitionPoint[]): Promise<void> {
+    let sliceStarted = performance.now();
+    for (let start = 0; start < points.length; start += 16) {
+      this.upsert(points.slice(start, start + 16));
+      if (performance.now() - sliceStarted >= SLICE_MS) {
+        await nextTurn();
+        sliceStarted = performance.now();
+      }
+    }
   }
 
   upsert(points: PartitionPoint[]): void {
@@ -130,11 +149,15 @@ export class VectorPartition {
   /** Builds the HNSW graph over all live labels, yielding to the event loop so requests keep flowing. */
   async buildGraph(): Promise<void> {
     const graph = this.newGraph(Math.max(this.labelCount, 16));
-    let added = 0;
+    let sliceStarted = performance.now();
     for (let label = 0; label < this.labelCount; label++) {
       if (this.idsByLabel[label] === undefined) continue;
       this.addToGraph(graph, label);
-      if (++added % BUILD_YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      // By time, not by count: one insertion costs more as the graph (and the machine's load) grows.
+      if (performance.now() - sliceStarted >= SLICE_MS) {
+        await nextTurn();
+        sliceStarted = performance.now();
+      }
     }
     this.hnsw = graph;
   }

@@ -1,0 +1,52 @@
+import { ticketNeededFor } from './question-context';
+
+const ticketText =
+  'Refund not received for order 88213\nThe customer returned a blender on May 2 and still has no refund on her Visa card.';
+const sources = [
+  'Refund policy\nRefunds reach the original payment method 5-7 business days after the return arrives.',
+  'Password reset\nUse the Forgot password link; it expires after one hour.',
+];
+const need = (question: string, sourceTexts = sources) =>
+  ticketNeededFor({ question, ticketText, sourceTexts });
+
+describe('ticketNeededFor', () => {
+  it('leaves the ticket out of a knowledge question the sources cover', () => {
+    expect(need('How long does a refund take?')).toBeNull();
+    expect(need('How can a customer reset a forgotten password?')).toBeNull();
+    expect(need('What should I do when a parcel is marked delivered but never arrived?')).toBeNull();
+    expect(need('How do I apply a discount code that was rejected?')).toBeNull();
+    expect(need('환불은 보통 며칠 걸리나요?')).toBeNull();
+  });
+
+  it('puts the ticket in when the question refers to the case or its people', () => {
+    expect(need('Why was the customer charged twice?')).toBe('reference');
+    expect(need('When will this refund arrive?')).toBe('reference');
+    expect(need('Can she get a refund?')).toBe('reference');
+    expect(need('How long does a refund take to reach my card?')).toBe('reference');
+    expect(need('What is the status of that order?')).toBe('reference');
+    expect(need('이 고객의 환불은 언제 되나요?')).toBe('reference');
+    expect(need('제 주문은 언제 도착하나요?')).toBe('reference');
+  });
+
+  it('does not read the agent’s own voice or a relative "that" as a reference', () => {
+    expect(need('What should I do about a code that was rejected?')).toBeNull();
+    expect(need('What is our refund policy?')).toBeNull();
+    expect(need('What is this?', [])).toBe('no-sources');
+  });
+
+  it('puts the ticket in for an identifier it contains, not for one it does not', () => {
+    expect(need('Where is order 88213?')).toBe('identifier');
+    expect(need('What does error E-402 mean?')).toBeNull();
+  });
+
+  it('puts the ticket in for a salient term only the ticket has', () => {
+    expect(need('Can a blender be refunded?')).toBe('salient-term');
+    expect(need('How are Visa refunds handled?')).toBe('salient-term');
+    // "refund" is in the sources too: the ticket adds nothing the answer needs.
+    expect(need('How are refunds handled?')).toBeNull();
+  });
+
+  it('puts the ticket in when retrieval found no sources', () => {
+    expect(need('How long does a refund take?', [])).toBe('no-sources');
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * Does a /query question need the session's ticket in its prompt? The ticket always steers nothing but the
+ * prompt: a knowledge question ("Can an order be cancelled after it has shipped?") is answered from the
+ * retrieved sources alone, so one company-wide answer serves every agent who asks it, whatever ticket is open.
+ * The ticket is put in the prompt when any of these holds (conservative: a false "needed" only costs tokens,
+ * a false "not needed" could lose the case's facts):
+ *  - reference: the question points at the case or its people: "this"/"that" + a noun, "the customer",
+ *    "the ticket", "the case", a third-person or possessive pronoun (he, she, they, his, her, their, ...),
+ *    a first-person possessive (my, our, mine: an agent has no card or account of their own in a helpdesk,
+ *    so "my card" quotes the customer), or the Korean equivalents (이/그 + noun, 고객, 제/내/저의/우리);
+ *  - identifier: a token with a digit (an order number, an error code) that appears in the ticket;
+ *  - salient term: a content word of the question that the ticket contains and no retrieved source does;
+ *  - no sources: retrieval found nothing (or was cut short), so the ticket is the only grounding there is.
+ * A bare "I"/"me" does not count: it is the agent's own voice ("What should I do when ...").
+ */
+export type TicketNeed = 'reference' | 'identifier' | 'salient-term' | 'no-sources';
+
+export function ticketNeededFor(input: {
+  question: string;
+  ticketText: string;
+  sourceTexts: string[];
+}): TicketNeed | null {
+  const question = input.question.normalize('NFC');
+  if (REFERENCE_EN.test(question) || REFERENCE_KO.test(question)) return 'reference';
+  const ticket = input.ticketText.normalize('NFC').toLowerCase();
+  const tokens = tokensOf(question);
+  if (tokens.some((t) => /\d/.test(t) && t.length >= 2 && ticket.includes(t))) return 'identifier';
+  if (input.sourceTexts.length === 0) return 'no-sources';
+  const sources = input.sourceTexts.join('\n').normalize('NFC').toLowerCase();
+  const ticketWords = wordSet(ticket);
+  const sourceWords = wordSet(sources);
+  for (const token of tokens) {
+    if (HANGUL.test(token)) {
+      const stem = stripParticle(token);
+      if (
+        Array.from(stem).length >= 2 &&
+        !STOP_KO.has(stem) &&
+        ticket.includes(stem) &&
+        !sources.includes(stem)
+      )
+        return 'salient-term';
+      continue;
+    }
+    if (token.length < 4 || STOP_EN.has(token) || /\d/.test(token)) continue;
+    const stem = stemEn(token);
+    if (ticketWords.has(stem) && !sourceWords.has(stem)) return 'salient-term';
+  }
+  return null;
+}
+
+const CASE_NOUNS =
+  'ticket|customer|client|user|case|order|parcel|package|shipment|delivery|payment|charge|invoice|account|subscription|request|issue|refund|return|item|product|device|card';
+/** "this order", "these items", "that customer" ("that" only before a case noun: it is also a relative pronoun). */
+const DEMONSTRATIVE = String.raw`(?:this|these)\s+(?!is\b|are\b|was\b|were\b|will\b|can\b|means?\b)[a-z]|(?:that|those)\s+(?:${CASE_NOUNS})`;
+const PARTIES = String.raw`the\s+(?:customer|customers|client|user|requester|ticket|case|caller|sender)\b`;
+/** "our" is left out on purpose: an agent's "our refund policy" is the company's, not the case's. */
+const PRONOUNS = String.raw`(?:he|she|him|his|her|hers|they|them|their|theirs|my|mine|customer's|client's)\b`;
+const REFERENCE_EN = new RegExp(String.raw`\b(?:${DEMONSTRATIVE}|${PARTIES}|${PRONOUNS})`, 'i');
+const REFERENCE_KO =
+  /(?:^|\s)(?:이|그|해당)\s*(?:고객|티켓|주문|건|문의|계정|결제|환불|배송|카드|상품)|고객님|(?:^|\s)(?:제|내|저의|나의)(?:\s|$)|제가|내가/u;
+
+const HANGUL = /[\uac00-\ud7a3]/u;
+const PARTICLES = [
+  '에서는',
+  '으로',
+  '에서',
+  '에게',
+  '까지',
+  '부터',
+  '은',
+  '는',
+  '이',
+  '가',
+  '을',
+  '를',
+  '에',
+  '의',
+  '로',
+  '도',
+  '만',
+  '와',
+  '과',
+];
+
+function stripParticle(token: string): string {
+  for (const p of PARTICLES)
+    if (token.endsWith(p) && token.length > p.length + 1) return token.slice(0, -p.length);
+  return token;
+}
+
+function tokensOf(text: string): string[] {
+  return text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}'-]+/u)
+    .map((t) => t.replace(/^['-]+|['-]+$/g, ''))
+    .filter((t) => t.length > 0);
+}
+
+function stemEn(word: string): string {
+  return word
+    .replace(/'s$/, '')
+    .replace(/(?:ies)$/, 'y')
+    .replace(/(?:es|s)$/, '')
+    .replace(/(?:ing|ed)$/, '')
+    .replace(/e$/, '');
+}
+
+function wordSet(text: string): Set<string> {
+  return new Set(tokensOf(text).map(stemEn));
+}
+
+const STOP_EN = new Set(
+  (
+    'about above after again against also although always another anyone anything because been before being ' +
+    'below between both cannot could does doing done down during each either else even ever every from ' +
+    'have having here how however into just like make many more most much must need never only other ' +
+    'over same should since some still such than that them then there these they this those through ' +
+    'under until upon very want what when where whether which while will with within without would ' +
+    'your yours help please know long take happen happens available possible usually again ' +
+    // Helpdesk role words: every ticket has them, they name no fact of the case.
+    'customer customers client clients agent agents ticket tickets support user users issue problem question'
+  ).split(' '),
+);
+const STOP_KO = new Set([
+  '어떻게',
+  '어디서',
+  '무엇',
+  '언제',
+  '보통',
+  '며칠',
+  '하나요',
+  '있나요',
+  '되나요',
+  '걸리나요',
+]);
