@@ -91,15 +91,7 @@ export class PostgresLexicalIndex extends LexicalIndex {
           `WITH old AS (
              SELECT terms, doc_length FROM search_document
               WHERE company_id = $1 AND type = $2 AND id = ANY($3::text[])
-           ), dec AS (
-             UPDATE search_term_stat s SET df = s.df - o.n
-               FROM (SELECT t AS term, count(*) AS n FROM old, unnest(tsvector_to_array(old.terms)) t GROUP BY t) o
-              WHERE s.company_id = $1 AND s.type = $2 AND s.term = o.term
-           )
-           UPDATE search_partition_stat
-              SET doc_count = doc_count - (SELECT count(*) FROM old),
-                  total_length = total_length - (SELECT coalesce(sum(doc_length), 0) FROM old)
-            WHERE company_id = $1 AND type = $2`,
+           )${subtractFromStats('old')}`,
           [companyId, type, ids],
         );
         // 2. The documents, one multi-row statement.
@@ -159,15 +151,7 @@ export class PostgresLexicalIndex extends LexicalIndex {
         `WITH gone AS (
            DELETE FROM search_document WHERE company_id = $1 AND type = $2 AND id = ANY($3::text[])
            RETURNING terms, doc_length
-         ), dec AS (
-           UPDATE search_term_stat s SET df = s.df - g.n
-             FROM (SELECT t AS term, count(*) AS n FROM gone, unnest(tsvector_to_array(gone.terms)) t GROUP BY t) g
-            WHERE s.company_id = $1 AND s.type = $2 AND s.term = g.term
-         )
-         UPDATE search_partition_stat
-            SET doc_count = doc_count - (SELECT count(*) FROM gone),
-                total_length = total_length - (SELECT coalesce(sum(doc_length), 0) FROM gone)
-          WHERE company_id = $1 AND type = $2`,
+         )${subtractFromStats('gone')}`,
         [companyId, type, ids],
       );
       // Terms no document holds any more: dropped so the table tracks the live vocabulary.
@@ -301,4 +285,20 @@ export function tsvectorLiteral(tokens: string[]): string {
     positions.set(token, list);
   });
   return [...positions].map(([token, list]) => `${quoteLexeme(token)}:${list.join(',')}`).join(' ');
+}
+
+/**
+ * The rest of a statement whose CTE `source` (columns terms, doc_length) holds documents leaving partition
+ * ($1 company, $2 type): their terms leave the document frequencies, their count and length the partition's.
+ */
+function subtractFromStats(source: 'old' | 'gone'): string {
+  return `, dec AS (
+     UPDATE search_term_stat s SET df = s.df - d.n
+       FROM (SELECT t AS term, count(*) AS n FROM ${source}, unnest(tsvector_to_array(${source}.terms)) t GROUP BY t) d
+      WHERE s.company_id = $1 AND s.type = $2 AND s.term = d.term
+   )
+   UPDATE search_partition_stat
+      SET doc_count = doc_count - (SELECT count(*) FROM ${source}),
+          total_length = total_length - (SELECT coalesce(sum(doc_length), 0) FROM ${source})
+    WHERE company_id = $1 AND type = $2`;
 }
