@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { createApp } from '../../src/bootstrap/create-app';
 import { loadConfig } from '../../src/config/config';
 import { TicketPrefetchListener } from '../../src/modules/assist/ticket-prefetch.listener';
+import { readEventStream as readFrames } from '../../test/support/event-stream';
 
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 
@@ -148,26 +149,10 @@ export async function readEventStream(
   response: Response,
   startedAt: number,
 ): Promise<{ firstTokenMs: number; totalMs: number; events: Array<{ event: string; data: JsonBody }> }> {
-  const events: Array<{ event: string; data: JsonBody }> = [];
-  let firstTokenMs = Number.NaN;
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const raw = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.*)$/m.exec(raw)?.[1] ?? 'message';
-      const data = /^data: (.*)$/m.exec(raw)?.[1];
-      if (event === 'token' && Number.isNaN(firstTokenMs)) firstTokenMs = performance.now() - startedAt;
-      events.push({ event, data: data ? JSON.parse(data) : undefined });
-    }
-  }
-  return { firstTokenMs, totalMs: performance.now() - startedAt, events };
+  const { frames } = await readFrames(response, startedAt);
+  const totalMs = performance.now() - startedAt;
+  const firstTokenMs = frames.find((f) => f.event === 'token')?.atMs ?? Number.NaN;
+  return { firstTokenMs, totalMs, events: frames.map(({ event, data }) => ({ event, data })) };
 }
 
 async function withPg<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {

@@ -1,4 +1,5 @@
 import { TicketPrefetchListener } from '../../src/modules/assist/ticket-prefetch.listener';
+import { readEventStream, SseFrame } from '../support/event-stream';
 import { AnswerWarmer } from '../../src/modules/assist/answer.warmer';
 import { BackgroundTasks } from '../../src/modules/assist/background-tasks.service';
 import { articleFactory, koreanTicketFactory, ticketFactory } from '../factories/ticket.factory';
@@ -13,32 +14,10 @@ async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 30_0
   }
 }
 
-interface SseFrame {
-  event: string;
-  data: any;
-  atMs: number;
-}
-
-/** Reads a text/event-stream response frame by frame, timing each frame from the request start. */
+/** Reads a text/event-stream response frame by frame; a well-formed stream ends on a frame boundary. */
 async function readSse(response: Response, startedAt: number): Promise<SseFrame[]> {
-  const frames: SseFrame[] = [];
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const raw = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.*)$/m.exec(raw)?.[1] ?? 'message';
-      const data = /^data: (.*)$/m.exec(raw)?.[1];
-      frames.push({ event, data: data ? JSON.parse(data) : undefined, atMs: performance.now() - startedAt });
-    }
-  }
-  expect(buffer).toBe('');
+  const { frames, rest } = await readEventStream(response, startedAt);
+  expect(rest).toBe('');
   return frames;
 }
 

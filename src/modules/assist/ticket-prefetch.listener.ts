@@ -71,32 +71,30 @@ export class TicketPrefetchListener implements OnModuleInit, OnModuleDestroy {
   }
 
   private schedule(event: TicketIndexed): void {
-    const { quiet, maxDelay, maxTickets } = {
-      quiet: this.config.assist.prefetchQuietMs,
-      maxDelay: this.config.assist.prefetchMaxDelayMs,
-      maxTickets: this.config.assist.prefetchMaxTickets,
-    };
-    let waiting = this.waiting.get(event.companyId);
+    const { prefetchQuietMs, prefetchMaxDelayMs, prefetchMaxTickets } = this.config.assist;
+    const { companyId } = event;
+    let waiting = this.waiting.get(companyId);
     if (waiting) clearTimeout(waiting.timer);
     else {
       let flush!: () => void;
       const flushed = new Promise<void>((resolve) => (flush = resolve));
       waiting = { ids: new Set(), firstAt: Date.now(), timer: undefined as never, flushed, flush };
-      this.waiting.set(event.companyId, waiting);
+      this.waiting.set(companyId, waiting);
     }
     for (const id of event.ticketIds) {
       waiting.ids.delete(id);
       waiting.ids.add(id);
     }
     for (const id of waiting.ids) {
-      if (waiting.ids.size <= maxTickets) break;
+      if (waiting.ids.size <= prefetchMaxTickets) break;
       waiting.ids.delete(id);
     }
-    const due = Math.max(0, Math.min(quiet, waiting.firstAt + maxDelay - Date.now()));
+    const due = Math.max(0, Math.min(prefetchQuietMs, waiting.firstAt + prefetchMaxDelayMs - Date.now()));
     const current = waiting;
+    // Each new chunk clears the previous timer, so the one that fires owns the company's entry.
     current.timer = setTimeout(() => {
-      if (this.waiting.get(event.companyId) === current) this.waiting.delete(event.companyId);
-      const done = this.prefetch({ companyId: event.companyId, ticketIds: [...current.ids] }).finally(() =>
+      this.waiting.delete(companyId);
+      const done = this.prefetch({ companyId, ticketIds: [...current.ids] }).finally(() =>
         this.pending.delete(done),
       );
       this.pending.add(done);

@@ -183,26 +183,30 @@ export class LayeredCacheService extends LayeredCache implements OnModuleDestroy
   }
 
   async readState<T>(key: CacheKey, options: { touch?: boolean } = {}): Promise<T | undefined> {
-    const storedKey = await this.stateKey(key);
     const timeoutMs = this.config.cache.stateTimeoutMs;
-    let envelope: Envelope<T> | undefined;
-    try {
-      envelope = await this.guard.run('get', () => this.store.getValue<Envelope<T>>(storedKey), timeoutMs);
-    } catch (error) {
-      this.failed('get', key.layer, error);
-      throw AppError.unavailable('session store', error);
-    }
-    if (!envelope || typeof envelope !== 'object' || !('exp' in envelope) || Date.now() >= envelope.exp) {
+    const storedKey = await this.state('get', key.layer, () => this.versionedKey(key));
+    const envelope = await this.state('get', key.layer, () => this.fetch<T>(storedKey, timeoutMs));
+    if (!envelope || Date.now() >= envelope.exp) {
       this.stats.recordLookup({ layer: key.layer, companyId: key.companyId, outcome: 'miss' });
       return undefined;
     }
     this.stats.recordLookup({ layer: key.layer, companyId: key.companyId, outcome: 'hit' });
-    if (options.touch) await this.writeStateAt(storedKey, key.layer, envelope.v, this.ttl(key.layer));
+    if (options.touch) {
+      const entry = { v: envelope.v };
+      await this.state('set', key.layer, () =>
+        this.put(storedKey, key.layer, entry, this.ttl(key.layer), { timeoutMs }),
+      );
+    }
     return envelope.v;
   }
 
   async writeState<T>(key: CacheKey, value: T, options: { ttlMs?: number } = {}): Promise<void> {
-    await this.writeStateAt(await this.stateKey(key), key.layer, value, options.ttlMs ?? this.ttl(key.layer));
+    const storedKey = await this.state('get', key.layer, () => this.versionedKey(key));
+    const ttlMs = options.ttlMs ?? this.ttl(key.layer);
+    const timeoutMs = this.config.cache.stateTimeoutMs;
+    await this.state('set', key.layer, () =>
+      this.put(storedKey, key.layer, { v: value }, ttlMs, { timeoutMs }),
+    );
   }
 
   async delete(key: CacheKey): Promise<void> {
@@ -351,40 +355,58 @@ export class LayeredCacheService extends LayeredCache implements OnModuleDestroy
     }
   }
 
-  private async stateKey(key: CacheKey): Promise<string> {
+  /** State calls: a store failure is reported like a cache failure, then thrown as a 503 (never a miss). */
+  private async state<R>(operation: 'get' | 'set', layer: CacheLayer, fn: () => Promise<R>): Promise<R> {
     try {
-      const generations = await this.generations.current(key.companyId);
-      return `${key.toString()}:${generationSuffix(generations, key.layer, key.kind)}`;
+      return await fn();
     } catch (error) {
-      this.failed('get', key.layer, error);
+      this.failed(operation, layer, error);
       throw AppError.unavailable('session store', error);
     }
   }
 
-  private async writeStateAt<T>(
+  /** The generation-versioned key; throws when the generations cannot be read. */
+  private async versionedKey(key: CacheKey): Promise<string> {
+    const generations = await this.generations.current(key.companyId);
+    return `${key.toString()}:${generationSuffix(generations, key.layer, key.kind)}`;
+  }
+
+  /** One envelope, behind the guard (the cache's timeout unless `timeoutMs`); throws on failure. */
+  private async fetch<T>(storedKey: string, timeoutMs?: number): Promise<Envelope<T> | undefined> {
+    const envelope = await this.guard.run(
+      'get',
+      () => this.store.getValue<Envelope<T>>(storedKey),
+      timeoutMs,
+    );
+    return envelope && typeof envelope === 'object' && 'exp' in envelope ? envelope : undefined;
+  }
+
+  /** Stores one envelope behind the guard; throws on failure. */
+  private async put<T>(
     storedKey: string,
     layer: CacheLayer,
-    value: T,
+    entry: { v: T; credit?: CacheCredit },
     ttlMs: number,
+    options: { graceMs?: number; timeoutMs?: number } = {},
   ): Promise<void> {
-    const envelope: Envelope<T> = { v: value, exp: Date.now() + ttlMs };
-    try {
-      await this.guard.run(
-        'set',
-        () => this.store.setValue(storedKey, envelope, ttlMs),
-        this.config.cache.stateTimeoutMs,
-      );
-      this.metrics.recordCacheOperation({ operation: 'set', result: 'ok', cacheType: layer });
-    } catch (error) {
-      this.failed('set', layer, error);
-      throw AppError.unavailable('session store', error);
-    }
+    const envelope: Envelope<T> = {
+      v: entry.v,
+      exp: Date.now() + ttlMs,
+      ...(entry.credit ? { credit: entry.credit } : {}),
+    };
+    const storeTtlMs = ttlMs + (options.graceMs ?? 0);
+    await this.guard.run(
+      'set',
+      () => this.store.setValue(storedKey, envelope, storeTtlMs),
+      options.timeoutMs,
+    );
+    this.metrics.recordCacheOperation({ operation: 'set', result: 'ok', cacheType: layer });
   }
 
+  /** Cache paths fail open: the versioned key, or undefined when the generations cannot be read. */
   private async storedKey(key: CacheKey): Promise<string | undefined> {
     try {
-      const generations = await this.generations.current(key.companyId);
-      return `${key.toString()}:${generationSuffix(generations, key.layer, key.kind)}`;
+      return await this.versionedKey(key);
     } catch (error) {
       this.failed('get', key.layer, error);
       return undefined;
@@ -393,8 +415,7 @@ export class LayeredCacheService extends LayeredCache implements OnModuleDestroy
 
   private async read<T>(storedKey: string, layer: CacheLayer): Promise<Envelope<T> | undefined> {
     try {
-      const envelope = await this.guard.run('get', () => this.store.getValue<Envelope<T>>(storedKey));
-      return envelope && typeof envelope === 'object' && 'exp' in envelope ? envelope : undefined;
+      return await this.fetch<T>(storedKey);
     } catch (error) {
       this.failed('get', layer, error);
       return undefined;
@@ -408,14 +429,8 @@ export class LayeredCacheService extends LayeredCache implements OnModuleDestroy
     ttlMs: number,
     graceMs = 0,
   ): Promise<void> {
-    const envelope: Envelope<T> = {
-      v: entry.v,
-      exp: Date.now() + ttlMs,
-      ...(entry.credit ? { credit: entry.credit } : {}),
-    };
     try {
-      await this.guard.run('set', () => this.store.setValue(storedKey, envelope, ttlMs + graceMs));
-      this.metrics.recordCacheOperation({ operation: 'set', result: 'ok', cacheType: layer });
+      await this.put(storedKey, layer, entry, ttlMs, { graceMs });
     } catch (error) {
       this.failed('set', layer, error);
     }
