@@ -136,6 +136,9 @@ class ResponsivenessProbe {
 
 /** Counts of rows per index_state, read straight from the database the app writes. */
 interface StateCounter {
+  /** Whether any row still waits: an index lookup, cheap enough to poll often at any size. */
+  anyPending(): Promise<boolean>;
+  /** A count of every row (a scan of the company's rows: 0.6 s at 200k), once nothing is pending. */
   counts(): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
@@ -144,6 +147,13 @@ async function pgCounter(schema: string): Promise<StateCounter> {
   const client = new Client({ connectionString: PG_URL });
   await client.connect();
   return {
+    async anyPending() {
+      const { rows } = await client.query<{ pending: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM ${schema}.ticket WHERE company_id = $1 AND index_state = 'pending') AS pending`,
+        [COMPANY],
+      );
+      return rows[0].pending;
+    },
     async counts() {
       const { rows } = await client.query<{ index_state: string; n: string }>(
         `SELECT index_state, count(*) AS n FROM ${schema}.ticket WHERE company_id = $1 GROUP BY index_state`,
@@ -160,7 +170,11 @@ function sqliteCounter(dataDir: string): StateCounter {
   const statement = db.prepare(
     'SELECT index_state, count(*) AS n FROM ticket WHERE company_id = ? GROUP BY index_state',
   );
+  const pending = db.prepare(
+    "SELECT EXISTS (SELECT 1 FROM ticket WHERE company_id = ? AND index_state = 'pending') AS pending",
+  );
   return {
+    anyPending: () => Promise.resolve((pending.get(COMPANY) as { pending: number }).pending === 1),
     counts: () =>
       Promise.resolve(
         Object.fromEntries(
@@ -365,13 +379,15 @@ async function runIngest(input: {
     let counts: Record<string, number> = {};
     await waitUntil(
       async () => {
+        // Every PUT has been answered, so no pending row left means done: the full count then confirms it.
+        if (await counter.anyPending()) return false;
         counts = await counter.counts();
         return (counts.pending ?? 0) === 0 && (counts.indexed ?? 0) + (counts.failed ?? 0) === input.size;
       },
       {
         timeoutMs: Math.max(120_000, input.size * 20),
-        // A count over 200k rows costs the shared database ~0.15 s: large runs poll less often.
-        pollMs: input.size >= 50_000 ? 1_000 : 250,
+        // The poll is an index lookup; the count over every row (0.6 s at 200k) runs only once nothing is pending.
+        pollMs: 250,
         what: 'indexing',
         stack,
         detail: () => JSON.stringify(counts),

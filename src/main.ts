@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createApp } from './bootstrap/create-app';
+import { applyHeapGrowth } from './bootstrap/heap-growth';
 import { AppConfig, loadConfig } from './config/config';
 import { ConfigValidationError } from './config/define-config';
 import { AdminKeyService } from './modules/auth/admin-key.service';
@@ -17,6 +18,7 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
+  applyHeapGrowth(config.app.heapGrowingPercent);
 
   const app = await createApp(config);
   const port = config.app.role === 'worker' ? config.app.workerPort : config.app.port;

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../bootstrap/create-app';
+import { applyHeapGrowth } from '../bootstrap/heap-growth';
 import { loadConfig } from '../config/config';
 import { TicketPrefetchListener } from '../modules/assist/ticket-prefetch.listener';
 import { AdminKeyService } from '../modules/auth/admin-key.service';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     DATA_DIR: process.env.DEMO_DATA_DIR ?? './data/demo',
     RECONCILE_INTERVAL_MS: '600000',
   });
+  applyHeapGrowth(config.app.heapGrowingPercent);
   console.log(`Starting Support Copilot in ${config.mode} mode (data in ${config.app.dataDir}) ...`);
   const app = await createApp(config);
   await app.listen({ port: config.app.port, host: '127.0.0.1' });

@@ -8,6 +8,7 @@ import { createGunzip } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { ConfigHostModule } from '../app.module';
 import { loadConfig } from '../config/config';
+import { applyHeapGrowth } from '../bootstrap/heap-growth';
 import { DatabaseModule } from '../database/database.module';
 import { CompanyRepository } from '../modules/auth/api-key.repository';
 import { TicketsModule } from '../modules/tickets/tickets.module';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  applyHeapGrowth(config.app.heapGrowingPercent);
 
   @Module({
     imports: [ConfigHostModule.register(config), DatabaseModule, TicketsModule],

@@ -23,6 +23,7 @@ class AppEnv {
   @IsOptional() @IsIntString(1) RATE_LIMIT_SYNC_MS?: string = undefined;
   @IsOptional() @IsIntString(0) LOG_SUCCESS_MIN_MS?: string = undefined;
   @IsOptional() @IsBoolString() SWAGGER_ENABLED?: string = undefined;
+  @IsOptional() @IsIntString(0) HEAP_GROWING_PERCENT?: string = undefined;
 }
 
 export interface AppSettings {
@@ -50,6 +51,12 @@ export interface AppSettings {
   /** How long a resolved API key stays in the in-process cache; revocation is also broadcast. */
   authCacheTtlMs: number;
   swaggerEnabled: boolean;
+  /**
+   * After each full GC, V8 lets the old generation grow to live × (1 + this/100) before the next one (V8's
+   * --heap-growing-percent). 0 keeps V8's own factor, which under a long burst of short-lived request data
+   * (bulk PUT bodies, ingest chunks) lets garbage take the heap to 2-3× the live set.
+   */
+  heapGrowingPercent: number;
 }
 
 export const appConfig = defineConfig<AppEnv, AppSettings>('app', AppEnv, (env) => ({
@@ -69,4 +76,5 @@ export const appConfig = defineConfig<AppEnv, AppSettings>('app', AppEnv, (env) 
   logSuccessMinMs: toInt(env.LOG_SUCCESS_MIN_MS, 0),
   authCacheTtlMs: toInt(env.AUTH_CACHE_TTL_MS, 1000),
   swaggerEnabled: toBool(env.SWAGGER_ENABLED, true),
+  heapGrowingPercent: toInt(env.HEAP_GROWING_PERCENT, 50),
 }));

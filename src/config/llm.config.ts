@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { IsOptional, IsString, ValidateBy } from 'class-validator';
 import { defineConfig, toInt } from './define-config';
 import { IsHttpUrl, IsIntString } from './validators';
@@ -25,6 +26,7 @@ class LlmEnv {
   /** Dimension of the OpenAI-compatible embedding model (sent as `dimensions` when the model supports it). */
   @IsOptional() @IsIntString(1) LLM_EMBEDDING_DIMENSION?: string = undefined;
   @IsOptional() @IsIntString(1) LLM_LOCAL_EMBEDDING_DIMENSION?: string = undefined;
+  @IsOptional() @IsIntString(0) LLM_LOCAL_THREADS?: string = undefined;
   @IsOptional() @IsIntString(1) LLM_CHAT_TIMEOUT_MS?: string = undefined;
   @IsOptional() @IsIntString(1) LLM_STREAM_TIMEOUT_MS?: string = undefined;
   @IsOptional() @IsIntString(1) LLM_EMBED_TIMEOUT_MS?: string = undefined;
@@ -58,6 +60,11 @@ export interface LlmSettings {
   /** Requested from the remote embedding model when set; otherwise the model's native size. */
   embeddingDimension?: number;
   localEmbeddingDimension: number;
+  /**
+   * Worker threads for the local models' CPU work (hashing embeddings, extractive summaries), started on first
+   * use; 0 runs them on the event loop. Default: one less than the cores, at most 2.
+   */
+  localThreads: number;
   timeouts: { chatMs: number; streamMs: number; embedMs: number };
   retry: { maxRetries: number; initialDelayMs: number; maxDelayMs: number };
   breaker: { threshold: number; halfOpenAfterMs: number; backgroundWaitMs: number };
@@ -98,6 +105,7 @@ export const llmConfig = defineConfig<LlmEnv, LlmSettings>('llm', LlmEnv, (env) 
     embeddingDimension: env.LLM_EMBEDDING_DIMENSION ? toInt(env.LLM_EMBEDDING_DIMENSION, 0) : undefined,
     // 512: from `npm run eval:retrieval` (p@5 flat from 256 to 2048 on English; headroom for Korean n-grams).
     localEmbeddingDimension: toInt(env.LLM_LOCAL_EMBEDDING_DIMENSION, 512),
+    localThreads: toInt(env.LLM_LOCAL_THREADS, Math.max(0, Math.min(2, availableParallelism() - 1))),
     timeouts: {
       chatMs: toInt(env.LLM_CHAT_TIMEOUT_MS, 30_000),
       streamMs: toInt(env.LLM_STREAM_TIMEOUT_MS, 60_000),

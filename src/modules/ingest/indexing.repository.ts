@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
+import { DataSource, SelectQueryBuilder } from 'typeorm';
 import { ArticleEntity, TicketEntity } from '../../database/entities';
 import type { SummarySource } from '../../database/entities/index-state';
 import type { DataType } from './ingest.jobs';
@@ -45,13 +45,13 @@ export class IndexingRepository {
     const qb = this.filtered(type, request);
     const { id } = TABLE[type];
     if (request.after) {
-      qb.andWhere(
-        new Brackets((w) =>
-          w
-            .where('r.updated_at > :afterAt', { afterAt: request.after!.updatedAt })
-            .orWhere(`(r.updated_at = :afterAt AND r.${id} > :afterId)`, { afterId: request.after!.id }),
-        ),
-      );
+      // A row comparison, not `a > x OR (a = x AND b > y)`: only this form is an index condition on
+      // (company_id, updated_at, id), so a page starts at the cursor instead of filtering every row before it
+      // (at 200k rows the OR form read 80k index entries per 500-row chunk: quadratic over a range).
+      qb.andWhere(`(r.updated_at, r.${id}) > (:afterAt, :afterId)`, {
+        afterAt: request.after.updatedAt,
+        afterId: request.after.id,
+      });
     }
     const rows = await qb
       .orderBy('r.updated_at', 'ASC')

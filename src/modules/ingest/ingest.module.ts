@@ -22,6 +22,7 @@ import { IndexingService } from './indexing.service';
 import { JobQueue } from './ports/job-queue.port';
 import { QueueMetricsReporter } from './queue-metrics.reporter';
 import { ReconcilerService } from './reconciler.service';
+import { TableStatisticsService } from '../../database/table-statistics.service';
 import { TicketIndexedEvents } from './ticket-indexed.events';
 
 /**
@@ -103,7 +104,7 @@ export class IngestModule {
         TicketIndexedEvents,
         QueueMetricsReporter,
         ...(servesApi ? [ChangeListener] : []),
-        ...(runsJobs ? [IngestProcessor, ReconcilerService] : []),
+        ...(runsJobs ? [IngestProcessor, ReconcilerService, TableStatisticsService] : []),
       ],
       exports: [IngestProducer, TicketIndexedEvents, JobQueue],
     };

@@ -1,8 +1,9 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import OpenAI from 'openai';
 import { AppConfig } from '../../config/config';
 import { BreakerState, MetricsService } from '../metrics/metrics.service';
 import { HashingEmbedder } from './adapters/hashing.embedder';
+import { LocalComputePool } from './adapters/local-compute/local-compute.pool';
 import { LocalChatModel } from './adapters/local.chat-model';
 import { OpenAiChatModel } from './adapters/openai.chat-model';
 import { OpenAiEmbedder } from './adapters/openai.embedder';
@@ -75,6 +76,11 @@ class OpenAiUpstream {
 @Module({
   providers: [
     { provide: TokenCounter, useValue: new TokenCounter() },
+    {
+      provide: LocalComputePool,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => new LocalComputePool({ threads: config.llm.localThreads }),
+    },
     UsageLedger,
     BatchProcessor,
     LlmService,
@@ -103,6 +109,7 @@ class OpenAiUpstream {
         UsageLedger,
         TokenCounter,
         LlmMetricsRecorder,
+        LocalComputePool,
         OPTIONAL_METRICS,
       ],
       useFactory: (
@@ -112,10 +119,11 @@ class OpenAiUpstream {
         ledger: UsageLedger,
         tokens: TokenCounter,
         recorder: LlmMetricsRecorder,
+        pool: LocalComputePool,
         metrics?: MetricsService,
       ) => {
         const llm = config.llm;
-        const local = new LocalChatModel({ summaryMaxChars: llm.summaryMaxChars, tokens });
+        const local = new LocalChatModel({ summaryMaxChars: llm.summaryMaxChars, tokens, pool });
         const remote = upstream.client
           ? {
               model: new OpenAiChatModel(upstream.client, {
@@ -142,6 +150,7 @@ class OpenAiUpstream {
         UsageLedger,
         TokenCounter,
         LlmMetricsRecorder,
+        LocalComputePool,
         OPTIONAL_METRICS,
       ],
       useFactory: (
@@ -151,6 +160,7 @@ class OpenAiUpstream {
         ledger: UsageLedger,
         tokens: TokenCounter,
         recorder: LlmMetricsRecorder,
+        pool: LocalComputePool,
         metrics?: MetricsService,
       ) => {
         const llm = config.llm;
@@ -158,7 +168,7 @@ class OpenAiUpstream {
         if (!upstream.client) {
           return new ResilientEmbedder({
             ...shared,
-            embedder: new HashingEmbedder(llm.localEmbeddingDimension, tokens),
+            embedder: new HashingEmbedder(llm.localEmbeddingDimension, tokens, pool),
           });
         }
         const dimension = llm.embeddingDimension ?? KNOWN_EMBEDDING_DIMENSIONS[llm.embeddingModel];
@@ -185,11 +195,16 @@ class OpenAiUpstream {
   ],
   exports: [ChatModel, Embedder, LlmService, BatchProcessor, UsageLedger, TokenCounter, LaneScheduler],
 })
-export class LlmModule implements OnModuleInit {
+export class LlmModule implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly tokens: TokenCounter,
     private readonly config: AppConfig,
+    private readonly pool: LocalComputePool,
   ) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.close();
+  }
 
   /** Builds the tokenizer at boot (about a second) instead of on the first user request. */
   onModuleInit(): void {

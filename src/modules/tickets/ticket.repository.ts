@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { ArticleEntity, TicketEntity } from '../../database/entities';
 import { Incoming, planUpsert, StoredVersion } from './domain/upsert-plan';
 import { serialTransaction } from './serial-transaction';
@@ -70,16 +70,8 @@ export class TicketRepository {
     if (filter.updatedSince) qb.andWhere('t.updated_at >= :since', { since: filter.updatedSince });
     if (filter.after) {
       const { updatedAt, id } = filter.after;
-      qb.andWhere(
-        new Brackets((w) =>
-          w
-            .where('t.updated_at > :afterAt', { afterAt: updatedAt })
-            .orWhere('(t.updated_at = :afterAt AND t.ticket_id > :afterId)', {
-              afterAt: updatedAt,
-              afterId: id,
-            }),
-        ),
-      );
+      // A row comparison: an index condition on (company_id, updated_at, ticket_id), see IndexingRepository.scan.
+      qb.andWhere('(t.updated_at, t.ticket_id) > (:afterAt, :afterId)', { afterAt: updatedAt, afterId: id });
     }
     return qb.orderBy('t.updated_at', 'ASC').addOrderBy('t.ticket_id', 'ASC').limit(filter.limit).getMany();
   }

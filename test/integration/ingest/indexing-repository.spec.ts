@@ -42,6 +42,42 @@ describe.each(dbTargets())('IndexingRepository.markIndexed (%s)', (target) => {
   });
   afterAll(() => close?.());
 
+  it('walks a company page by page in (updated_at, id) order from a keyset cursor, ties included', async () => {
+    const times = [3, 1, 4, 2, 5].map((d) => new Date(`2024-04-0${d}T00:00:00Z`));
+    const rows = Array.from({ length: 1_250 }, (_, i) => ({
+      ...ticketRow('scan', i),
+      ticketId: `S-${String((i * 7919) % 1_250).padStart(4, '0')}`,
+      updatedAt: times[i % times.length],
+    }));
+    await db.getRepository(CompanyEntity).save([
+      { id: 'scan', name: 'Scan' },
+      { id: 'scan-neighbour', name: 'Neighbour' },
+    ]);
+    for (let s = 0; s < rows.length; s += 250)
+      await db.getRepository(TicketEntity).insert(rows.slice(s, s + 250));
+    await db
+      .getRepository(TicketEntity)
+      .insert([{ ...ticketRow('scan-neighbour', 99), updatedAt: times[0] }]);
+
+    const seen: Array<{ id: string; at: number }> = [];
+    let after: { updatedAt: Date; id: string } | undefined;
+    for (;;) {
+      const page = await repository.scan('tickets', {
+        companyId: 'scan',
+        limit: 96,
+        ...(after ? { after } : {}),
+      });
+      if (page.length === 0) break;
+      seen.push(...page.map((r) => ({ id: r.id, at: r.updatedAt.getTime() })));
+      const last = page[page.length - 1];
+      after = { updatedAt: last.updatedAt, id: last.id };
+    }
+    const expected = rows
+      .map((r) => ({ id: r.ticketId, at: r.updatedAt.getTime() }))
+      .sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
+    expect(seen).toEqual(expected);
+  });
+
   it('marks many rows in one call, over several statements, storing each summary verbatim', async () => {
     const count = 2_300;
     const rows = Array.from({ length: count }, (_, i) => ticketRow('acme', i));

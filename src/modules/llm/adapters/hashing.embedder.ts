@@ -2,6 +2,7 @@ import { EventLoopSlice } from '../domain/event-loop-slice';
 import { hashingEmbed } from '../domain/hashing-embedding';
 import { Embedder, EmbedRequest, EmbedResult } from '../ports/embedder.port';
 import { TokenCounter } from '../token-counter';
+import { LocalComputePool } from './local-compute/local-compute.pool';
 
 /** The embedded embedder: signed feature hashing of word and character n-grams (see hashingEmbed). */
 export class HashingEmbedder extends Embedder {
@@ -10,6 +11,8 @@ export class HashingEmbedder extends Embedder {
   constructor(
     readonly dimension: number,
     private readonly tokens?: TokenCounter,
+    /** Computes on a worker thread when it can; the same function, so the same vectors. */
+    private readonly pool?: LocalComputePool,
   ) {
     super();
     // The dimension is in the name: vectors of different sizes (or versions) must never share an index.
@@ -17,16 +20,22 @@ export class HashingEmbedder extends Embedder {
   }
 
   async embed(request: EmbedRequest): Promise<EmbedResult> {
-    // A chunk of texts is CPU work: it is sliced so the process keeps answering requests meanwhile.
-    const slice = new EventLoopSlice();
-    const vectors: Float32Array[] = [];
-    for (const text of request.texts) {
-      await slice.maybeYield();
-      vectors.push(hashingEmbed(text, { dimension: this.dimension }));
-    }
+    const vectors =
+      (await this.pool?.embed(request.texts, this.dimension)) ?? (await this.embedHere(request.texts));
     const promptTokens = this.tokens
       ? request.texts.reduce((sum, t) => sum + this.tokens!.estimate(t), 0)
       : 0;
     return { vectors, model: this.model, source: 'local', usage: { promptTokens } };
+  }
+
+  private async embedHere(texts: string[]): Promise<Float32Array[]> {
+    // A chunk of texts is CPU work: it is sliced so the process keeps answering requests meanwhile.
+    const slice = new EventLoopSlice();
+    const vectors: Float32Array[] = [];
+    for (const text of texts) {
+      await slice.maybeYield();
+      vectors.push(hashingEmbed(text, { dimension: this.dimension }));
+    }
+    return vectors;
   }
 }

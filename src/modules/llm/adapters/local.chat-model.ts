@@ -3,6 +3,7 @@ import { composeGrounded, streamChunks } from '../domain/grounded-composer';
 import { detectLanguage, TextLanguage } from '../domain/language';
 import { ChatModel, ChatRequest, ChatResult, ChatStreamEvent } from '../ports/chat-model.port';
 import { TokenCounter } from '../token-counter';
+import { LocalComputePool } from './local-compute/local-compute.pool';
 
 export const LOCAL_PROMPT_VERSION = {
   summary: 'local-extractive-v1',
@@ -17,11 +18,22 @@ export const LOCAL_PROMPT_VERSION = {
 export class LocalChatModel extends ChatModel {
   readonly model = 'local';
 
-  constructor(private readonly options: { summaryMaxChars: number; tokens: TokenCounter }) {
+  constructor(
+    private readonly options: {
+      summaryMaxChars: number;
+      tokens: TokenCounter;
+      /** Summaries are computed on a worker thread when it can (ingest's bulk of them); same function. */
+      pool?: LocalComputePool;
+    },
+  ) {
     super();
   }
 
   async complete(request: ChatRequest): Promise<ChatResult> {
+    if (request.purpose === 'summary' && this.options.pool) {
+      const summary = await this.options.pool.summarize(request.text, this.options.summaryMaxChars);
+      if (summary !== undefined) return this.result(request, detectLanguage(request.text), summary);
+    }
     return this.run(request);
   }
 
@@ -37,9 +49,12 @@ export class LocalChatModel extends ChatModel {
   }
 
   private run(request: ChatRequest): ChatResult {
+    const language = detectLanguage(inputText(request));
+    return this.result(request, language, this.generate(request, language));
+  }
+
+  private result(request: ChatRequest, language: TextLanguage, text: string): ChatResult {
     const input = inputText(request);
-    const language = detectLanguage(input);
-    const text = this.generate(request, language);
     return {
       text,
       model: request.purpose === 'summary' ? 'local-extractive-summarizer' : 'local-grounded-composer',
