@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { IsOptional, IsString, ValidateBy } from 'class-validator';
 import { defineConfig, toInt } from './define-config';
 import { IsHttpUrl, IsIntString } from './validators';
@@ -61,10 +60,10 @@ export interface LlmSettings {
   embeddingDimension?: number;
   localEmbeddingDimension: number;
   /**
-   * Worker threads for the local models' CPU work (hashing embeddings, extractive summaries), started on first
-   * use; 0 runs them on the event loop. Default: one less than the cores, at most 2.
+   * Worker threads for the local models' background CPU work (indexing's embeddings and summaries); 0 runs it
+   * on the event loop. Unset: see LlmModule (threads for the worker role and embedded mode, none for an API).
    */
-  localThreads: number;
+  localThreads?: number;
   timeouts: { chatMs: number; streamMs: number; embedMs: number };
   retry: { maxRetries: number; initialDelayMs: number; maxDelayMs: number };
   breaker: { threshold: number; halfOpenAfterMs: number; backgroundWaitMs: number };
@@ -105,7 +104,7 @@ export const llmConfig = defineConfig<LlmEnv, LlmSettings>('llm', LlmEnv, (env) 
     embeddingDimension: env.LLM_EMBEDDING_DIMENSION ? toInt(env.LLM_EMBEDDING_DIMENSION, 0) : undefined,
     // 512: from `npm run eval:retrieval` (p@5 flat from 256 to 2048 on English; headroom for Korean n-grams).
     localEmbeddingDimension: toInt(env.LLM_LOCAL_EMBEDDING_DIMENSION, 512),
-    localThreads: toInt(env.LLM_LOCAL_THREADS, Math.max(0, Math.min(2, availableParallelism() - 1))),
+    localThreads: env.LLM_LOCAL_THREADS === undefined ? undefined : toInt(env.LLM_LOCAL_THREADS, 0),
     timeouts: {
       chatMs: toInt(env.LLM_CHAT_TIMEOUT_MS, 30_000),
       streamMs: toInt(env.LLM_STREAM_TIMEOUT_MS, 60_000),

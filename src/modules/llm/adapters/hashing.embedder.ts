@@ -11,7 +11,7 @@ export class HashingEmbedder extends Embedder {
   constructor(
     readonly dimension: number,
     private readonly tokens?: TokenCounter,
-    /** Computes on a worker thread when it can; the same function, so the same vectors. */
+    /** Computes background (bulk) calls on a worker thread when it can: the same function, the same vectors. */
     private readonly pool?: LocalComputePool,
   ) {
     super();
@@ -20,8 +20,11 @@ export class HashingEmbedder extends Embedder {
   }
 
   async embed(request: EmbedRequest): Promise<EmbedResult> {
+    // Bulk work (indexing) goes to a thread; an interactive query's few texts cost less than the hand-off.
+    const threaded = request.priority === 'background' && this.pool;
     const vectors =
-      (await this.pool?.embed(request.texts, this.dimension)) ?? (await this.embedHere(request.texts));
+      (threaded ? await this.pool!.embed(request.texts, this.dimension) : undefined) ??
+      (await this.embedHere(request.texts));
     const promptTokens = this.tokens
       ? request.texts.reduce((sum, t) => sum + this.tokens!.estimate(t), 0)
       : 0;

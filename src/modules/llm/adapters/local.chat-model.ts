@@ -22,7 +22,7 @@ export class LocalChatModel extends ChatModel {
     private readonly options: {
       summaryMaxChars: number;
       tokens: TokenCounter;
-      /** Summaries are computed on a worker thread when it can (ingest's bulk of them); same function. */
+      /** Background summaries are computed on a worker thread when it can; the same function. */
       pool?: LocalComputePool;
     },
   ) {
@@ -30,7 +30,8 @@ export class LocalChatModel extends ChatModel {
   }
 
   async complete(request: ChatRequest): Promise<ChatResult> {
-    if (request.purpose === 'summary' && this.options.pool) {
+    // Bulk summaries (indexing) go to a thread; an interactive one (/init's fallback) is answered here.
+    if (request.purpose === 'summary' && request.priority === 'background' && this.options.pool) {
       const summary = await this.options.pool.summarize(request.text, this.options.summaryMaxChars);
       if (summary !== undefined) return this.result(request, detectLanguage(request.text), summary);
     }

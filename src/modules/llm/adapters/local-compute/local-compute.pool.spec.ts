@@ -67,6 +67,19 @@ describe('LocalComputePool', () => {
     expect(summary.text).toBe(summarizeExtractive(TEXTS[0], { maxChars: 120 }).summary);
   });
 
+  it('leaves interactive calls on the event loop: only background work is handed to a thread', async () => {
+    // A pool whose thread would fail to start shows whether a call ever reached it.
+    pool = new LocalComputePool({ threads: 1, execArgv: [] });
+    const tokens = new TokenCounter();
+    const embedder = new HashingEmbedder(64, tokens, pool);
+    const chat = new LocalChatModel({ summaryMaxChars: 120, tokens, pool });
+    await embedder.embed({ companyId: 'acme', texts: ['where is my parcel?'], priority: 'interactive' });
+    await chat.complete({ companyId: 'acme', priority: 'interactive', purpose: 'summary', text: TEXTS[0] });
+    expect(pool.enabled).toBe(true);
+    await embedder.embed({ companyId: 'acme', texts: ['where is my parcel?'], priority: 'background' });
+    expect(pool.enabled).toBe(false);
+  });
+
   it('stays off with no threads', async () => {
     pool = new LocalComputePool({ threads: 0, execArgv: TS_HOOK });
     expect(pool.enabled).toBe(false);

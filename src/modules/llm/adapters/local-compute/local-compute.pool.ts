@@ -52,6 +52,14 @@ export class LocalComputePool {
     return response?.op === 'summarize' ? response.summary : undefined;
   }
 
+  /**
+   * Starts the threads now instead of at the first call: a thread's start (loading its modules) is CPU work
+   * that would otherwise land in the middle of traffic.
+   */
+  start(): void {
+    this.pick();
+  }
+
   async close(): Promise<void> {
     const threads = this.threads ?? [];
     this.off = true;

@@ -2,6 +2,7 @@
  * Entry of a local-compute thread (LocalComputePool): runs the local models' pure CPU work off the event loop.
  * Embeddings come back packed in one Float32Array whose buffer is transferred, not copied.
  */
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { summarizeExtractive } from '../../domain/extractive-summarizer';
 import { hashingEmbed } from '../../domain/hashing-embedding';
@@ -9,6 +10,15 @@ import { LocalComputeRequest, LocalComputeResponse } from './local-compute.proto
 
 const port = parentPort;
 if (!port) throw new Error('local-compute.worker runs as a worker thread');
+
+// Background work at the lowest CPU priority: on Linux a thread's nice value is its own (pid 0 is this thread),
+// so request handling on the event loops of this and other processes always comes first, and the thread
+// still takes a core nobody else wants. Where the system refuses, it runs at normal priority.
+try {
+  setPriority(19);
+} catch {
+  // not permitted here: normal priority
+}
 
 port.on('message', (request: LocalComputeRequest) => {
   let response: LocalComputeResponse;
