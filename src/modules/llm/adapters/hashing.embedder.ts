@@ -21,10 +21,10 @@ export class HashingEmbedder extends Embedder {
 
   async embed(request: EmbedRequest): Promise<EmbedResult> {
     // Bulk work (indexing) goes to a thread; an interactive query's few texts cost less than the hand-off.
-    const threaded = request.priority === 'background' && this.pool;
     const vectors =
-      (threaded ? await this.pool!.embed(request.texts, this.dimension) : undefined) ??
-      (await this.embedHere(request.texts));
+      (request.priority === 'background'
+        ? await this.pool?.embed(request.texts, this.dimension)
+        : undefined) ?? (await this.embedHere(request.texts));
     const promptTokens = this.tokens
       ? request.texts.reduce((sum, t) => sum + this.tokens!.estimate(t), 0)
       : 0;

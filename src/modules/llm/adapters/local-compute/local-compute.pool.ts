@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { LocalComputeResponse, LocalComputeTask } from './local-compute.protocol';
 
 export interface LocalComputePoolOptions {
-  /** Threads to start on first use; 0 keeps every call in process. */
+  /** Threads to start (at `start()` or the first call); 0 keeps every call in process. */
   threads: number;
   /** Node options of the threads. Default: the process's own, so a TypeScript require hook carries over. */
   execArgv?: string[];
