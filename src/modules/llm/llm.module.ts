@@ -68,10 +68,10 @@ function guardFor(config: AppConfig, name: string, metrics: MetricsService | und
 
 /**
  * Threads for the local models' background work: by default one less than the cores (at most 2) where bulk
- * work is the process's job (the worker role) or shares it with everything (embedded mode: +20% ingest
+ * work is the process's job (the worker role) or shares it with everything (embedded mode: about +18% ingest
  * throughput at 10k); none in a services-mode API, whose background work stays sliced on its event loop: with
  * a thread beside each of two API processes on 2 cores, the held 10k-connection p99 rose from ~200 ms to
- * 0.7-2.5 s (bench:concurrency).
+ * 0.68-2.6 s (bench:concurrency).
  */
 function localThreads(config: AppConfig): number {
   if (config.llm.localThreads !== undefined) return config.llm.localThreads;
