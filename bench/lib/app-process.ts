@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -76,8 +76,13 @@ export async function spawnApp(input: AppSpawn): Promise<AppProcess> {
       })
     : spawn(args[0], args.slice(1), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  // BENCH_APP_LOG_DIR=<dir>: every app process's whole output also goes to <dir>/<role>-<pid>.log (diagnostic runs).
+  const logFile = process.env.BENCH_APP_LOG_DIR
+    ? join(process.env.BENCH_APP_LOG_DIR, `${env.APP_ROLE ?? 'all'}-${child.pid}.log`)
+    : undefined;
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-8000);
+    if (logFile) appendFileSync(logFile, chunk);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);

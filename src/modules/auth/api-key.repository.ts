@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import { ApiKeyEntity, CompanyEntity } from '../../database/entities';
+import { serialTransaction } from '../../database/serial-transaction';
 
 @Injectable()
 export class ApiKeyRepository {
@@ -12,15 +13,16 @@ export class ApiKeyRepository {
     return this.db.getRepository(ApiKeyEntity).find({ where: { prefix, revokedAt: IsNull() } });
   }
 
+  /** Writes go through serialTransaction: on SQLite a write beside another's open transaction would join it. */
   async insert(key: ApiKeyEntity): Promise<void> {
-    await this.db.getRepository(ApiKeyEntity).insert(key);
+    await serialTransaction(this.db, (tx) => tx.getRepository(ApiKeyEntity).insert(key));
   }
 
   /** Revokes one key of one company; false when the company has no such active key. */
   async revoke(companyId: string, keyId: string, at: Date): Promise<boolean> {
-    const result = await this.db
-      .getRepository(ApiKeyEntity)
-      .update({ companyId, id: keyId, revokedAt: IsNull() }, { revokedAt: at });
+    const result = await serialTransaction(this.db, (tx) =>
+      tx.getRepository(ApiKeyEntity).update({ companyId, id: keyId, revokedAt: IsNull() }, { revokedAt: at }),
+    );
     return (result.affected ?? 0) > 0;
   }
 }
@@ -37,7 +39,7 @@ export class CompanyRepository {
   async createWithKey(company: { id: string; name: string }, key: ApiKeyEntity): Promise<boolean> {
     if (await this.exists(company.id)) return false;
     try {
-      await this.db.transaction(async (tx) => {
+      await serialTransaction(this.db, async (tx) => {
         await tx.getRepository(CompanyEntity).insert({ id: company.id, name: company.name });
         await tx.getRepository(ApiKeyEntity).insert(key);
       });

@@ -5,7 +5,7 @@ import { ArticleEntity, TicketEntity } from '../../database/entities';
 import type { SummarySource } from '../../database/entities/index-state';
 import type { DataType } from './ingest.jobs';
 import type { ArticleRow, TicketRow } from './domain/index-documents';
-import { serialTransaction } from '../tickets/serial-transaction';
+import { serialTransaction } from '../../database/serial-transaction';
 
 export interface ScanRequest {
   companyId: string;

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { ArticleEntity, TicketEntity } from '../../database/entities';
 import { Incoming, planUpsert, StoredVersion } from './domain/upsert-plan';
-import { serialTransaction } from './serial-transaction';
+import { serialTransaction } from '../../database/serial-transaction';
 
 const WRITE_CHUNK = 500;
 
