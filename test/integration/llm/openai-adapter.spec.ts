@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import OpenAI from 'openai';
 import { l2Normalize } from '../../../src/modules/llm/domain/hashing-embedding';
 import { ChatStreamEvent } from '../../../src/modules/llm/ports/chat-model.port';
@@ -50,6 +51,19 @@ describe('OpenAI adapters through the real SDK against the fake server', () => {
     expect(embed.costUsd).toBeCloseTo((5 * 0.02) / 1e6, 12);
     expect(embedded.usage.promptTokens).toBe(5);
     expect(llm.promptVersion('answer')).toBe('answer-v1@gpt-4o-mini');
+  });
+
+  it('leaves no abort listener on a signal shared by many calls (the SDK never removes its own)', async () => {
+    const { llm } = await buildLlm(fake);
+    const shared = new AbortController().signal;
+    await Promise.all(
+      Array.from({ length: 15 }, (_, i) =>
+        llm.summarize({ companyId: 'acme', text: `Printer ${i} jams on page two.`, signal: shared }),
+      ),
+    );
+    await llm.embed({ companyId: 'acme', texts: ['one two', 'three'], signal: shared });
+    expect(fake.chatBodies).toHaveLength(15);
+    expect(getEventListeners(shared, 'abort')).toHaveLength(0);
   });
 
   it('decodes base64 embeddings (the SDK default) to the vectors the fake encoded', async () => {

@@ -4,6 +4,7 @@ import { ChatModel, ChatRequest, ChatResult, ChatStreamEvent } from '../ports/ch
 import { renderPrompt, templateVersion } from '../prompts';
 import { fitToBudget } from '../prompts/fit-budget';
 import { TokenCounter } from '../token-counter';
+import { sdkCallSignal } from './sdk-call-signal';
 import { inputText } from './local.chat-model';
 import { toUpstreamError } from './openai.errors';
 
@@ -33,6 +34,7 @@ export class OpenAiChatModel extends ChatModel {
   async complete(request: ChatRequest): Promise<ChatResult> {
     const { messages, language } = this.prepare(request);
     const startedAt = performance.now();
+    const call = sdkCallSignal(request.signal);
     try {
       const completion = await this.client.chat.completions.create(
         {
@@ -41,7 +43,7 @@ export class OpenAiChatModel extends ChatModel {
           max_completion_tokens: this.options.maxOutputTokens,
           temperature: 0.2,
         },
-        { signal: request.signal, timeout: this.options.timeoutMs, maxRetries: 0 },
+        { signal: call.signal, timeout: this.options.timeoutMs, maxRetries: 0 },
       );
       return this.result(request, {
         text: completion.choices[0]?.message?.content ?? '',
@@ -51,6 +53,8 @@ export class OpenAiChatModel extends ChatModel {
       });
     } catch (error) {
       throw toUpstreamError(this.options.upstream, error, { startedAt, timeoutMs: this.options.timeoutMs });
+    } finally {
+      call.release();
     }
   }
 
@@ -60,6 +64,7 @@ export class OpenAiChatModel extends ChatModel {
     let model = this.model;
     let usage: OpenAI.CompletionUsage | undefined;
     const startedAt = performance.now();
+    const call = sdkCallSignal(request.signal);
     try {
       const stream = await this.client.chat.completions.create(
         {
@@ -71,7 +76,7 @@ export class OpenAiChatModel extends ChatModel {
           // The last chunk then carries the token usage, which streaming responses otherwise omit.
           stream_options: { include_usage: true },
         },
-        { signal: request.signal, timeout: this.options.streamTimeoutMs, maxRetries: 0 },
+        { signal: call.signal, timeout: this.options.streamTimeoutMs, maxRetries: 0 },
       );
       for await (const chunk of stream) {
         if (chunk.model) model = chunk.model;
@@ -87,6 +92,8 @@ export class OpenAiChatModel extends ChatModel {
         startedAt,
         timeoutMs: this.options.streamTimeoutMs,
       });
+    } finally {
+      call.release();
     }
     yield { type: 'done', result: this.result(request, { text, model, usage, language }) };
   }

@@ -3,6 +3,7 @@ import { l2Normalize } from '../domain/hashing-embedding';
 import { UpstreamError } from '../domain/upstream-error';
 import { Embedder, EmbedRequest, EmbedResult } from '../ports/embedder.port';
 import { toUpstreamError } from './openai.errors';
+import { sdkCallSignal } from './sdk-call-signal';
 
 export interface OpenAiEmbedderOptions {
   model: string;
@@ -33,6 +34,7 @@ export class OpenAiEmbedder extends Embedder {
   async embed(request: EmbedRequest): Promise<EmbedResult> {
     let response: OpenAI.CreateEmbeddingResponse;
     const startedAt = performance.now();
+    const call = sdkCallSignal(request.signal);
     try {
       response = await this.client.embeddings.create(
         {
@@ -40,10 +42,12 @@ export class OpenAiEmbedder extends Embedder {
           input: request.texts,
           ...(this.options.sendDimensions ? { dimensions: this.dimension } : {}),
         },
-        { signal: request.signal, timeout: this.options.timeoutMs, maxRetries: 0 },
+        { signal: call.signal, timeout: this.options.timeoutMs, maxRetries: 0 },
       );
     } catch (error) {
       throw toUpstreamError(this.options.upstream, error, { startedAt, timeoutMs: this.options.timeoutMs });
+    } finally {
+      call.release();
     }
     const ordered = [...response.data].sort((a, b) => a.index - b.index);
     const wrongSize = ordered.find((d) => d.embedding.length !== this.dimension);

@@ -11,6 +11,8 @@ export interface LaneStats {
 
 interface QueuedTask {
   start: () => void;
+  /** Leaves the backlog (if still in it) and rejects with the signal's reason. */
+  abort: (reason: unknown) => void;
 }
 
 /**
@@ -24,6 +26,8 @@ export class LaneScheduler {
   private readonly interactive: LimitFunction;
   private readonly backlog = new RoundRobinQueue<QueuedTask>();
   private backgroundActive = 0;
+  /** Queued background calls by the abort signal they wait under. */
+  private readonly waiting = new Map<AbortSignal, { waiting: Set<QueuedTask>; onAbort: () => void }>();
 
   constructor(private readonly limits: { max: number; background: number }) {
     this.interactive = pLimit(limits.max);
@@ -39,7 +43,7 @@ export class LaneScheduler {
     return new Promise<T>((resolve, reject) => {
       const queued: QueuedTask = {
         start: () => {
-          lane.signal?.removeEventListener('abort', onAbort);
+          this.unwatch(lane.signal, queued);
           this.backgroundActive++;
           this.resizeInteractive();
           task()
@@ -50,14 +54,45 @@ export class LaneScheduler {
               this.pump();
             });
         },
+        abort: (reason) => {
+          if (this.backlog.remove(lane.companyId, queued)) reject(reason);
+        },
       };
-      const onAbort = () => {
-        if (this.backlog.remove(lane.companyId, queued)) reject(lane.signal?.reason);
-      };
-      lane.signal?.addEventListener('abort', onAbort, { once: true });
+      this.watch(lane.signal, queued);
       this.backlog.push(lane.companyId, queued);
       this.pump();
     });
+  }
+
+  /**
+   * One abort listener per signal, however many queued calls share it (a batch's items share their job's
+   * signal, and cockatiel hands every call without one the same never-aborted signal): a listener per call
+   * would pile up on that signal while a backlog waits.
+   */
+  private watch(signal: AbortSignal | undefined, queued: QueuedTask): void {
+    if (!signal) return;
+    let tasks = this.waiting.get(signal);
+    if (!tasks) {
+      const waiting = new Set<QueuedTask>();
+      const onAbort = () => {
+        this.waiting.delete(signal);
+        for (const t of waiting) t.abort(signal.reason);
+      };
+      tasks = { waiting, onAbort };
+      this.waiting.set(signal, tasks);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    tasks.waiting.add(queued);
+  }
+
+  private unwatch(signal: AbortSignal | undefined, queued: QueuedTask): void {
+    const tasks = signal && this.waiting.get(signal);
+    if (!tasks) return;
+    tasks.waiting.delete(queued);
+    if (tasks.waiting.size === 0) {
+      signal.removeEventListener('abort', tasks.onAbort);
+      this.waiting.delete(signal);
+    }
   }
 
   stats(): LaneStats {

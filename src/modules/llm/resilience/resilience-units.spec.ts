@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { parseRetryAfter, UpstreamError } from '../domain/upstream-error';
 import { LaneScheduler } from './lane-scheduler';
 import { RetryAfterBackoff } from './retry-after.backoff';
@@ -68,5 +69,38 @@ describe('LaneScheduler', () => {
     expect(lanes.stats().backgroundQueued).toBeGreaterThan(10);
     await Promise.all(background);
     expect(peak).toBeLessThanOrEqual(3);
+  });
+
+  it('watches a signal shared by queued calls with one listener; aborting it rejects every queued call', async () => {
+    const lanes = new LaneScheduler({ max: 2, background: 1 });
+    let release!: () => void;
+    const running = lanes.run(
+      { priority: 'background', companyId: 'a' },
+      () => new Promise<void>((resolve) => (release = resolve)),
+    );
+    const job = new AbortController();
+    const ran: number[] = [];
+    const queued = Array.from({ length: 20 }, (_, i) =>
+      lanes.run({ priority: 'background', companyId: 'a', signal: job.signal }, async () => void ran.push(i)),
+    );
+    expect(lanes.stats().backgroundQueued).toBe(20);
+    expect(getEventListeners(job.signal, 'abort')).toHaveLength(1);
+    job.abort(new Error('job cancelled'));
+    for (const call of queued) await expect(call).rejects.toThrow('job cancelled');
+    expect(lanes.stats().backgroundQueued).toBe(0);
+    release();
+    await running;
+    expect(ran).toEqual([]);
+  });
+
+  it('removes the listener once the last queued call under its signal has started', async () => {
+    const lanes = new LaneScheduler({ max: 2, background: 1 });
+    const signal = new AbortController().signal;
+    const calls = Array.from({ length: 12 }, (_, i) =>
+      lanes.run({ priority: 'background', companyId: `c${i % 3}`, signal }, async () => i),
+    );
+    expect(getEventListeners(signal, 'abort')).toHaveLength(1);
+    expect(await Promise.all(calls)).toHaveLength(12);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
   });
 });
