@@ -607,5 +607,39 @@ if (process.env.REDIS_URL) {
       expect(down.status).toBe(200);
       expect(down.headers['x-cache']).toBe('MISS');
     }, 30_000);
+
+    it('a ticket changed while Redis was away is never answered from an entry cached before the change', async () => {
+      proxy.setUp(true);
+      const key = await t.createCompany('owed-co');
+      await seed(t, key, 'O');
+      const body = { query: 'mug broken in the box', data_types: ['tickets'], limit: 3 };
+      const search = () => t.request({ method: 'POST', url: '/api/v1/search', key, body });
+      const statusOf = (res: { body: { results: Array<{ id: string; status: string }> } }) =>
+        res.body.results.find((r) => r.id === 'O-SHIP')?.status;
+      await waitFor(async () => (await search()).headers['x-cache'] === 'HIT', 15_000);
+      expect(statusOf(await search())).toBe('open');
+
+      // Redis is unreachable from this instance (its entries survive): the change's invalidation cannot land.
+      proxy.setUp(false);
+      const changed = corpus('O')[2];
+      const put = await t.request({
+        method: 'PUT',
+        url: '/api/v1/tickets',
+        key,
+        body: { tickets: [{ ...changed, status: 'resolved', updated_at: '2024-06-01T00:00:00Z' }] },
+      });
+      expect(put.body).toEqual({ upserted: 1, unchanged: 0 });
+      await waitIndexed(t, key, [changed.ticket_id]);
+
+      // Back: the entry of the old generation is still in Redis, but it is never served.
+      proxy.setUp(true);
+      const seen: Array<string | undefined> = [];
+      await waitFor(async () => {
+        const res = await search();
+        seen.push(`${res.headers['x-cache']} ${statusOf(res)}`);
+        return res.headers['x-cache'] === 'HIT';
+      }, 15_000);
+      expect(seen.filter((s) => !s?.endsWith('resolved'))).toEqual([]);
+    }, 60_000);
   });
 }

@@ -2,15 +2,32 @@ import { SingleFlight } from '../llm/resilience/single-flight';
 import { CacheStore, Generations, kindGenerationField, layerGenerationField } from './ports/cache-store.port';
 import type { CacheLayer } from './ports/layered-cache.port';
 
+/** A layer and kind of a company whose invalidation has not reached the store yet: its entries are not used. */
+export class InvalidationPendingError extends Error {
+  constructor(companyId: string, layer: CacheLayer) {
+    super(`an invalidation of ${companyId}'s ${layer} cache has not reached the store yet`);
+    this.name = 'InvalidationPendingError';
+  }
+}
+
 /**
  * Generation counters per company: one per layer and one per layer and kind. They are part of every stored
  * key, so bumping one invalidates in O(1) (old entries are no longer addressed and age out or get swept).
  * Read through a small per-process copy that lives `localMs` at most and is dropped at once when any
  * instance announces a bump (pub/sub), so a bump reaches every API instance well within a second.
+ *
+ * A bump the store did not take (timeout, breaker open, Redis down) is owed, not dropped: until it lands,
+ * this process does not use the company's entries of the bumped layers and kinds (they may predate the
+ * change; lookups fail open to the source), and it retries the bump every `retryMs` and on each such lookup.
+ * A bump that timed out may have landed after all; sending it again only invalidates once more.
  */
 export class GenerationTracker {
   private readonly local = new Map<string, { generations: Generations; readAt: number }>();
   private readonly reads = new SingleFlight();
+  private readonly owed = new Map<string, Set<string>>();
+  private readonly owedSince = new Map<string, number>();
+  private readonly paying = new Set<string>();
+  private retryTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly store: CacheStore,
@@ -18,6 +35,11 @@ export class GenerationTracker {
       localMs: number;
       /** Bounds store calls (timeout + breaker); throws when the store is unavailable. */
       guard: <T>(operation: string, fn: () => Promise<T>) => Promise<T>;
+      /** How often owed bumps are retried while any is owed. */
+      retryMs?: number;
+      /** Told when a bump becomes owed, and when a company's owed bumps have all landed. */
+      onOwed?: (companyId: string, error: unknown) => void;
+      onSettled?: (companyId: string, owedForMs: number) => void;
       now?: () => number;
     },
   ) {
@@ -26,6 +48,11 @@ export class GenerationTracker {
 
   /** The stored-key suffix of a layer and kind, e.g. `3.1`; throws when the store cannot say. */
   async suffix(companyId: string, layer: CacheLayer, kind: string): Promise<string> {
+    const owed = this.owed.get(companyId);
+    if (owed && (owed.has(layerGenerationField(layer)) || owed.has(kindGenerationField(layer, kind)))) {
+      this.pay(companyId);
+      throw new InvalidationPendingError(companyId, layer);
+    }
     const generations = await this.current(companyId);
     return generationSuffix(generations, layer, kind);
   }
@@ -43,10 +70,69 @@ export class GenerationTracker {
     });
   }
 
+  /** Bumps the fields (with any the company still owes); on failure they are owed and the error is thrown. */
   async bump(companyId: string, fields: string[]): Promise<Generations> {
-    const generations = await this.options.guard('bump', () => this.store.bumpGenerations(companyId, fields));
-    this.local.set(companyId, { generations, readAt: this.now() });
-    return generations;
+    const owed = this.owed.get(companyId);
+    const all = owed ? [...new Set([...owed, ...fields])] : fields;
+    try {
+      const generations = await this.options.guard('bump', () => this.store.bumpGenerations(companyId, all));
+      this.local.set(companyId, { generations, readAt: this.now() });
+      this.settle(companyId, all);
+      return generations;
+    } catch (error) {
+      this.owe(companyId, fields, error);
+      throw error;
+    }
+  }
+
+  /** Companies with bumps still owed, and how many fields each. */
+  pending(): Map<string, number> {
+    return new Map([...this.owed].map(([companyId, fields]) => [companyId, fields.size]));
+  }
+
+  /** Stops the retry timer (owed bumps are then lost with the process: entries age out by their TTL). */
+  close(): void {
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private owe(companyId: string, fields: string[], error: unknown): void {
+    if (fields.length === 0) return;
+    let owed = this.owed.get(companyId);
+    if (!owed) {
+      owed = new Set();
+      this.owed.set(companyId, owed);
+      this.owedSince.set(companyId, this.now());
+      this.options.onOwed?.(companyId, error);
+    }
+    for (const field of fields) owed.add(field);
+    if (!this.retryTimer) {
+      this.retryTimer = setInterval(() => {
+        for (const company of this.owed.keys()) this.pay(company);
+      }, this.options.retryMs ?? 1_000);
+      this.retryTimer.unref();
+    }
+  }
+
+  private settle(companyId: string, paid: string[]): void {
+    const owed = this.owed.get(companyId);
+    if (!owed) return;
+    for (const field of paid) owed.delete(field);
+    if (owed.size > 0) return;
+    this.owed.delete(companyId);
+    const since = this.owedSince.get(companyId) ?? this.now();
+    this.owedSince.delete(companyId);
+    this.options.onSettled?.(companyId, this.now() - since);
+    if (this.owed.size === 0) this.close();
+  }
+
+  /** One retry of a company's owed bumps at a time; its failure keeps them owed. */
+  private pay(companyId: string): void {
+    if (this.paying.has(companyId) || !this.owed.has(companyId)) return;
+    this.paying.add(companyId);
+    void this.bump(companyId, [])
+      .catch(() => undefined)
+      .finally(() => this.paying.delete(companyId));
   }
 
   private now(): number {

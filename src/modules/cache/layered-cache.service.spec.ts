@@ -8,6 +8,19 @@ import { isOlderGeneration, LayeredCacheService, parseResponseEntry } from './la
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A store whose generation bumps fail (refused) or take `bumpMs`, while everything else works. */
+class BumpTroubleStore extends MemoryCacheStore {
+  refuseBumps = false;
+  bumpMs = 0;
+  bumpCalls = 0;
+  override async bumpGenerations(companyId: string, fields: string[]) {
+    this.bumpCalls += 1;
+    if (this.bumpMs > 0) await sleep(this.bumpMs);
+    if (this.refuseBumps) throw new Error('connect ECONNREFUSED');
+    return super.bumpGenerations(companyId, fields);
+  }
+}
+
 /** A store that never answers: a Redis that accepts connections and then stays silent. */
 class SilentStore extends MemoryCacheStore {
   calls = 0;
@@ -268,6 +281,75 @@ describe('LayeredCacheService', () => {
     await cache.bumpGenerations({ companyId: 'acme', kinds: [{ layer: 'llm', kind: 'answer' }] });
     expect(await cache.get(answer)).toBeUndefined();
     expect(await cache.get(summary)).toBe('summary');
+  });
+
+  it('an invalidation the store did not take is owed: the entries it covers are not served until it lands by itself', async () => {
+    const store = new BumpTroubleStore({ maxEntries: 100 });
+    const { cache } = build(store);
+    const session = cacheKey({ layer: 'session', companyId: 'acme', kind: 'session', input: { id: 's1' } });
+    await cache.set(key('acme'), 'before the change');
+    await cache.set(key('globex'), 'globex');
+    await cache.set(key('acme', 'q', 'llm'), 'answer');
+    await cache.writeState(session, { ticket: 'T-1' });
+
+    store.refuseBumps = true;
+    // The data changed; the bump is refused but not thrown to the data path.
+    await expect(cache.bumpGenerations({ companyId: 'acme', layers: ['vector'] })).resolves.toBeUndefined();
+    expect(cache.pendingInvalidations()).toEqual(new Map([['acme', 1]]));
+    // Other layers, other companies and sessions are not affected.
+    expect(await cache.get(key('acme', 'q', 'llm'))).toBe('answer');
+    expect(await cache.get(key('globex'))).toBe('globex');
+    expect(await cache.readState(session)).toEqual({ ticket: 'T-1' });
+    // The old entry is never served: lookups of that layer fail open to the source, and store nothing.
+    const compute = jest.fn(async () => 'after the change');
+    expect(await cache.getOrCompute({ key: key('acme'), compute })).toEqual({
+      value: 'after the change',
+      status: 'MISS',
+    });
+    expect(await cache.get(key('acme'))).toBeUndefined();
+    expect(await cache.peekResponse(key('acme'))).toBeUndefined();
+    // An explicit invalidation that is refused is a 503 and owed as well.
+    await expect(cache.invalidate('acme', ['llm'])).rejects.toMatchObject({ code: 'dependency_unavailable' });
+    expect(cache.pendingInvalidations()).toEqual(new Map([['acme', 2]]));
+    expect(await cache.get(key('acme', 'q', 'llm'))).toBeUndefined();
+
+    // The store takes bumps again: the retry timer delivers both, with no lookup needed (the failed retries
+    // opened the breaker, as any failing store call does; the retry is also its half-open probe).
+    store.refuseBumps = false;
+    await sleep(1_200);
+    expect(cache.pendingInvalidations().size).toBe(0);
+    expect(await cache.get(key('acme'))).toBeUndefined();
+    expect(await cache.get(key('acme', 'q', 'llm'))).toBeUndefined();
+    expect(await cache.get(key('globex'))).toBe('globex');
+    await cache.set(key('acme'), 'fresh');
+    expect(await cache.get(key('acme'))).toBe('fresh');
+    await cache.onModuleDestroy();
+  });
+
+  it('a lookup of an owed layer retries the bump at once', async () => {
+    const store = new BumpTroubleStore({ maxEntries: 100 });
+    const { cache } = build(store);
+    await cache.set(key('acme'), 'old');
+    store.refuseBumps = true;
+    await cache.bumpGenerations({ companyId: 'acme', layers: ['vector'] });
+    store.refuseBumps = false;
+    const calls = store.bumpCalls;
+    expect(await cache.get(key('acme'))).toBeUndefined();
+    await sleep(10);
+    expect(store.bumpCalls).toBe(calls + 1);
+    expect(cache.pendingInvalidations().size).toBe(0);
+    expect(await cache.get(key('acme'))).toBeUndefined();
+    await cache.onModuleDestroy();
+  });
+
+  it('a bump gets the state timeout: a store slower than the 50 ms lookup timeout still invalidates', async () => {
+    const store = new BumpTroubleStore({ maxEntries: 100 });
+    const { cache } = build(store, { CACHE_STATE_TIMEOUT_MS: '400' });
+    await cache.set(key('acme'), 'old');
+    store.bumpMs = 120;
+    expect(await cache.invalidate('acme', ['vector'])).toEqual({ vector: 1 });
+    expect(cache.pendingInvalidations().size).toBe(0);
+    expect(await cache.get(key('acme'))).toBeUndefined();
   });
 
   it('credits the savings ledger on every hit', async () => {

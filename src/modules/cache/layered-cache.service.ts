@@ -6,7 +6,7 @@ import { SingleFlight } from '../llm/resilience/single-flight';
 import { CacheGuard } from './cache-guard';
 import { CacheStatsService } from './cache-stats.service';
 import { cacheLayerPrefix } from './domain/cache-keys';
-import { GenerationTracker, generationSuffix } from './generation-tracker';
+import { GenerationTracker, generationSuffix, InvalidationPendingError } from './generation-tracker';
 import { CacheStore, Generations, kindGenerationField, layerGenerationField } from './ports/cache-store.port';
 import {
   CACHE_LAYERS,
@@ -52,12 +52,26 @@ export class LayeredCacheService extends LayeredCache implements OnModuleDestroy
     super();
     this.generations = new GenerationTracker(store, {
       localMs: config.cache.generationLocalMs,
-      guard: (operation, fn) => guard.run(operation, fn),
+      // A bump is a write that must land (it is what invalidates): the state timeout, not the lookup one.
+      guard: (operation, fn) =>
+        guard.run(operation, fn, operation === 'bump' ? config.cache.stateTimeoutMs : undefined),
+      onOwed: (companyId, error) =>
+        this.logger.warn(
+          `invalidation of ${companyId} did not reach the cache store (${String(error)}): its affected entries are not used until it does; retrying`,
+        ),
+      onSettled: (companyId, owedForMs) =>
+        this.logger.log(`owed invalidation of ${companyId} reached the cache store after ${owedForMs} ms`),
     });
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.generations.close();
     await Promise.allSettled([...this.sweeps]);
+  }
+
+  /** Companies whose invalidation has not reached the store yet, and how many generation fields each. */
+  pendingInvalidations(): Map<string, number> {
+    return this.generations.pending();
   }
 
   async getOrCompute<T>(options: GetOrComputeOptions<T>): Promise<CacheResult<T>> {
@@ -226,6 +240,9 @@ export class LayeredCacheService extends LayeredCache implements OnModuleDestroy
     try {
       generations = await this.generations.bump(companyId, targets.map(layerGenerationField));
     } catch (error) {
+      // Owed and retried (see GenerationTracker); the caller learns it has not happened yet.
+      for (const layer of targets)
+        this.metrics.recordCacheOperation({ operation: 'invalidate', result: 'error', cacheType: layer });
       throw AppError.unavailable('cache store', error);
     }
     for (const layer of targets)
@@ -237,7 +254,8 @@ export class LayeredCacheService extends LayeredCache implements OnModuleDestroy
 
   /**
    * Invalidation that follows the data: bumps whole layers and single kinds of a company at once and sweeps
-   * in the background. For listeners that must not wait on a sweep.
+   * in the background. For listeners that must not wait on a sweep. Never throws: a bump the store does not
+   * take is owed and retried, and the affected entries are not used meanwhile (GenerationTracker).
    */
   async bumpGenerations(input: {
     companyId: string;
@@ -250,8 +268,19 @@ export class LayeredCacheService extends LayeredCache implements OnModuleDestroy
       ...kinds.map(({ layer, kind }) => kindGenerationField(layer, kind)),
     ];
     if (fields.length === 0) return;
-    const generations = await this.generations.bump(companyId, fields);
-    void this.sweep(companyId, [...new Set([...layers, ...kinds.map((k) => k.layer)])], generations);
+    const touched = [...new Set([...layers, ...kinds.map((k) => k.layer)])];
+    let generations: Generations;
+    try {
+      generations = await this.generations.bump(companyId, fields);
+    } catch {
+      // Owed, reported and retried by the tracker; until it lands this process does not use those entries.
+      for (const layer of touched)
+        this.metrics.recordCacheOperation({ operation: 'invalidate', result: 'error', cacheType: layer });
+      return;
+    }
+    for (const layer of touched)
+      this.metrics.recordCacheOperation({ operation: 'invalidate', result: 'ok', cacheType: layer });
+    void this.sweep(companyId, touched, generations);
   }
 
   /** Removes a company's entries of older generations (SCAN + UNLINK, never KEYS); counts per layer. */
@@ -367,8 +396,7 @@ export class LayeredCacheService extends LayeredCache implements OnModuleDestroy
 
   /** The generation-versioned key; throws when the generations cannot be read. */
   private async versionedKey(key: CacheKey): Promise<string> {
-    const generations = await this.generations.current(key.companyId);
-    return `${key.toString()}:${generationSuffix(generations, key.layer, key.kind)}`;
+    return `${key.toString()}:${await this.generations.suffix(key.companyId, key.layer, key.kind)}`;
   }
 
   /** One envelope, behind the guard (the cache's timeout unless `timeoutMs`); throws on failure. */
@@ -449,7 +477,9 @@ export class LayeredCacheService extends LayeredCache implements OnModuleDestroy
 
   private failed(operation: 'get' | 'set' | 'delete', layer: CacheLayer, error: unknown): void {
     this.metrics.recordCacheOperation({ operation, result: 'error', cacheType: layer });
-    if (!CacheGuard.isOpen(error)) this.warn(`cache ${operation} failed: ${String(error)}`);
+    // An open breaker or an owed invalidation was reported when it began: not once per lookup.
+    if (!CacheGuard.isOpen(error) && !(error instanceof InvalidationPendingError))
+      this.warn(`cache ${operation} failed: ${String(error)}`);
   }
 
   /** At most one warning a second: an outage must not flood the log. */
