@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { koreanTicketFactory, ticketFactory, articleFactory } from '../factories/ticket.factory';
 import { dbTargets, startTestApp, TEST_ADMIN_KEY, TestApp } from '../setup/test-app';
 
@@ -132,6 +133,27 @@ describe.each(dbTargets())('ingest (%s, local models)', (target) => {
 });
 
 if (process.env.QUEUE_REDIS_URL) {
+  describe('queue connections (services mode)', () => {
+    it('closing an application closes its Bull connections (producer, subscriber, blocking)', async () => {
+      const probe = new Redis(process.env.QUEUE_REDIS_URL as string);
+      const clients = async () => String(await probe.call('CLIENT', 'LIST')).trim().split('\n').length;
+      try {
+        const before = await clients();
+        const t = await startTestApp('sqlite', { RECONCILE_INTERVAL_MS: '600000' });
+        const key = await t.createCompany('conn-co');
+        await t.request({ method: 'PUT', url: '/api/v1/tickets', key, body: { tickets: [ticketFactory({ ticket_id: 'C-1' })] } });
+        await waitFor(async () => (await t.request({ method: 'GET', url: '/api/v1/tickets/C-1', key })).body.index_state === 'indexed');
+        // A processing worker has all three open (Bull opens them lazily).
+        expect(await clients()).toBeGreaterThanOrEqual(before + 3);
+        await t.close();
+        // Bull leaves connections from a createClient option open on close(); ours closes them.
+        await waitFor(async () => (await clients()) <= before, 3_000);
+      } finally {
+        probe.disconnect();
+      }
+    });
+  });
+
   describe('Bull Board (services mode)', () => {
     let t: TestApp;
     afterAll(() => t.close());

@@ -6,6 +6,8 @@ import type { JobName, JobOptions, JobPayloads, JobProgress } from '../ingest.jo
 import { JobHandler, JobQueue, JobState, JobView, QueueCounts } from '../ports/job-queue.port';
 
 const ADD_TIMEOUT_MS = 1_000;
+/** How long a connection still opening at shutdown may take to finish before it is cut. */
+const OPENING_WAIT_MS = 2_000;
 
 /**
  * Bull on the queue Redis. Producers fail fast (the client has no offline queue, and `add` is bounded);
@@ -23,8 +25,10 @@ export class BullJobQueue extends JobQueue {
     // @nestjs/bull closes the queue from an onApplicationShutdown it attaches to this instance. Bull's close()
     // rejects with "Connection is closed." when it disconnects a blocking client that is still reconnecting
     // (its own pause forces that reconnection), which would fail the whole application's shutdown.
-    (queue as Queue & { onApplicationShutdown?: () => Promise<void> }).onApplicationShutdown = () =>
-      queue.close().catch((error: unknown) => this.logger.warn(`close: ${String(error)}`));
+    (queue as Queue & { onApplicationShutdown?: () => Promise<void> }).onApplicationShutdown = async () => {
+      await queue.close().catch((error: unknown) => this.logger.warn(`close: ${String(error)}`));
+      await disconnectClients(queue);
+    };
   }
 
   async add<N extends JobName>(input: { name: N; data: JobPayloads[N]; options: JobOptions }): Promise<string> {
@@ -113,4 +117,39 @@ export class BullJobQueue extends JobQueue {
     // Stop taking jobs on this worker and wait for the active ones (pause(true) = local, waits).
     await this.queue.pause(true, false).catch((error: unknown) => this.logger.warn(`pause failed: ${String(error)}`));
   }
+}
+
+/**
+ * Bull disconnects only the connections it created itself: those of a `createClient` option (ours, see
+ * ingest.module) stay open after `close()`, and a process (or a test run) that closes its application would
+ * keep three Redis sockets per queue. Only connections Bull opened are touched (its getters open them lazily).
+ * One still opening is let finish first (bounded): cut off mid-handshake, ioredis fails the ready check it
+ * has in flight and the socket can still complete its connect after the close.
+ */
+async function disconnectClients(queue: Queue): Promise<void> {
+  // Bull's getters and flags (bull/lib/queue.js); @types/bull declares `client` only.
+  const bull = queue as Queue &
+    Partial<Record<'clientInitialized' | 'subscriberInitialized' | 'bclientInitialized', boolean>> &
+    Record<'eclient' | 'bclient', Queue['client']>;
+  const clients = [
+    bull.clientInitialized ? bull.client : undefined,
+    bull.subscriberInitialized ? bull.eclient : undefined,
+    bull.bclientInitialized ? bull.bclient : undefined,
+  ];
+  await Promise.all(
+    clients.map(async (client) => {
+      if (!client || client.status === 'end') return;
+      // Bull removed its 'error' listeners on close: the connection is being closed, nothing left to report.
+      client.on('error', () => undefined);
+      if (client.status === 'connecting' || client.status === 'connect') {
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, OPENING_WAIT_MS);
+          client.once('ready', resolve);
+          client.once('end', resolve);
+        }).finally(() => clearTimeout(timer));
+      }
+      client.disconnect();
+    }),
+  );
 }
