@@ -138,9 +138,13 @@ async function disconnectClients(queue: Queue): Promise<void> {
   ];
   await Promise.all(
     clients.map(async (client) => {
-      if (!client || client.status === 'end') return;
+      if (!client) return;
       // Bull removed its 'error' listeners on close: the connection is being closed, nothing left to report.
       client.on('error', () => undefined);
+      // Bull's pause (part of its close) reconnects the blocking client to abort its wait, and that connection
+      // may open after this point: one that gets ready later is closed then.
+      client.on('ready', () => client.disconnect());
+      if (client.status === 'end') return;
       if (client.status === 'connecting' || client.status === 'connect') {
         let timer: NodeJS.Timeout | undefined;
         await new Promise<void>((resolve) => {
