@@ -10,7 +10,7 @@ import { LlmModule } from '../llm/llm.module';
 import { SearchIndexModule } from '../search/search-index.module';
 import { DataChangeEvents } from '../tickets/data-change.events';
 import { TicketsModule } from '../tickets/tickets.module';
-import { BullJobQueue } from './adapters/bull.job-queue.adapter';
+import { BullClientType, BullConnections, BullJobQueue } from './adapters/bull.job-queue.adapter';
 import { InProcessJobQueue } from './adapters/in-process.job-queue.adapter';
 import { AdminQueuesController, IngestController } from './ingest.controller';
 import { BULL_BOARD_ROUTE, INGEST_QUEUE } from './ingest.jobs';
@@ -31,7 +31,7 @@ import { TicketIndexedEvents } from './ticket-indexed.events';
  * loading) and a timeout firing then drops the connection under Bull's first commands; a refused connection
  * still fails at once, and every add is bounded separately.
  */
-function bullClient(url: string, type: 'client' | 'subscriber' | 'bclient'): Redis {
+function bullClient(url: string, type: BullClientType): Redis {
   return type === 'client'
     ? new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 30_000 })
     : new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: false, connectTimeout: 30_000 });
@@ -58,8 +58,14 @@ export class IngestModule {
     const runsJobs = config.app.role !== 'api';
     const servesApi = config.app.role !== 'worker';
 
+    // One set of connections per application: closed with its queue (see BullConnections).
+    const connections = queueUrl ? new BullConnections((type) => bullClient(queueUrl, type)) : undefined;
     const queueProvider: Provider = queueUrl
-      ? { provide: JobQueue, inject: [getQueueToken(INGEST_QUEUE)], useFactory: (queue: Queue) => new BullJobQueue(queue) }
+      ? {
+          provide: JobQueue,
+          inject: [getQueueToken(INGEST_QUEUE)],
+          useFactory: (queue: Queue) => new BullJobQueue(queue, connections),
+        }
       : { provide: JobQueue, useClass: InProcessJobQueue };
 
     return {
@@ -73,7 +79,7 @@ export class IngestModule {
               BullModule.registerQueue({
                 name: INGEST_QUEUE,
                 prefix: config.ingest.queuePrefix,
-                createClient: (type) => bullClient(queueUrl, type),
+                createClient: (type) => connections!.open(type),
                 settings: {
                   stalledInterval: config.ingest.stalledIntervalMs,
                   lockDuration: config.ingest.lockDurationMs,

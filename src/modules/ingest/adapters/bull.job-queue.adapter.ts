@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
+import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../common/errors/app-error';
 import type { JobName, JobOptions, JobPayloads, JobProgress } from '../ingest.jobs';
@@ -8,6 +9,53 @@ import { JobHandler, JobQueue, JobState, JobView, QueueCounts } from '../ports/j
 const ADD_TIMEOUT_MS = 1_000;
 /** How long a connection still opening at shutdown may take to finish before it is cut. */
 const OPENING_WAIT_MS = 2_000;
+
+export type BullClientType = 'client' | 'subscriber' | 'bclient';
+
+/**
+ * The queue's Redis connections, made through Bull's `createClient` option. Bull disconnects only the
+ * connections it creates itself, so a closed application kept three Redis sockets per queue: these are closed
+ * here when the queue closes, and one Bull opens afterwards (its getters open connections lazily, and its
+ * pause reopens the blocking one) is closed as soon as it is ready.
+ */
+export class BullConnections {
+  private readonly clients = new Set<Redis>();
+  private closed = false;
+
+  constructor(private readonly create: (type: BullClientType) => Redis) {}
+
+  open(type: BullClientType): Redis {
+    const client = this.create(type);
+    this.clients.add(client);
+    if (this.closed) void this.retire(client);
+    return client;
+  }
+
+  async closeAll(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.clients].map((client) => this.retire(client)));
+  }
+
+  /**
+   * One still opening is let finish first (bounded): cut off mid-handshake, ioredis fails the ready check it
+   * has in flight and the socket can still complete its connect afterwards.
+   */
+  private async retire(client: Redis): Promise<void> {
+    // Bull removed its 'error' listeners on close: the connection is being closed, nothing left to report.
+    client.on('error', () => undefined);
+    client.on('ready', () => client.disconnect());
+    if (client.status === 'end') return;
+    if (client.status === 'connecting' || client.status === 'connect') {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, OPENING_WAIT_MS);
+        client.once('ready', resolve);
+        client.once('end', resolve);
+      }).finally(() => clearTimeout(timer));
+    }
+    client.disconnect();
+  }
+}
 
 /**
  * Bull on the queue Redis. Producers fail fast (the client has no offline queue, and `add` is bounded);
@@ -18,7 +66,10 @@ export class BullJobQueue extends JobQueue {
   readonly kind = 'bull' as const;
   private readonly logger = new Logger('BullQueue');
 
-  constructor(private readonly queue: Queue) {
+  constructor(
+    private readonly queue: Queue,
+    private readonly connections?: BullConnections,
+  ) {
     super();
     // Without a listener an 'error' event (e.g. a connection closing under a blocking command) would throw.
     this.queue.on('error', (error: Error) => this.logger.warn(`queue: ${error.message}`));
@@ -27,7 +78,7 @@ export class BullJobQueue extends JobQueue {
     // (its own pause forces that reconnection), which would fail the whole application's shutdown.
     (queue as Queue & { onApplicationShutdown?: () => Promise<void> }).onApplicationShutdown = async () => {
       await queue.close().catch((error: unknown) => this.logger.warn(`close: ${String(error)}`));
-      await disconnectClients(queue);
+      await this.connections?.closeAll();
     };
   }
 
@@ -117,43 +168,4 @@ export class BullJobQueue extends JobQueue {
     // Stop taking jobs on this worker and wait for the active ones (pause(true) = local, waits).
     await this.queue.pause(true, false).catch((error: unknown) => this.logger.warn(`pause failed: ${String(error)}`));
   }
-}
-
-/**
- * Bull disconnects only the connections it created itself: those of a `createClient` option (ours, see
- * ingest.module) stay open after `close()`, and a process (or a test run) that closes its application would
- * keep three Redis sockets per queue. Only connections Bull opened are touched (its getters open them lazily).
- * One still opening is let finish first (bounded): cut off mid-handshake, ioredis fails the ready check it
- * has in flight and the socket can still complete its connect after the close.
- */
-async function disconnectClients(queue: Queue): Promise<void> {
-  // Bull's getters and flags (bull/lib/queue.js); @types/bull declares `client` only.
-  const bull = queue as Queue &
-    Partial<Record<'clientInitialized' | 'subscriberInitialized' | 'bclientInitialized', boolean>> &
-    Record<'eclient' | 'bclient', Queue['client']>;
-  const clients = [
-    bull.clientInitialized ? bull.client : undefined,
-    bull.subscriberInitialized ? bull.eclient : undefined,
-    bull.bclientInitialized ? bull.bclient : undefined,
-  ];
-  await Promise.all(
-    clients.map(async (client) => {
-      if (!client) return;
-      // Bull removed its 'error' listeners on close: the connection is being closed, nothing left to report.
-      client.on('error', () => undefined);
-      // Bull's pause (part of its close) reconnects the blocking client to abort its wait, and that connection
-      // may open after this point: one that gets ready later is closed then.
-      client.on('ready', () => client.disconnect());
-      if (client.status === 'end') return;
-      if (client.status === 'connecting' || client.status === 'connect') {
-        let timer: NodeJS.Timeout | undefined;
-        await new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, OPENING_WAIT_MS);
-          client.once('ready', resolve);
-          client.once('end', resolve);
-        }).finally(() => clearTimeout(timer));
-      }
-      client.disconnect();
-    }),
-  );
 }
