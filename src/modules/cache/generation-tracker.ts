@@ -24,8 +24,8 @@ export class InvalidationPendingError extends Error {
 export class GenerationTracker {
   private readonly local = new Map<string, { generations: Generations; readAt: number }>();
   private readonly reads = new SingleFlight();
-  private readonly owed = new Map<string, Set<string>>();
-  private readonly owedSince = new Map<string, number>();
+  /** Per company: the generation fields whose bump has not landed, and since when any has been owed. */
+  private readonly owed = new Map<string, { fields: Set<string>; since: number }>();
   private readonly paying = new Set<string>();
   private retryTimer?: NodeJS.Timeout;
 
@@ -48,7 +48,7 @@ export class GenerationTracker {
 
   /** The stored-key suffix of a layer and kind, e.g. `3.1`; throws when the store cannot say. */
   async suffix(companyId: string, layer: CacheLayer, kind: string): Promise<string> {
-    const owed = this.owed.get(companyId);
+    const owed = this.owed.get(companyId)?.fields;
     if (owed && (owed.has(layerGenerationField(layer)) || owed.has(kindGenerationField(layer, kind)))) {
       this.pay(companyId);
       throw new InvalidationPendingError(companyId, layer);
@@ -72,7 +72,7 @@ export class GenerationTracker {
 
   /** Bumps the fields (with any the company still owes); on failure they are owed and the error is thrown. */
   async bump(companyId: string, fields: string[]): Promise<Generations> {
-    const owed = this.owed.get(companyId);
+    const owed = this.owed.get(companyId)?.fields;
     const all = owed ? [...new Set([...owed, ...fields])] : fields;
     try {
       const generations = await this.options.guard('bump', () => this.store.bumpGenerations(companyId, all));
@@ -87,7 +87,7 @@ export class GenerationTracker {
 
   /** Companies with bumps still owed, and how many fields each. */
   pending(): Map<string, number> {
-    return new Map([...this.owed].map(([companyId, fields]) => [companyId, fields.size]));
+    return new Map([...this.owed].map(([companyId, { fields }]) => [companyId, fields.size]));
   }
 
   /** Stops the retry timer (owed bumps are then lost with the process: entries age out by their TTL). */
@@ -100,12 +100,11 @@ export class GenerationTracker {
     if (fields.length === 0) return;
     let owed = this.owed.get(companyId);
     if (!owed) {
-      owed = new Set();
+      owed = { fields: new Set(), since: this.now() };
       this.owed.set(companyId, owed);
-      this.owedSince.set(companyId, this.now());
       this.options.onOwed?.(companyId, error);
     }
-    for (const field of fields) owed.add(field);
+    for (const field of fields) owed.fields.add(field);
     if (!this.retryTimer) {
       this.retryTimer = setInterval(() => {
         for (const company of this.owed.keys()) this.pay(company);
@@ -117,12 +116,10 @@ export class GenerationTracker {
   private settle(companyId: string, paid: string[]): void {
     const owed = this.owed.get(companyId);
     if (!owed) return;
-    for (const field of paid) owed.delete(field);
-    if (owed.size > 0) return;
+    for (const field of paid) owed.fields.delete(field);
+    if (owed.fields.size > 0) return;
     this.owed.delete(companyId);
-    const since = this.owedSince.get(companyId) ?? this.now();
-    this.owedSince.delete(companyId);
-    this.options.onSettled?.(companyId, this.now() - since);
+    this.options.onSettled?.(companyId, this.now() - owed.since);
     if (this.owed.size === 0) this.close();
   }
 

@@ -241,12 +241,10 @@ export class LayeredCacheService extends LayeredCache implements OnModuleDestroy
       generations = await this.generations.bump(companyId, targets.map(layerGenerationField));
     } catch (error) {
       // Owed and retried (see GenerationTracker); the caller learns it has not happened yet.
-      for (const layer of targets)
-        this.metrics.recordCacheOperation({ operation: 'invalidate', result: 'error', cacheType: layer });
+      this.recordInvalidations(targets, 'error');
       throw AppError.unavailable('cache store', error);
     }
-    for (const layer of targets)
-      this.metrics.recordCacheOperation({ operation: 'invalidate', result: 'ok', cacheType: layer });
+    this.recordInvalidations(targets, 'ok');
     const sweep = this.sweep(companyId, targets, generations);
     const counts = await Promise.race([sweep, delay(this.config.cache.sweepWaitMs).then(() => undefined)]);
     return counts ?? Object.fromEntries(targets.map((layer) => [layer, 0]));
@@ -274,13 +272,16 @@ export class LayeredCacheService extends LayeredCache implements OnModuleDestroy
       generations = await this.generations.bump(companyId, fields);
     } catch {
       // Owed, reported and retried by the tracker; until it lands this process does not use those entries.
-      for (const layer of touched)
-        this.metrics.recordCacheOperation({ operation: 'invalidate', result: 'error', cacheType: layer });
+      this.recordInvalidations(touched, 'error');
       return;
     }
-    for (const layer of touched)
-      this.metrics.recordCacheOperation({ operation: 'invalidate', result: 'ok', cacheType: layer });
+    this.recordInvalidations(touched, 'ok');
     void this.sweep(companyId, touched, generations);
+  }
+
+  private recordInvalidations(layers: CacheLayer[], result: 'ok' | 'error'): void {
+    for (const layer of layers)
+      this.metrics.recordCacheOperation({ operation: 'invalidate', result, cacheType: layer });
   }
 
   /** Removes a company's entries of older generations (SCAN + UNLINK, never KEYS); counts per layer. */

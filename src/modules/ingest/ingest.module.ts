@@ -60,7 +60,7 @@ export class IngestModule {
 
     // One set of connections per application: closed with its queue (see BullConnections).
     const connections = queueUrl ? new BullConnections((type) => bullClient(queueUrl, type)) : undefined;
-    const queueProvider: Provider = queueUrl
+    const queueProvider: Provider = connections
       ? {
           provide: JobQueue,
           inject: [getQueueToken(INGEST_QUEUE)],

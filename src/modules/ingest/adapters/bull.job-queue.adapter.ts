@@ -68,7 +68,7 @@ export class BullJobQueue extends JobQueue {
 
   constructor(
     private readonly queue: Queue,
-    private readonly connections?: BullConnections,
+    private readonly connections: BullConnections,
   ) {
     super();
     // Without a listener an 'error' event (e.g. a connection closing under a blocking command) would throw.
@@ -78,7 +78,7 @@ export class BullJobQueue extends JobQueue {
     // (its own pause forces that reconnection), which would fail the whole application's shutdown.
     (queue as Queue & { onApplicationShutdown?: () => Promise<void> }).onApplicationShutdown = async () => {
       await queue.close().catch((error: unknown) => this.logger.warn(`close: ${String(error)}`));
-      await this.connections?.closeAll();
+      await this.connections.closeAll();
     };
   }
 
