@@ -131,6 +131,9 @@ interface RunResult {
   stepCost: Array<{ calls: number; tokens: number } | undefined>;
   calls: number;
   tokens: number;
+  /** USD at the chat model's list prices (UsageLedger), provider-cached prompt tokens at the cached price. */
+  costUsd: number;
+  cachedPromptTokens: number;
   summaryCalls: number;
   embedCalls: number;
   hits: number;
@@ -171,14 +174,18 @@ async function run(input: {
           (acc, s) => ({
             calls: acc.calls + s.calls,
             tokens: acc.tokens + s.promptTokens + s.completionTokens + s.embeddingTokens,
+            costUsd: acc.costUsd + s.costUsd,
+            cachedPromptTokens: acc.cachedPromptTokens + s.cachedPromptTokens,
           }),
-          { calls: 0, tokens: 0 },
+          { calls: 0, tokens: 0, costUsd: 0, cachedPromptTokens: 0 },
         );
       const answer = sum('answer');
       const reply = sum('reply');
       return {
         calls: answer.calls + reply.calls,
         tokens: answer.tokens + reply.tokens,
+        costUsd: answer.costUsd + reply.costUsd,
+        cachedPromptTokens: answer.cachedPromptTokens + reply.cachedPromptTokens,
         summary: sum('summary').calls,
         embed: sum('embed').calls,
       };
@@ -220,6 +227,8 @@ async function run(input: {
       stepCost,
       calls: after.calls - before.calls,
       tokens: after.tokens - before.tokens,
+      costUsd: after.costUsd - before.costUsd,
+      cachedPromptTokens: after.cachedPromptTokens - before.cachedPromptTokens,
       summaryCalls: after.summary - before.summary,
       embedCalls: after.embed - before.embed,
       hits,
@@ -483,6 +492,16 @@ async function main(): Promise<void> {
       value: `${(floor.tokens / off.tokens).toFixed(3)} (questions ${((100 * floor.firstQuestions) / off.tokens).toFixed(1)}%, drafts ${((100 * floor.firstDrafts) / off.tokens).toFixed(1)}% of off)`,
       unit: '',
     }),
+    info({
+      name: 'LLM cost off → on (USD at the chat model list prices; ratio)',
+      value: `${off.costUsd.toFixed(4)} → ${on.costUsd.toFixed(4)} (${(on.costUsd / off.costUsd).toFixed(3)})`,
+      unit: '',
+    }),
+    info({
+      name: "prompt tokens the provider's prompt cache served, off / on",
+      value: `${off.cachedPromptTokens} / ${on.cachedPromptTokens}`,
+      unit: '',
+    }),
     info({ name: 'call ratio on/off', value: off.calls > 0 ? on.calls / off.calls : Number.NaN, unit: '' }),
     info({ name: 'responses served from cache', value: (100 * on.hits) / on.requests, unit: '%' }),
     ...partRows,
@@ -516,6 +535,7 @@ async function main(): Promise<void> {
       notes: [
         'LLM calls and tokens: chat completions for /query answers and /reply drafts (UsageLedger), in the replay phase.',
         'Wrong hits: cached /init, /query and /reply responses that differ (text or sources) from the uncached run at the same step (both runs use sessions: the session layer is state and stays on with CACHE_ENABLED=false).',
+        "Provider prompt cache: the OpenAI double reports OpenAI's automatic prefix caching (prompts of 1,024 tokens or more), priced at the cached-input rate; this replay's prompts are shorter, so it serves none here.",
         'Misses by reason are classified from the workload: first sight (never asked in the company / ticket never drafted), other ticket (asked before, not in this ticket), changed ticket (asked or drafted before its last update), instructions variant, repeat (same question, ticket and revision: a changed source elsewhere).',
       ],
     },

@@ -6,6 +6,8 @@ import { IsHttpUrl, IsIntString } from './validators';
 export interface ModelPrice {
   input: number;
   output: number;
+  /** Prompt tokens the provider served from its prompt cache; `input` when absent. */
+  cachedInput?: number;
 }
 
 const IsPriceTable = () =>
@@ -83,12 +85,15 @@ export interface LlmSettings {
   prices: Record<string, ModelPrice>;
 }
 
-/** Public list prices (USD / 1M tokens); LLM_PRICES_JSON adds or overrides entries. Unknown models cost 0. */
+/**
+ * Public list prices (USD / 1M tokens), with the price of cached input (OpenAI's automatic prompt caching of
+ * prompts of 1,024 tokens or more); LLM_PRICES_JSON adds or overrides entries. Unknown models cost 0.
+ */
 export const DEFAULT_PRICES: Record<string, ModelPrice> = {
-  'gpt-4o-mini': { input: 0.15, output: 0.6 },
-  'gpt-4o': { input: 2.5, output: 10 },
-  'gpt-4.1-mini': { input: 0.4, output: 1.6 },
-  'gpt-4.1-nano': { input: 0.1, output: 0.4 },
+  'gpt-4o-mini': { input: 0.15, cachedInput: 0.075, output: 0.6 },
+  'gpt-4o': { input: 2.5, cachedInput: 1.25, output: 10 },
+  'gpt-4.1-mini': { input: 0.4, cachedInput: 0.1, output: 1.6 },
+  'gpt-4.1-nano': { input: 0.1, cachedInput: 0.025, output: 0.4 },
   'text-embedding-3-small': { input: 0.02, output: 0 },
   'text-embedding-3-large': { input: 0.13, output: 0 },
 };
@@ -146,12 +151,23 @@ function priceTableProblem(raw: string): string | undefined {
     return 'must be valid JSON';
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return 'must be a JSON object {"model": {"input": usd_per_1m, "output": usd_per_1m}}';
+    return 'must be a JSON object {"model": {"input": usd_per_1m, "output": usd_per_1m, "cachedInput"?: usd_per_1m}}';
   }
   for (const [model, value] of Object.entries(parsed)) {
-    const { input, output = 0 } = (value ?? {}) as { input?: unknown; output?: unknown };
-    if (typeof input !== 'number' || typeof output !== 'number' || input < 0 || output < 0) {
-      return `"${model}" needs non-negative numbers {"input": n, "output": n} (USD per 1M tokens)`;
+    const {
+      input,
+      output = 0,
+      cachedInput = 0,
+    } = (value ?? {}) as { input?: unknown; output?: unknown; cachedInput?: unknown };
+    if (
+      typeof input !== 'number' ||
+      typeof output !== 'number' ||
+      typeof cachedInput !== 'number' ||
+      input < 0 ||
+      output < 0 ||
+      cachedInput < 0
+    ) {
+      return `"${model}" needs non-negative numbers {"input": n, "output": n, "cachedInput"?: n} (USD per 1M tokens)`;
     }
   }
   return undefined;
@@ -162,7 +178,11 @@ function parsePrices(raw: string | undefined): Record<string, ModelPrice> {
   if (!raw) return {};
   const prices: Record<string, ModelPrice> = {};
   for (const [model, value] of Object.entries(JSON.parse(raw) as Record<string, Partial<ModelPrice>>)) {
-    prices[model] = { input: value.input ?? 0, output: value.output ?? 0 };
+    prices[model] = {
+      input: value.input ?? 0,
+      output: value.output ?? 0,
+      ...(value.cachedInput === undefined ? {} : { cachedInput: value.cachedInput }),
+    };
   }
   return prices;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 
@@ -6,6 +7,9 @@ import { AddressInfo, Socket } from 'node:net';
  * POST /v1/chat/completions (plain and SSE-streamed, with a usage chunk when stream_options.include_usage),
  * POST /v1/embeddings (float arrays, or base64 when encoding_format is 'base64', which the v6 SDK asks for by
  * default), GET /v1/models. Outputs are deterministic; a "token" is a whitespace-separated word.
+ * Chat prompts go through OpenAI's automatic prompt caching as documented: a prompt of at least 1,024 tokens
+ * reports, in `usage.prompt_tokens_details.cached_tokens`, the longest prefix (1,024 tokens, then steps of 128)
+ * that an earlier prompt of the same server shared, while that prefix was used within the last `promptCacheTtlMs`.
  */
 export interface FakeOpenAiOptions {
   /** Delay before answering (before the first byte of a stream). */
@@ -23,6 +27,8 @@ export interface FakeOpenAiOptions {
    * remainder (instead of `tokenDelayMs`).
    */
   completionMs: number;
+  /** How long a cached prompt prefix lives after its last use (OpenAI: 5 to 10 minutes); 0 turns caching off. */
+  promptCacheTtlMs: number;
 }
 
 export type FakeFault = { status: 429; retryAfterSeconds?: number } | { status: number } | { hang: true };
@@ -37,6 +43,8 @@ export interface FakeCounters {
   faults: number;
   promptTokens: number;
   completionTokens: number;
+  /** Prompt tokens answered from the prompt cache (a part of `promptTokens`). */
+  cachedPromptTokens: number;
   embeddingTokens: number;
   inFlight: number;
   maxInFlight: number;
@@ -54,6 +62,7 @@ const emptyCounters = (): FakeCounters => ({
   faults: 0,
   promptTokens: 0,
   completionTokens: 0,
+  cachedPromptTokens: 0,
   embeddingTokens: 0,
   inFlight: 0,
   maxInFlight: 0,
@@ -70,7 +79,9 @@ export class FakeOpenAiServer {
     seed: 1,
     embeddingDimension: 16,
     completionMs: 0,
+    promptCacheTtlMs: 300_000,
   };
+  private readonly promptCache = new PromptPrefixCache();
   private readonly faults: { fault: FakeFault; endpoint?: Endpoint }[] = [];
   private readonly sockets = new Set<Socket>();
   private random = mulberry32(1);
@@ -111,6 +122,7 @@ export class FakeOpenAiServer {
     this.counters = emptyCounters();
     this.faults.length = 0;
     this.chatBodies.length = 0;
+    this.promptCache.clear();
     this.random = mulberry32(this.options.seed);
   }
 
@@ -200,6 +212,10 @@ export class FakeOpenAiServer {
     this.chatBodies.push(body);
     const messages = (body.messages ?? []) as { content?: unknown }[];
     const promptTokens = messages.reduce((sum, m) => sum + countFakeTokens(String(m.content ?? '')), 0);
+    const cachedTokens = this.promptCache.lookupAndKeep(
+      messages as { role?: unknown; content?: unknown }[],
+      this.options.promptCacheTtlMs,
+    );
     const text = FakeOpenAiServer.completionFor(messages);
     const pieces = text.split(/(?<=\s)/u);
     const completionTokens = countFakeTokens(text);
@@ -207,6 +223,7 @@ export class FakeOpenAiServer {
       prompt_tokens: promptTokens,
       completion_tokens: completionTokens,
       total_tokens: promptTokens + completionTokens,
+      prompt_tokens_details: { cached_tokens: cachedTokens },
     };
     const model = String(body.model ?? 'fake-chat');
     const base = { id: 'chatcmpl-fake', created: 1_700_000_000, model };
@@ -216,7 +233,7 @@ export class FakeOpenAiServer {
       await sleep(completionMs - latencyMs);
       if (res.destroyed) return;
       this.counters.chatCalls++;
-      this.count(promptTokens, completionTokens);
+      this.count(promptTokens, completionTokens, cachedTokens);
       return json(res, 200, {
         ...base,
         object: 'chat.completion',
@@ -250,12 +267,13 @@ export class FakeOpenAiServer {
     const includeUsage =
       (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
     if (includeUsage) send({ ...base, object: 'chat.completion.chunk', choices: [], usage });
-    this.count(promptTokens, completionTokens);
+    this.count(promptTokens, completionTokens, cachedTokens);
     res.end('data: [DONE]\n\n');
   }
 
-  private count(promptTokens: number, completionTokens: number): void {
+  private count(promptTokens: number, completionTokens: number, cachedTokens: number): void {
     this.counters.promptTokens += promptTokens;
+    this.counters.cachedPromptTokens += cachedTokens;
     this.counters.completionTokens += completionTokens;
   }
 }
@@ -304,4 +322,46 @@ function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * OpenAI's automatic prompt caching, as its guide describes it: only prompts of 1,024 tokens or more, hits on
+ * exact prefixes in steps of 128 tokens past the first 1,024, each prefix kept for a while after its last use.
+ * A prefix is identified by a hash of its tokens (each with its message's role), so memory grows with the
+ * number of distinct prefixes, not with their length.
+ */
+class PromptPrefixCache {
+  static readonly MIN_TOKENS = 1024;
+  static readonly STEP_TOKENS = 128;
+  private readonly expiresAt = new Map<string, number>();
+
+  /** The cached prefix length for these messages; every prefix of them is then (re)kept for `ttlMs`. */
+  lookupAndKeep(messages: { role?: unknown; content?: unknown }[], ttlMs: number): number {
+    if (ttlMs <= 0) return 0;
+    const tokens = messages.flatMap((m) =>
+      String(m.content ?? '')
+        .split(/\s+/u)
+        .filter(Boolean)
+        .map((word) => `${String(m.role)}:${word}`),
+    );
+    if (tokens.length < PromptPrefixCache.MIN_TOKENS) return 0;
+    const now = Date.now();
+    for (const [key, at] of this.expiresAt) if (at <= now) this.expiresAt.delete(key);
+    const hash = createHash('sha256');
+    let hashed = 0;
+    let cached = 0;
+    for (let end = PromptPrefixCache.MIN_TOKENS; end <= tokens.length; end += PromptPrefixCache.STEP_TOKENS) {
+      for (; hashed < end; hashed++) hash.update(`${tokens[hashed]}\u0000`);
+      const key = hash.copy().digest('base64');
+      // Every prompt keeps all its prefixes with one expiry, and shorter ones are refreshed at least as often,
+      // so the live prefixes of a prompt are always its shortest ones: the last live one is the hit.
+      if (this.expiresAt.has(key)) cached = end;
+      this.expiresAt.set(key, now + ttlMs);
+    }
+    return cached;
+  }
+
+  clear(): void {
+    this.expiresAt.clear();
+  }
 }

@@ -88,7 +88,8 @@ export class LlmCallMeter {
       upstreamS: this.upstreamMs / 1000,
       ttftS: this.ttftS,
       tokens: {
-        prompt: usage?.promptTokens,
+        prompt: usage ? usage.promptTokens - usage.cachedPromptTokens : undefined,
+        cached_prompt: usage?.cachedPromptTokens,
         completion: usage?.completionTokens,
         embedding: usage?.embeddingTokens,
       },

@@ -68,5 +68,52 @@ describe('llm config', () => {
       /LLM_PRICES_JSON.*non-negative/,
     );
     expect(() => loadConfig({ LLM_PRICES_JSON: 'nope' })).toThrow(/LLM_PRICES_JSON: must be valid JSON/);
+    expect(() => loadConfig({ LLM_PRICES_JSON: '{"m": {"input": 1, "cachedInput": -1}}' })).toThrow(
+      /LLM_PRICES_JSON.*"m" needs non-negative numbers/,
+    );
+  });
+});
+
+describe('prompt tokens the provider served from its prompt cache', () => {
+  const config = loadConfig({
+    LLM_PRICES_JSON: JSON.stringify({
+      'cached-model': { input: 1, cachedInput: 0.25, output: 2 },
+      'plain-model': { input: 1, output: 2 },
+    }),
+  });
+
+  it('are billed at the cached-input price, and at the input price where the model has none', () => {
+    const ledger = new UsageLedger(config);
+    const call = { companyId: 'a', purpose: 'reply' as const, source: 'openai' as const };
+    const tokens = { promptTokens: 1_000_000, cachedPromptTokens: 800_000, completionTokens: 100_000 };
+    const cached = ledger.record({ ...call, model: 'cached-model', ...tokens });
+    const plain = ledger.record({ ...call, model: 'plain-model', ...tokens });
+    expect(cached.costUsd).toBeCloseTo(0.2 * 1 + 0.8 * 0.25 + 0.1 * 2, 12);
+    expect(plain.costUsd).toBeCloseTo(1 + 0.1 * 2, 12);
+    expect(ledger.sum({ companyId: 'a' })).toMatchObject({
+      promptTokens: 2_000_000,
+      cachedPromptTokens: 1_600_000,
+    });
+    // The default table prices OpenAI's cached input (gpt-4o-mini: half the input price).
+    expect(loadConfig({}).llm.prices['gpt-4o-mini']).toEqual({
+      input: 0.15,
+      cachedInput: 0.075,
+      output: 0.6,
+    });
+    expect(config.llm.prices['cached-model']).toEqual({ input: 1, cachedInput: 0.25, output: 2 });
+  });
+
+  it('never count for more than the prompt, whatever a server reports', () => {
+    const ledger = new UsageLedger(config);
+    const event = ledger.record({
+      companyId: 'a',
+      model: 'cached-model',
+      purpose: 'answer',
+      source: 'openai',
+      promptTokens: 100,
+      cachedPromptTokens: 5_000,
+    });
+    expect(event.cachedPromptTokens).toBe(100);
+    expect(event.costUsd).toBeCloseTo((100 * 0.25) / 1e6, 15);
   });
 });

@@ -11,6 +11,8 @@ export interface UsageEvent {
   purpose: LlmPurpose;
   source: UsageSource;
   promptTokens: number;
+  /** Of `promptTokens`, those the provider served from its prompt cache. */
+  cachedPromptTokens: number;
   completionTokens: number;
   embeddingTokens: number;
   costUsd: number;
@@ -26,6 +28,7 @@ export interface UsageTotals {
   calls: number;
   fallbackCalls: number;
   promptTokens: number;
+  cachedPromptTokens: number;
   completionTokens: number;
   embeddingTokens: number;
   costUsd: number;
@@ -57,6 +60,7 @@ export class UsageLedger {
     purpose: LlmPurpose;
     source: UsageSource;
     promptTokens?: number;
+    cachedPromptTokens?: number;
     completionTokens?: number;
     embeddingTokens?: number;
   }): UsageEvent {
@@ -68,6 +72,7 @@ export class UsageLedger {
     model: string;
     purpose: LlmPurpose;
     promptTokens?: number;
+    cachedPromptTokens?: number;
     completionTokens?: number;
     embeddingTokens?: number;
   }): UsageEvent {
@@ -76,10 +81,16 @@ export class UsageLedger {
 
   costOf(
     model: string,
-    tokens: { promptTokens?: number; completionTokens?: number; embeddingTokens?: number },
+    tokens: {
+      promptTokens?: number;
+      cachedPromptTokens?: number;
+      completionTokens?: number;
+      embeddingTokens?: number;
+    },
   ): number {
     return estimateCost(findPrice(this.config.llm.prices, model), {
       promptTokens: tokens.promptTokens ?? 0,
+      cachedPromptTokens: tokens.cachedPromptTokens ?? 0,
       completionTokens: tokens.completionTokens ?? 0,
       embeddingTokens: tokens.embeddingTokens ?? 0,
     });
@@ -102,6 +113,7 @@ export class UsageLedger {
       calls: 0,
       fallbackCalls: 0,
       promptTokens: 0,
+      cachedPromptTokens: 0,
       completionTokens: 0,
       embeddingTokens: 0,
       costUsd: 0,
@@ -131,6 +143,7 @@ export class UsageLedger {
       purpose: LlmPurpose;
       source: UsageSource;
       promptTokens?: number;
+      cachedPromptTokens?: number;
       completionTokens?: number;
       embeddingTokens?: number;
     },
@@ -142,6 +155,7 @@ export class UsageLedger {
       purpose: usage.purpose,
       source: usage.source,
       promptTokens: usage.promptTokens ?? 0,
+      cachedPromptTokens: Math.min(usage.cachedPromptTokens ?? 0, usage.promptTokens ?? 0),
       completionTokens: usage.completionTokens ?? 0,
       embeddingTokens: usage.embeddingTokens ?? 0,
       costUsd: this.costOf(usage.model, usage),
@@ -158,6 +172,7 @@ export class UsageLedger {
         calls: 0,
         fallbackCalls: 0,
         promptTokens: 0,
+        cachedPromptTokens: 0,
         completionTokens: 0,
         embeddingTokens: 0,
         costUsd: 0,
@@ -173,6 +188,7 @@ export class UsageLedger {
       row.calls++;
       if (event.source === 'local-fallback') row.fallbackCalls++;
       row.promptTokens += event.promptTokens;
+      row.cachedPromptTokens += event.cachedPromptTokens;
       row.completionTokens += event.completionTokens;
       row.embeddingTokens += event.embeddingTokens;
       row.costUsd += event.costUsd;

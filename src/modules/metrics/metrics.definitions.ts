@@ -52,7 +52,7 @@ export function defineMetrics(registry: Registry, sources: ScrapeTimeSources) {
     }),
     llmTokenUsage: new Counter({
       name: 'llm_token_usage_total',
-      help: 'LLM tokens used, by token_type (prompt, completion, embedding)',
+      help: "LLM tokens used, by token_type: prompt (not from the provider's prompt cache), cached_prompt, completion, embedding",
       labelNames: ['provider', 'model', 'company_id', 'token_type'] as const,
       registers,
     }),

@@ -26,7 +26,8 @@ export interface LlmCallRecord {
   upstreamS?: number;
   /** Streaming calls: time to the first token. */
   ttftS?: number;
-  tokens: { prompt?: number; completion?: number; embedding?: number };
+  /** `prompt` excludes `cached_prompt`, the prompt tokens the provider served from its prompt cache. */
+  tokens: { prompt?: number; cached_prompt?: number; completion?: number; embedding?: number };
   costUsd?: number;
 }
 
@@ -107,7 +108,7 @@ export class MetricsService {
     if (r.ttftS !== undefined) this.metrics.llmTimeToFirstToken.observe(labels, r.ttftS);
     if (r.upstreamS !== undefined)
       this.metrics.llmOverhead.observe(labels, Math.max(0, r.durationS - r.upstreamS));
-    for (const tokenType of ['prompt', 'completion', 'embedding'] as const) {
+    for (const tokenType of ['prompt', 'cached_prompt', 'completion', 'embedding'] as const) {
       const n = r.tokens[tokenType];
       if (n) this.metrics.llmTokenUsage.inc({ ...labels, token_type: tokenType }, n);
     }

@@ -68,6 +68,30 @@ describe('LLM metrics (fed by the resilient chat model and embedder)', () => {
     expect(await value(metrics, 'llm_time_to_first_token_seconds_count', chat)).toBeUndefined();
   });
 
+  it('splits prompt tokens into those read in full and those the provider served from its prompt cache', async () => {
+    const { llm, ledger, metrics } = await buildLlm(fake);
+    const long = {
+      ...question,
+      sources: [
+        {
+          ...question.sources[0],
+          text: Array.from({ length: 120 }, () => question.sources[0].text).join(' '),
+        },
+      ],
+    };
+    await llm.answer(long);
+    await llm.answer({ ...long, question: 'And where do I find the reset link?' });
+    const used = ledger.sum();
+    expect(used.cachedPromptTokens).toBeGreaterThanOrEqual(1024);
+    expect(await value(metrics, 'llm_token_usage_total', { ...chat, token_type: 'cached_prompt' })).toBe(
+      used.cachedPromptTokens,
+    );
+    expect(await value(metrics, 'llm_token_usage_total', { ...chat, token_type: 'prompt' })).toBe(
+      used.promptTokens - used.cachedPromptTokens,
+    );
+    expect(await value(metrics, 'llm_cost_usd_total', chat)).toBeCloseTo(used.costUsd, 12);
+  });
+
   it('records a streamed call with its time to first token, leaving out time the consumer held it', async () => {
     const { llm, metrics } = await buildLlm(fake);
     fake.configure({ latencyMs: 80, tokenDelayMs: 5 });

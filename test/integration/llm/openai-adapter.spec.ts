@@ -131,6 +131,50 @@ describe('OpenAI adapters through the real SDK against the fake server', () => {
     expect(ledger.sum().promptTokens).toBe(fake.counters.promptTokens);
   });
 
+  it('reads the prompt cache a server reports: a draft asked again with instructions pays cached input for the shared prefix', async () => {
+    const { llm, ledger } = await buildLlm(fake);
+    const passage = (topic: string) =>
+      Array.from({ length: 30 }, (_, i) => `The ${topic} step ${i} takes two business days to finish.`).join(
+        ' ',
+      );
+    const request = {
+      companyId: 'acme',
+      ticket: { subject: 'Refund', body: 'My refund has not arrived after two weeks. What is happening?' },
+      sources: ['refund', 'card', 'bank', 'statement'].map((topic, i) => ({
+        id: `article:A-${i}`,
+        kind: 'article' as const,
+        text: passage(topic),
+      })),
+    };
+    const first = await llm.draftReply(request);
+    expect(first.usage.promptTokens).toBeGreaterThan(1024);
+    expect(first.usage.cachedPromptTokens).toBe(0);
+
+    // Streamed, with instructions appended after the ticket: everything before them is the first prompt.
+    let done: ChatStreamEvent | undefined;
+    for await (const event of llm.streamReply({ ...request, instructions: 'Keep it short.' })) done = event;
+    if (done?.type !== 'done') throw new Error('the stream did not finish');
+    const shared = 1024 + Math.floor((first.usage.promptTokens - 1024) / 128) * 128;
+    expect(done.result.usage.cachedPromptTokens).toBe(shared);
+    expect(fake.counters.cachedPromptTokens).toBe(shared);
+
+    const used = ledger.sum({ companyId: 'acme' });
+    expect(used).toMatchObject({ promptTokens: fake.counters.promptTokens, cachedPromptTokens: shared });
+    expect(used.costUsd).toBeCloseTo(
+      ((fake.counters.promptTokens - shared) * 0.15 + shared * 0.075 + fake.counters.completionTokens * 0.6) /
+        1e6,
+      12,
+    );
+
+    // A prefix lives as long as the server keeps it: past its lifetime, the same prompt is read in full again.
+    fake.configure({ promptCacheTtlMs: 40 });
+    await llm.draftReply({ ...request, instructions: 'Be formal.' });
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const late = await llm.draftReply({ ...request, instructions: 'Be formal.' });
+    expect(late.usage.cachedPromptTokens).toBe(0);
+    fake.configure({ promptCacheTtlMs: 300_000 });
+  });
+
   it('truncates over-long input to the token budget before sending', async () => {
     const { llm } = await buildLlm(fake, { LLM_MAX_INPUT_TOKENS: '400' });
     await llm.summarize({ companyId: 'acme', text: '결제 오류가 발생했습니다. '.repeat(2000) });

@@ -121,6 +121,7 @@ export class OpenAiChatModel extends ChatModel {
       usage: {
         promptTokens: raw.usage?.prompt_tokens ?? this.options.tokens.count(inputText(request), this.model),
         completionTokens: raw.usage?.completion_tokens ?? this.options.tokens.count(raw.text, this.model),
+        cachedPromptTokens: raw.usage?.prompt_tokens_details?.cached_tokens ?? 0,
       },
       promptVersion: templateVersion(request.purpose),
       language: raw.language,

@@ -3,16 +3,29 @@ export interface TokenPrice {
   input: number;
   /** USD per 1M output tokens. */
   output: number;
+  /** USD per 1M prompt tokens the provider served from its prompt cache; billed at `input` when absent. */
+  cachedInput?: number;
 }
 
-/** Cost in USD; models without a price (local adapters, unknown self-hosted models) cost 0. */
+/**
+ * Cost in USD; models without a price (local adapters, unknown self-hosted models) cost 0. `cachedPromptTokens`
+ * are the part of `promptTokens` the provider reported as read from its prompt cache.
+ */
 export function estimateCost(
   price: TokenPrice | undefined,
-  tokens: { promptTokens: number; completionTokens: number; embeddingTokens: number },
+  tokens: {
+    promptTokens: number;
+    cachedPromptTokens?: number;
+    completionTokens: number;
+    embeddingTokens: number;
+  },
 ): number {
   if (!price) return 0;
+  const cached = Math.min(Math.max(0, tokens.cachedPromptTokens ?? 0), tokens.promptTokens);
   return (
-    ((tokens.promptTokens + tokens.embeddingTokens) * price.input + tokens.completionTokens * price.output) /
+    ((tokens.promptTokens - cached + tokens.embeddingTokens) * price.input +
+      cached * (price.cachedInput ?? price.input) +
+      tokens.completionTokens * price.output) /
     1_000_000
   );
 }

@@ -35,6 +35,8 @@ export type ChatPurpose = ChatRequest['purpose'];
 
 export interface ChatUsage {
   promptTokens: number;
+  /** Of `promptTokens`, those the provider served from its prompt cache (billed at the cached-input price). */
+  cachedPromptTokens?: number;
   completionTokens: number;
 }
 

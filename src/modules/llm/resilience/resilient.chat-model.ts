@@ -183,6 +183,7 @@ export class ResilientChatModel extends ChatModel {
       purpose: request.purpose,
       source: result.source,
       promptTokens: result.usage.promptTokens,
+      cachedPromptTokens: result.usage.cachedPromptTokens,
       completionTokens: result.usage.completionTokens,
     });
   }
