@@ -319,6 +319,29 @@ function refersToCase(question: string): boolean {
   return ticketNeededFor({ question, ticketText: '', sourceTexts: ['-'] }) === 'reference';
 }
 
+/**
+ * Visits every request of the workload in order with the revision its ticket is at (updates bump it): for a
+ * reply its own ticket, for a query the ticket of the agent's session (-1 before any /init).
+ */
+function forEachRequest(
+  steps: Step[],
+  visit: (step: Exclude<Step, { kind: 'update' }>, index: number, ticket: number, revision: number) => void,
+): void {
+  const revision = new Map<string, number>();
+  const ticketOf = new Map<string, number>();
+  steps.forEach((step, i) => {
+    if (step.kind === 'update') {
+      const id = `${step.company}:${step.ticket}`;
+      revision.set(id, (revision.get(id) ?? 0) + 1);
+      return;
+    }
+    if (step.kind === 'init') ticketOf.set(`${step.company}:${step.agent}`, step.ticket);
+    const ticket =
+      step.kind === 'query' ? (ticketOf.get(`${step.company}:${step.agent}`) ?? -1) : step.ticket;
+    visit(step, i, ticket, revision.get(`${step.company}:${ticket}`) ?? 0);
+  });
+}
+
 function breakdown(steps: Step[], run: RunResult): Record<string, Tally> {
   const out: Record<string, Tally> = {};
   const add = (name: string, cost: { calls: number; tokens: number }) => {
@@ -327,23 +350,10 @@ function breakdown(steps: Step[], run: RunResult): Record<string, Tally> {
     t.calls += cost.calls;
     t.tokens += cost.tokens;
   };
-  const revision = new Map<string, number>();
-  const ticketOf = new Map<string, number>();
   const seen = new Set<string>();
-  steps.forEach((step, i) => {
-    if (step.kind === 'update') {
-      const id = `${step.company}:${step.ticket}`;
-      revision.set(id, (revision.get(id) ?? 0) + 1);
-      return;
-    }
+  forEachRequest(steps, (step, i, ticket, rev) => {
+    if (step.kind === 'init') return;
     const cost = run.stepCost[i] ?? { calls: 0, tokens: 0 };
-    if (step.kind === 'init') {
-      ticketOf.set(`${step.company}:${step.agent}`, step.ticket);
-      return;
-    }
-    const ticket =
-      step.kind === 'reply' ? step.ticket : (ticketOf.get(`${step.company}:${step.agent}`) ?? -1);
-    const rev = revision.get(`${step.company}:${ticket}`) ?? 0;
     const purpose: Purpose = step.kind;
     const what = step.kind === 'query' ? `q${step.question}` : `r${step.instructions ?? ''}`;
     const company = `${step.company}:${what}`;
@@ -383,21 +393,15 @@ function floorOfAnyCache(
   steps: Step[],
   off: RunResult,
 ): { tokens: number; firstQuestions: number; firstDrafts: number } {
-  const revision = new Map<string, number>();
   const seen = new Set<string>();
   let firstQuestions = 0;
   let firstDrafts = 0;
-  steps.forEach((step, i) => {
-    if (step.kind === 'update') {
-      const id = `${step.company}:${step.ticket}`;
-      revision.set(id, (revision.get(id) ?? 0) + 1);
-      return;
-    }
+  forEachRequest(steps, (step, i, ticket, revision) => {
     if (step.kind === 'init') return;
     const key =
       step.kind === 'query'
         ? `${step.company}:q${step.question}`
-        : `${step.company}:r${step.instructions ?? ''}:${step.ticket}:${revision.get(`${step.company}:${step.ticket}`) ?? 0}`;
+        : `${step.company}:r${step.instructions ?? ''}:${ticket}:${revision}`;
     if (seen.has(key)) return;
     seen.add(key);
     const tokens = off.stepCost[i]?.tokens ?? 0;

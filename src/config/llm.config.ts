@@ -1,14 +1,10 @@
 import { IsOptional, IsString, ValidateBy } from 'class-validator';
+import type { TokenPrice } from '../modules/llm/domain/usage-cost';
 import { defineConfig, toInt } from './define-config';
 import { IsHttpUrl, IsIntString } from './validators';
 
 /** USD per 1M tokens. `output` is unused for embedding models. */
-export interface ModelPrice {
-  input: number;
-  output: number;
-  /** Prompt tokens the provider served from its prompt cache; `input` when absent. */
-  cachedInput?: number;
-}
+export type ModelPrice = TokenPrice;
 
 const IsPriceTable = () =>
   ValidateBy({

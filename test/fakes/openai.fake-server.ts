@@ -68,7 +68,8 @@ const emptyCounters = (): FakeCounters => ({
   maxInFlight: 0,
 });
 
-export const countFakeTokens = (text: string): number => text.split(/\s+/u).filter(Boolean).length;
+const fakeTokens = (text: string): string[] => text.split(/\s+/u).filter(Boolean);
+export const countFakeTokens = (text: string): number => fakeTokens(text).length;
 
 export class FakeOpenAiServer {
   counters: FakeCounters = emptyCounters();
@@ -210,12 +211,13 @@ export class FakeOpenAiServer {
 
   private async chat(body: Record<string, unknown>, res: ServerResponse): Promise<void> {
     this.chatBodies.push(body);
-    const messages = (body.messages ?? []) as { content?: unknown }[];
-    const promptTokens = messages.reduce((sum, m) => sum + countFakeTokens(String(m.content ?? '')), 0);
-    const cachedTokens = this.promptCache.lookupAndKeep(
-      messages as { role?: unknown; content?: unknown }[],
-      this.options.promptCacheTtlMs,
+    const messages = (body.messages ?? []) as { role?: unknown; content?: unknown }[];
+    // Each token with its message's role: the same words in another role are another prompt.
+    const prompt = messages.flatMap((m) =>
+      fakeTokens(String(m.content ?? '')).map((t) => `${String(m.role)}:${t}`),
     );
+    const promptTokens = prompt.length;
+    const cachedTokens = this.promptCache.lookupAndKeep(prompt, this.options.promptCacheTtlMs);
     const text = FakeOpenAiServer.completionFor(messages);
     const pieces = text.split(/(?<=\s)/u);
     const completionTokens = countFakeTokens(text);
@@ -327,7 +329,7 @@ function mulberry32(seed: number): () => number {
 /**
  * OpenAI's automatic prompt caching, as its guide describes it: only prompts of 1,024 tokens or more, hits on
  * exact prefixes in steps of 128 tokens past the first 1,024, each prefix kept for a while after its last use.
- * A prefix is identified by a hash of its tokens (each with its message's role), so memory grows with the
+ * A prefix is identified by a hash of its tokens, so memory grows with the
  * number of distinct prefixes, not with their length.
  */
 class PromptPrefixCache {
@@ -335,16 +337,9 @@ class PromptPrefixCache {
   static readonly STEP_TOKENS = 128;
   private readonly expiresAt = new Map<string, number>();
 
-  /** The cached prefix length for these messages; every prefix of them is then (re)kept for `ttlMs`. */
-  lookupAndKeep(messages: { role?: unknown; content?: unknown }[], ttlMs: number): number {
-    if (ttlMs <= 0) return 0;
-    const tokens = messages.flatMap((m) =>
-      String(m.content ?? '')
-        .split(/\s+/u)
-        .filter(Boolean)
-        .map((word) => `${String(m.role)}:${word}`),
-    );
-    if (tokens.length < PromptPrefixCache.MIN_TOKENS) return 0;
+  /** The cached prefix length of a prompt's tokens; every prefix of them is then (re)kept for `ttlMs`. */
+  lookupAndKeep(tokens: string[], ttlMs: number): number {
+    if (ttlMs <= 0 || tokens.length < PromptPrefixCache.MIN_TOKENS) return 0;
     const now = Date.now();
     for (const [key, at] of this.expiresAt) if (at <= now) this.expiresAt.delete(key);
     const hash = createHash('sha256');

@@ -1,9 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/config';
-import { estimateCost, findPrice } from './domain/usage-cost';
+import { cachedPromptPart, estimateCost, findPrice } from './domain/usage-cost';
 import { LlmPurpose } from './ports/llm-call';
 
 export type UsageSource = 'openai' | 'local' | 'local-fallback';
+
+/** Tokens of one call as reported; `cachedPromptTokens` is the part of the prompt the provider had cached. */
+export interface UsageTokens {
+  promptTokens?: number;
+  cachedPromptTokens?: number;
+  completionTokens?: number;
+  embeddingTokens?: number;
+}
 
 export interface UsageEvent {
   companyId: string;
@@ -54,43 +62,20 @@ export class UsageLedger {
 
   constructor(private readonly config: AppConfig) {}
 
-  record(usage: {
-    companyId: string;
-    model: string;
-    purpose: LlmPurpose;
-    source: UsageSource;
-    promptTokens?: number;
-    cachedPromptTokens?: number;
-    completionTokens?: number;
-    embeddingTokens?: number;
-  }): UsageEvent {
+  record(
+    usage: { companyId: string; model: string; purpose: LlmPurpose; source: UsageSource } & UsageTokens,
+  ): UsageEvent {
     return this.add(usage, false);
   }
 
-  creditSavings(usage: {
-    companyId: string;
-    model: string;
-    purpose: LlmPurpose;
-    promptTokens?: number;
-    cachedPromptTokens?: number;
-    completionTokens?: number;
-    embeddingTokens?: number;
-  }): UsageEvent {
+  creditSavings(usage: { companyId: string; model: string; purpose: LlmPurpose } & UsageTokens): UsageEvent {
     return this.add({ ...usage, source: 'openai' }, true);
   }
 
-  costOf(
-    model: string,
-    tokens: {
-      promptTokens?: number;
-      cachedPromptTokens?: number;
-      completionTokens?: number;
-      embeddingTokens?: number;
-    },
-  ): number {
+  costOf(model: string, tokens: UsageTokens): number {
     return estimateCost(findPrice(this.config.llm.prices, model), {
       promptTokens: tokens.promptTokens ?? 0,
-      cachedPromptTokens: tokens.cachedPromptTokens ?? 0,
+      cachedPromptTokens: tokens.cachedPromptTokens,
       completionTokens: tokens.completionTokens ?? 0,
       embeddingTokens: tokens.embeddingTokens ?? 0,
     });
@@ -137,16 +122,7 @@ export class UsageLedger {
   }
 
   private add(
-    usage: {
-      companyId: string;
-      model: string;
-      purpose: LlmPurpose;
-      source: UsageSource;
-      promptTokens?: number;
-      cachedPromptTokens?: number;
-      completionTokens?: number;
-      embeddingTokens?: number;
-    },
+    usage: { companyId: string; model: string; purpose: LlmPurpose; source: UsageSource } & UsageTokens,
     saved: boolean,
   ): UsageEvent {
     const event: UsageEvent = {
@@ -155,7 +131,7 @@ export class UsageLedger {
       purpose: usage.purpose,
       source: usage.source,
       promptTokens: usage.promptTokens ?? 0,
-      cachedPromptTokens: Math.min(usage.cachedPromptTokens ?? 0, usage.promptTokens ?? 0),
+      cachedPromptTokens: cachedPromptPart(usage),
       completionTokens: usage.completionTokens ?? 0,
       embeddingTokens: usage.embeddingTokens ?? 0,
       costUsd: this.costOf(usage.model, usage),

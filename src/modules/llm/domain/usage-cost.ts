@@ -21,13 +21,18 @@ export function estimateCost(
   },
 ): number {
   if (!price) return 0;
-  const cached = Math.min(Math.max(0, tokens.cachedPromptTokens ?? 0), tokens.promptTokens);
+  const cached = cachedPromptPart(tokens);
   return (
     ((tokens.promptTokens - cached + tokens.embeddingTokens) * price.input +
       cached * (price.cachedInput ?? price.input) +
       tokens.completionTokens * price.output) /
     1_000_000
   );
+}
+
+/** The cached part of a prompt as billed: never negative, never more than the prompt, whatever a server reports. */
+export function cachedPromptPart(tokens: { promptTokens?: number; cachedPromptTokens?: number }): number {
+  return Math.min(Math.max(0, tokens.cachedPromptTokens ?? 0), tokens.promptTokens ?? 0);
 }
 
 /** Exact model name first, then the longest configured prefix ("gpt-4o-mini-2024-07-18" → "gpt-4o-mini"). */
