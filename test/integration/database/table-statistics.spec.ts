@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../../../src/config/config';
 import { TableStatisticsService } from '../../../src/database/table-statistics.service';
 import { bareDataSource } from '../ingest/bare-data-source';
+import { describeSkippedWithout } from '../../support/services';
 
 const CONFIG = { database: { kind: 'postgres' }, ingest: { analyzeCheckMs: 0 } } as unknown as AppConfig;
 
@@ -74,4 +75,6 @@ if (process.env.DATABASE_URL) {
       expect(await service.refresh()).not.toContain('ticket');
     }, 40_000);
   });
+} else {
+  describeSkippedWithout('TableStatisticsService (PostgreSQL)', ['DATABASE_URL']);
 }

@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { generateTickets, inBatches } from '../../../src/cli/generate/support-data.generator';
 import { FakeQdrantServer } from '../../fakes/qdrant.fake-server';
 import { startTestApp, TEST_ADMIN_KEY, TestApp } from '../../setup/test-app';
+import { describeSkippedWithout } from '../../support/services';
 
 const TICKETS = 2_000;
 
@@ -180,4 +181,6 @@ if (process.env.DATABASE_URL && process.env.QUEUE_REDIS_URL) {
       expect(qdrant.validationErrors).toEqual([]);
     }, 300_000);
   });
+} else {
+  describeSkippedWithout('worker SIGKILLed mid-job (services mode)', ['DATABASE_URL', 'QUEUE_REDIS_URL']);
 }

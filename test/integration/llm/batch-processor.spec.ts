@@ -74,18 +74,31 @@ describe('BatchProcessor over the LLM service and the fake server', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(100 + 200 - 10);
   });
 
-  it('keeps the worker pool full across batches: throughput close to concurrency / latency', async () => {
+  it('keeps the worker pool full across batches: the workers are busy almost all the time', async () => {
     fake.configure({ latencyMs: 100, failureRate: 0 });
     const { llm, batch } = await buildLlm(fake, {
       LLM_MAX_CONCURRENCY: '32',
       LLM_BACKGROUND_CONCURRENCY: '16',
     });
-    const outcome = await batch.process({
+    const workers = 8;
+    let busyMs = 0;
+    const started = performance.now();
+    await batch.process({
       items: Array.from({ length: 160 }, (_, i) => `text ${i}`),
-      handle: (text) => llm.embed({ companyId: 'acme', texts: [text] }),
-      options: { batchSize: 10, maxConcurrent: 8, delayMs: 0 },
+      handle: async (text) => {
+        const itemStarted = performance.now();
+        try {
+          return await llm.embed({ companyId: 'acme', texts: [text] });
+        } finally {
+          busyMs += performance.now() - itemStarted;
+        }
+      },
+      options: { batchSize: 10, maxConcurrent: workers, delayMs: 0 },
     });
-    // 8 workers × 1/0.1 s = 80 items/s at best; the margin covers localhost HTTP overhead (bench/llm.bench.ts measures it).
-    expect(outcome.stats.itemsPerSecond).toBeGreaterThan(0.75 * 80);
+    // Utilisation = time the workers spent on items / time they had. It does not depend on how fast the machine
+    // is that day (items/s does): a pool that waits for each batch of 10 to finish before the next runs two
+    // rounds of 8 and 2 per batch, 10/16 = 0.63; a pool kept full is near 1 (only the last round drains).
+    const utilisation = busyMs / (workers * (performance.now() - started));
+    expect(utilisation).toBeGreaterThan(0.85);
   });
 });

@@ -73,6 +73,13 @@ export class BullJobQueue extends JobQueue {
     super();
     // Without a listener an 'error' event (e.g. a connection closing under a blocking command) would throw.
     this.queue.on('error', (error: Error) => this.logger.warn(`queue: ${error.message}`));
+    // Bull names the worker connection when a handler is registered and never handles that promise: when the
+    // connection ends before it was ready (a frozen Redis at shutdown), it rejects with no error, Bull's catch
+    // then throws a TypeError, and the unhandled rejection would end the process. Naming is cosmetic.
+    const named = queue as Queue & { setWorkerName(): Promise<unknown> };
+    const setWorkerName = named.setWorkerName.bind(queue);
+    named.setWorkerName = () =>
+      setWorkerName().catch((error: unknown) => this.logger.debug(`worker name not set: ${String(error)}`));
     // @nestjs/bull closes the queue from an onApplicationShutdown it attaches to this instance. Bull's close()
     // rejects with "Connection is closed." when it disconnects a blocking client that is still reconnecting
     // (its own pause forces that reconnection), which would fail the whole application's shutdown.
