@@ -31,12 +31,18 @@ describe('llmCallStatus', () => {
 });
 
 describe('LlmCallMeter', () => {
+  // The clock is faked (timers and performance.now): the durations are exact, whatever the machine's load.
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
   it('records once, with overhead = total − upstream and consumer time left out', async () => {
     const metrics = new MetricsService(loadConfig({ METRICS_ENABLED: 'false' }));
     const meter = new LlmMetricsRecorder(metrics).start({ provider: 'local', model: 'm', companyId: 'acme' });
-    await meter.upstream(() => new Promise((resolve) => setTimeout(resolve, 30)));
+    const upstream = meter.upstream(() => new Promise((resolve) => setTimeout(resolve, 30)));
+    await jest.advanceTimersByTimeAsync(30);
+    await upstream;
     const handedOver = performance.now();
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await jest.advanceTimersByTimeAsync(60);
     meter.consumer(handedOver);
     meter.succeed(undefined);
     meter.fail(new Error('late'));
@@ -48,8 +54,8 @@ describe('LlmCallMeter', () => {
       new RegExp(`llm_request_duration_seconds_sum\\{${labels}\\} (\\S+)`).exec(body)![1],
     );
     const overhead = Number(new RegExp(`llm_overhead_seconds_sum\\{${labels}\\} (\\S+)`).exec(body)![1]);
-    expect(duration).toBeGreaterThanOrEqual(0.025);
-    expect(duration).toBeLessThan(0.06);
-    expect(overhead).toBeLessThan(0.01);
+    // 30 ms upstream; the 60 ms the consumer held the result are not the call's.
+    expect(duration).toBeCloseTo(0.03, 6);
+    expect(overhead).toBeCloseTo(0, 6);
   });
 });
