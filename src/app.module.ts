@@ -9,22 +9,24 @@ import { companyThrottler, CompanyThrottlerGuard } from './common/rate-limit/com
 import { RedisThrottlerStorage } from './common/rate-limit/redis-throttler-storage.adapter';
 import { RedisConnection } from './common/redis/redis-connection.adapter';
 import { RedisModule } from './common/redis/redis.module';
-import { AuthGuard } from './common/tenancy/auth.guard';
+import { AuthGuard } from './modules/auth/auth.guard';
 import { AppConfig } from './config/config';
 import { DatabaseModule } from './database/database.module';
 import { AdminModule } from './modules/admin/admin.module';
 import { AssistCoreModule } from './modules/assist/assist-core.module';
 import { AssistModule } from './modules/assist/assist.module';
 import { AuthModule } from './modules/auth/auth.module';
-import { CacheGuard } from './modules/cache/cache-guard';
+import { CacheGuard } from './common/async/cache-guard';
 import { CacheModule } from './modules/cache/cache.module';
-import { CacheWarmingJobsModule } from './modules/cache/warming/cache-warming.module';
+import { EventsModule } from './modules/events/events.module';
 import { HealthModule } from './modules/health/health.module';
 import { IngestModule } from './modules/ingest/ingest.module';
+import { JobsModule } from './modules/jobs/jobs.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { MetricsService } from './modules/metrics/metrics.service';
 import { SearchModule } from './modules/search/search.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
+import { WarmingJobsModule } from './modules/warming/warming.module';
 
 type TimedRequest = IncomingMessage & { receivedAt?: number };
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
@@ -70,8 +72,6 @@ export class ConfigHostModule {
 export class AppModule {
   static register(config: AppConfig): DynamicModule {
     const serveApi = config.app.role !== 'worker';
-    // One instance of the ingest module (and its queue), shared with the cache-warming jobs.
-    const ingest = IngestModule.register(config);
     const providers: Provider[] = [
       { provide: APP_FILTER, useClass: AllExceptionsFilter },
       { provide: APP_PIPE, useFactory: createValidationPipe },
@@ -104,6 +104,8 @@ export class AppModule {
         AuthModule,
         HealthModule,
         MetricsModule,
+        JobsModule.register(config),
+        EventsModule,
         CacheModule,
         ThrottlerModule.forRootAsync({
           inject: [AppConfig, RedisConnection, MetricsService],
@@ -127,9 +129,8 @@ export class AppModule {
         ...(serveApi ? [TicketsModule, AdminModule, SearchModule, AssistModule] : []),
         // Every role: /init bundles are prefetched where tickets are indexed.
         AssistCoreModule,
-        ingest,
-        // After the ingest module: the warm job rides its queue.
-        CacheWarmingJobsModule.register({ config, ingest }),
+        IngestModule.register(config),
+        WarmingJobsModule.register(config),
       ],
       providers,
     };

@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from '../app.module';
 import { AppConfig } from '../config/config';
 import { AdminKeyService } from '../modules/auth/admin-key.service';
-import { BULL_BOARD_ROUTE } from '../modules/ingest/ingest.jobs';
+import { BULL_BOARD_ROUTE } from '../modules/jobs/jobs';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

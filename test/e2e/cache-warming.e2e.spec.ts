@@ -1,5 +1,5 @@
-import { QueryPopularity } from '../../src/modules/cache/warming/query-popularity.service';
-import { JobQueue } from '../../src/modules/ingest/ports/job-queue.port';
+import { QueryPopularity } from '../../src/modules/warming/query-popularity.service';
+import { JobQueue } from '../../src/modules/jobs/ports/job-queue.port';
 import { ticketFactory } from '../factories/ticket.factory';
 import { dbTargets, startTestApp, TEST_ADMIN_KEY, TestApp } from '../setup/test-app';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackgroundTasks } from '../../src/modules/assist/background-tasks.service';
 import { TicketPrefetchListener } from '../../src/modules/assist/ticket-prefetch.listener';
-import { QueueMetricsReporter } from '../../src/modules/ingest/queue-metrics.reporter';
+import { QueueMetricsReporter } from '../../src/modules/jobs/queue-metrics.reporter';
 import { UsageLedger } from '../../src/modules/llm/usage-ledger.service';
 import { articleFactory, ticketFactory } from '../factories/ticket.factory';
 import { FakeOpenAiServer } from '../fakes/openai.fake-server';

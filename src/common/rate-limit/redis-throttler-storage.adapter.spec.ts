@@ -1,4 +1,4 @@
-import { CacheGuard } from '../../modules/cache/cache-guard';
+import { CacheGuard } from '../async/cache-guard';
 import type { RedisConnection } from '../redis/redis-connection.adapter';
 import { RedisThrottlerStorage } from './redis-throttler-storage.adapter';
 

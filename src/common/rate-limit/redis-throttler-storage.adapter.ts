@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
-import { CacheGuard } from '../../modules/cache/cache-guard';
+import { CacheGuard } from '../async/cache-guard';
 import { RedisConnection } from '../redis/redis-connection.adapter';
 
 interface ThrottlerStorageRecord {

@@ -6,7 +6,7 @@ import {
   QuestionEmbedding,
   SemanticAnswerCache,
   SemanticScope,
-} from '../cache/semantic/semantic-answer-cache.port';
+} from './semantic/semantic-answer-cache.port';
 import { composeGrounded } from '../llm/domain/grounded-composer';
 import { detectLanguage } from '../llm/domain/language';
 import { LlmService } from '../llm/llm.service';

@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
 import { CacheModule } from '../cache/cache.module';
-import { SemanticCacheModule } from '../cache/semantic/semantic-cache.module';
-import { CacheWarmingModule } from '../cache/warming/cache-warming.module';
+import { EventsModule } from '../events/events.module';
 import { LlmModule } from '../llm/llm.module';
-import { SearchIndexModule } from '../search/search-index.module';
-import { SearchService } from '../search/search.service';
-import { TicketRepository } from '../tickets/ticket.repository';
+import { SearchCoreModule } from '../search/search-core.module';
+import { TicketsCoreModule } from '../tickets/tickets-core.module';
+import { WarmingModule } from '../warming/warming.module';
 import { AnswerService } from './answer.service';
 import { AnswerWarmer } from './answer.warmer';
 import { BackgroundTasks } from './background-tasks.service';
@@ -13,20 +12,27 @@ import { GroundedGeneration } from './grounded-generation.service';
 import { InitBundleService } from './init-bundle.service';
 import { LlmCredit } from './llm-credit.service';
 import { RetrievalService } from './retrieval.service';
+import { SemanticCacheModule } from './semantic/semantic-cache.module';
 import { TicketPrefetchListener } from './ticket-prefetch.listener';
 
 /**
  * What Assist needs in every role: the /init bundle builder and its prefetch on TicketIndexed, which runs
  * where tickets are indexed (the worker in services mode) and writes to the shared cache, and the answer
  * planner with its cache warmer, which runs where warm jobs run. No controllers:
- * the routes are in AssistModule (api role). The repository and search service are stateless and provided
- * here too, because a worker loads neither TicketsModule nor SearchModule.
+ * the routes are in AssistModule (api role). Tickets and search come from their core modules, which every
+ * role loads (a worker has neither TicketsModule nor SearchModule).
  */
 @Module({
-  imports: [LlmModule, SearchIndexModule, CacheModule, SemanticCacheModule, CacheWarmingModule],
+  imports: [
+    LlmModule,
+    SearchCoreModule,
+    TicketsCoreModule,
+    EventsModule,
+    CacheModule,
+    SemanticCacheModule,
+    WarmingModule,
+  ],
   providers: [
-    TicketRepository,
-    SearchService,
     RetrievalService,
     AnswerService,
     AnswerWarmer,
@@ -37,7 +43,7 @@ import { TicketPrefetchListener } from './ticket-prefetch.listener';
     TicketPrefetchListener,
   ],
   exports: [
-    TicketRepository,
+    TicketsCoreModule,
     RetrievalService,
     AnswerService,
     BackgroundTasks,

@@ -3,7 +3,7 @@ import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiErrors, ApiTenantAuth } from '../../common/http/api-docs';
 import { CompanyId } from '../../common/tenancy/auth.decorators';
-import { QueryPopularity } from '../cache/warming/query-popularity.service';
+import { QueryPopularity } from '../warming/query-popularity.service';
 import type { SearchDataType } from '../search/domain/search-document';
 import {
   InitRequestDto,

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { CacheWarmingModule } from '../cache/warming/cache-warming.module';
+import { WarmingModule } from '../warming/warming.module';
 import { AssistController } from './assist.controller';
 import { AssistCoreModule } from './assist-core.module';
 import { InitService } from './init.service';
@@ -9,7 +9,7 @@ import { SessionService } from './session.service';
 
 /** POST /init, /query and /reply with their sessions (api role). */
 @Module({
-  imports: [AssistCoreModule, CacheWarmingModule],
+  imports: [AssistCoreModule, WarmingModule],
   controllers: [AssistController],
   providers: [SessionService, InitService, QueryService, ReplyService],
 })

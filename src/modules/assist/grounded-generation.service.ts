@@ -3,7 +3,7 @@ import { AppConfig } from '../../config/config';
 import { CacheKey, CacheMode, LayeredCache } from '../cache/ports/layered-cache.port';
 import type { ChatResult, ChatStreamEvent, ChatUsage } from '../llm/ports/chat-model.port';
 import { BackgroundTasks } from './background-tasks.service';
-import { withinDeadline } from './domain/deadline';
+import { withinDeadline } from '../../common/async/deadline';
 import type { SourceRef } from './domain/grounding';
 import { chunksOf, SseEvent } from './domain/sse';
 import { LlmCredit } from './llm-credit.service';

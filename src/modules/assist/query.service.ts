@@ -4,7 +4,7 @@ import type { CacheMode } from '../cache/ports/layered-cache.port';
 import type { SearchDataType } from '../search/domain/search-document';
 import { TicketRepository } from '../tickets/ticket.repository';
 import { AnswerService } from './answer.service';
-import { remainingMs } from './domain/deadline';
+import { remainingMs } from '../../common/async/deadline';
 import type { SourceRef } from './domain/grounding';
 import type { AssistSession } from './domain/session';
 import { SseEvent } from './domain/sse';

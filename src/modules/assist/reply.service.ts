@@ -7,7 +7,7 @@ import { detectLanguage } from '../llm/domain/language';
 import { LlmService } from '../llm/llm.service';
 import { TicketRepository } from '../tickets/ticket.repository';
 import { assistKeys } from './domain/assist-keys';
-import { remainingMs } from './domain/deadline';
+import { remainingMs } from '../../common/async/deadline';
 import { numberSources, SourceRef } from './domain/grounding';
 import { SseEvent } from './domain/sse';
 import { similarityQuery, ticketForReply } from './domain/ticket-context';

@@ -5,7 +5,7 @@ import { LlmService } from '../llm/llm.service';
 import type { SearchDataType, SearchFilter } from '../search/domain/search-document';
 import { SearchService } from '../search/search.service';
 import { assistKeys } from './domain/assist-keys';
-import { withinDeadline } from './domain/deadline';
+import { withinDeadline } from '../../common/async/deadline';
 import type { RetrievedDoc } from './domain/grounding';
 
 export interface RetrievalRequest {

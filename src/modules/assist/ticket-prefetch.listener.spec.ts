@@ -1,7 +1,6 @@
-import { ModuleRef } from '@nestjs/core';
 import { FakeLayeredCache } from '../../../test/fakes/layered-cache.fake';
 import { loadConfig } from '../../config/config';
-import { TicketIndexedEvents } from '../ingest/ticket-indexed.events';
+import { TicketIndexedEvents } from '../events/ticket-indexed.events';
 import { InitBundleService } from './init-bundle.service';
 import { TicketPrefetchListener } from './ticket-prefetch.listener';
 
@@ -16,9 +15,8 @@ function build(env: Record<string, string>) {
       return { value: {}, status: 'MISS' };
     },
   } as unknown as InitBundleService;
-  const moduleRef = { get: () => events } as unknown as ModuleRef;
   const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
-  const listener = new TicketPrefetchListener(bundles, new FakeLayeredCache(), moduleRef, config);
+  const listener = new TicketPrefetchListener(bundles, new FakeLayeredCache(), events, config);
   listener.onModuleInit();
   return { events, built, listener };
 }

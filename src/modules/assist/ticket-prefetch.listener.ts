@@ -1,9 +1,8 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import pLimit from 'p-limit';
 import { AppConfig } from '../../config/config';
 import { LayeredCache } from '../cache/ports/layered-cache.port';
-import { TicketIndexed, TicketIndexedEvents } from '../ingest/ticket-indexed.events';
+import { TicketIndexed, TicketIndexedEvents } from '../events/ticket-indexed.events';
 import { InitBundleService } from './init-bundle.service';
 
 /** Tickets of one company waiting for their prefetch: insertion-ordered, so the oldest go first when full. */
@@ -34,20 +33,17 @@ export class TicketPrefetchListener implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly bundles: InitBundleService,
     private readonly cache: LayeredCache,
-    private readonly moduleRef: ModuleRef,
+    private readonly events: TicketIndexedEvents,
     private readonly config: AppConfig,
   ) {
     this.limit = pLimit(config.assist.prefetchConcurrency);
   }
 
   onModuleInit(): void {
-    // The events live in IngestModule (registered per role); looked up rather than imported so this module
-    // does not register a second IngestModule.
-    const events = this.moduleRef.get(TicketIndexedEvents, { strict: false });
     // Not awaited: indexing must not wait for bundles (whenIdle() is there for tests and benchmarks).
-    events.subscribeDocuments((event) => this.dropBundles(event.companyId));
+    this.events.subscribeDocuments((event) => this.dropBundles(event.companyId));
     if (!this.config.assist.prefetchEnabled) return;
-    events.subscribe((event) => this.schedule(event));
+    this.events.subscribe((event) => this.schedule(event));
   }
 
   /** Resolves when every prefetch scheduled or started so far has finished. */

@@ -1,7 +1,6 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { TicketIndexedEvents } from '../ingest/ticket-indexed.events';
-import { DataChangeEvents } from '../tickets/data-change.events';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { TicketIndexedEvents } from '../events/ticket-indexed.events';
+import { DataChangeEvents } from '../events/data-change.events';
 import { DATA_DEPENDENT_LLM_KINDS } from './domain/cache-keys';
 import { LayeredCacheService } from './layered-cache.service';
 import { CacheLayer } from './ports/layered-cache.port';
@@ -21,30 +20,19 @@ const DATA_KINDS = DATA_DEPENDENT_LLM_KINDS.map((kind) => ({ layer: 'llm' as con
  */
 @Injectable()
 export class CacheInvalidationListener implements OnModuleInit {
-  private readonly logger = new Logger('CacheInvalidation');
-
   constructor(
-    private readonly moduleRef: ModuleRef,
+    private readonly dataChanges: DataChangeEvents,
+    private readonly indexed: TicketIndexedEvents,
     private readonly cache: LayeredCacheService,
   ) {}
 
   onModuleInit(): void {
-    // Optional: a worker has no tickets API, an API instance may run without the indexer.
-    this.optional(DataChangeEvents)?.subscribe(async ({ companyId }) => {
+    this.dataChanges.subscribe(async ({ companyId }) => {
       await this.cache.bumpGenerations({ companyId, layers: DATA_LAYERS, kinds: DATA_KINDS });
     });
     // Published before Assist's prefetch of the same tickets, so the prefetch searches the new index.
-    this.optional(TicketIndexedEvents)?.subscribeDocuments(async ({ companyId }) => {
+    this.indexed.subscribeDocuments(async ({ companyId }) => {
       await this.cache.bumpGenerations({ companyId, layers: DATA_LAYERS, kinds: DATA_KINDS });
     });
-  }
-
-  private optional<T>(token: new (...args: never[]) => T): T | undefined {
-    try {
-      return this.moduleRef.get(token, { strict: false });
-    } catch {
-      this.logger.debug(`${token.name} not in this application: not listening`);
-      return undefined;
-    }
   }
 }

@@ -2,12 +2,13 @@ import { Global, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/com
 import { DiscoveryModule } from '@nestjs/core';
 import { RedisConnection } from '../../common/redis/redis-connection.adapter';
 import { AppConfig } from '../../config/config';
+import { EventsModule } from '../events/events.module';
 import { DependencyHealth } from '../health/dependency.health';
 import { MetricsService } from '../metrics/metrics.service';
 import { AdminCacheController } from './admin/admin-cache.controller';
 import { MemoryCacheStore } from './adapters/memory.cache-store.adapter';
 import { RedisCacheStore } from './adapters/redis.cache-store.adapter';
-import { CacheGuard } from './cache-guard';
+import { CacheGuard } from '../../common/async/cache-guard';
 import { CacheInvalidationListener } from './cache-invalidation.listener';
 import { CacheStatsService } from './cache-stats.service';
 import { CachedResponseFastPath } from './http/cached-response.fast-path';
@@ -23,7 +24,7 @@ import { LayeredCache } from './ports/layered-cache.port';
  */
 @Global()
 @Module({
-  imports: [DiscoveryModule],
+  imports: [DiscoveryModule, EventsModule],
   controllers: [AdminCacheController],
   providers: [
     {

@@ -1,4 +1,4 @@
-import { SingleFlight } from '../llm/resilience/single-flight';
+import { SingleFlight } from '../../common/async/single-flight';
 import { CacheStore, Generations, kindGenerationField, layerGenerationField } from './ports/cache-store.port';
 import type { CacheLayer } from './ports/layered-cache.port';
 

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../config/config';
 import { MetricsService } from '../metrics/metrics.service';
 import { MemoryCacheStore } from './adapters/memory.cache-store.adapter';
-import { CacheGuard } from './cache-guard';
+import { CacheGuard } from '../../common/async/cache-guard';
 import { CacheStatsService } from './cache-stats.service';
 import { cacheKey } from './domain/cache-keys';
 import { isOlderGeneration, LayeredCacheService, parseResponseEntry } from './layered-cache.service';

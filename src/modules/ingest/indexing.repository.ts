@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, SelectQueryBuilder } from 'typeorm';
 import { ArticleEntity, TicketEntity } from '../../database/entities';
 import type { SummarySource } from '../../database/entities/index-state';
-import type { DataType } from './ingest.jobs';
+import type { DataType } from '../jobs/jobs';
 import type { ArticleRow, TicketRow } from './domain/index-documents';
 import { serialTransaction } from '../../database/serial-transaction';
 

@@ -13,9 +13,9 @@ import {
   TicketRow,
   ticketSourceText,
 } from './domain/index-documents';
-import type { DataType } from './ingest.jobs';
+import type { DataType } from '../jobs/jobs';
 import { IndexedRow, IndexingRepository } from './indexing.repository';
-import { TicketIndexedEvents } from './ticket-indexed.events';
+import { TicketIndexedEvents } from '../events/ticket-indexed.events';
 
 export interface ChunkOutcome {
   indexed: number;

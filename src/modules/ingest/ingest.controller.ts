@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiBearerAut
 import { ApiErrors, ApiTenantAuth } from '../../common/http/api-docs';
 import { AdminOnly, CompanyId } from '../../common/tenancy/auth.decorators';
 import { JobAcceptedDto, JobIdParamDto, JobStatusDto, StartIngestDto } from './dto/ingest.dto';
-import type { DataType, IngestResult } from './ingest.jobs';
+import type { DataType, IngestResult } from '../jobs/jobs';
 import { IngestProducer } from './ingest.producer';
 
 @ApiTags('ingest')

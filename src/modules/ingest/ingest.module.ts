@@ -1,118 +1,38 @@
-import { BullAdapter } from '@bull-board/api/bullAdapter';
-import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
-import { BullBoardModule, BullBoardModuleOptions } from '@bull-board/nestjs';
-import { BullModule, getQueueToken } from '@nestjs/bull';
-import { DynamicModule, Inject, Module, OnModuleInit, Provider } from '@nestjs/common';
-import type { Queue } from 'bull';
-import Redis from 'ioredis';
+import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/config';
+import { TableStatisticsService } from '../../database/table-statistics.service';
+import { EventsModule } from '../events/events.module';
 import { LlmModule } from '../llm/llm.module';
 import { SearchIndexModule } from '../search/search-index.module';
-import { DataChangeEvents } from '../tickets/data-change.events';
-import { TicketsModule } from '../tickets/tickets.module';
-import { BullClientType, BullConnections, BullJobQueue } from './adapters/bull.job-queue.adapter';
-import { InProcessJobQueue } from './adapters/in-process.job-queue.adapter';
 import { AdminQueuesController, IngestController } from './ingest.controller';
-import { BULL_BOARD_ROUTE, INGEST_QUEUE } from './ingest.jobs';
 import { IngestProcessor } from './ingest.processor';
 import { IngestProducer } from './ingest.producer';
 import { IngestService } from './ingest.service';
+import { IndexingOnChangeListener } from './indexing-on-change.listener';
 import { IndexingRepository } from './indexing.repository';
 import { IndexingService } from './indexing.service';
-import { JobQueue } from './ports/job-queue.port';
-import { QueueMetricsReporter } from './queue-metrics.reporter';
 import { ReconcilerService } from './reconciler.service';
-import { TableStatisticsService } from '../../database/table-statistics.service';
-import { TicketIndexedEvents } from './ticket-indexed.events';
 
-/**
- * Bull's three connections: the producer's fails fast (no offline queue); blocking ones wait forever by design.
- * The connect timeout is long because boot can block the event loop for seconds (tokenizer build, cold module
- * loading) and a timeout firing then drops the connection under Bull's first commands; a refused connection
- * still fails at once, and every add is bounded separately.
- */
-function bullClient(url: string, type: BullClientType): Redis {
-  return type === 'client'
-    ? new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 30_000 })
-    : new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: false, connectTimeout: 30_000 });
-}
-
-/** Upserts enqueue indexing of what changed; a failure is fine, the rows stay pending for the reconciler. */
-class ChangeListener implements OnModuleInit {
-  constructor(
-    @Inject(DataChangeEvents) private readonly events: DataChangeEvents,
-    @Inject(IngestProducer) private readonly producer: IngestProducer,
-  ) {}
-
-  onModuleInit(): void {
-    this.events.subscribe(async (event) => {
-      await this.producer.requestIndexing(event.companyId, [event.type === 'ticket' ? 'tickets' : 'articles']);
-    });
-  }
-}
-
+/** Ingest and indexing: the routes (api roles), the processor and reconciler (worker roles). Jobs ride JobsModule's queue. */
 @Module({})
 export class IngestModule {
   static register(config: AppConfig): DynamicModule {
-    const queueUrl = config.redis.queueUrl;
     const runsJobs = config.app.role !== 'api';
     const servesApi = config.app.role !== 'worker';
 
-    // One set of connections per application: closed with its queue (see BullConnections).
-    const connections = queueUrl ? new BullConnections((type) => bullClient(queueUrl, type)) : undefined;
-    const queueProvider: Provider = connections
-      ? {
-          provide: JobQueue,
-          inject: [getQueueToken(INGEST_QUEUE)],
-          useFactory: (queue: Queue) => new BullJobQueue(queue, connections),
-        }
-      : { provide: JobQueue, useClass: InProcessJobQueue };
-
     return {
       module: IngestModule,
-      imports: [
-        LlmModule,
-        SearchIndexModule,
-        ...(servesApi ? [TicketsModule] : []),
-        ...(queueUrl
-          ? [
-              BullModule.registerQueue({
-                name: INGEST_QUEUE,
-                prefix: config.ingest.queuePrefix,
-                createClient: (type) => connections!.open(type),
-                settings: {
-                  stalledInterval: config.ingest.stalledIntervalMs,
-                  lockDuration: config.ingest.lockDurationMs,
-                  maxStalledCount: 5,
-                },
-              }),
-              // Bull Board for operators; the admin key guards it (see BULL_BOARD_ROUTE in create-app).
-              ...(servesApi
-                ? [
-                    // @bull-board/fastify 9.10.1 types name its own copy of @bull-board/api; the runtime contract is the same.
-                    BullBoardModule.forRoot({
-                      route: BULL_BOARD_ROUTE,
-                      adapter: BullBoardFastifyAdapter as unknown as BullBoardModuleOptions['adapter'],
-                    }),
-                    BullBoardModule.forFeature({ name: INGEST_QUEUE, adapter: BullAdapter }),
-                  ]
-                : []),
-            ]
-          : []),
-      ],
+      imports: [LlmModule, SearchIndexModule, EventsModule],
       controllers: servesApi ? [IngestController, AdminQueuesController] : [],
       providers: [
-        queueProvider,
         IngestProducer,
         IndexingRepository,
         IndexingService,
         IngestService,
-        TicketIndexedEvents,
-        QueueMetricsReporter,
-        ...(servesApi ? [ChangeListener] : []),
+        ...(servesApi ? [IndexingOnChangeListener] : []),
         ...(runsJobs ? [IngestProcessor, ReconcilerService, TableStatisticsService] : []),
       ],
-      exports: [IngestProducer, TicketIndexedEvents, JobQueue],
+      exports: [IngestProducer],
     };
   }
 }

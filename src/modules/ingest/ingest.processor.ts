@@ -1,9 +1,9 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../../config/config';
 import { MetricsService } from '../metrics/metrics.service';
-import { DataType, INGEST_QUEUE, IndexChangesPayload, IngestRangePayload, IngestResult, JobName } from './ingest.jobs';
+import { DataType, INGEST_QUEUE, IndexChangesPayload, IngestRangePayload, IngestResult, JobName } from '../jobs/jobs';
 import { IngestService } from './ingest.service';
-import { JobQueue } from './ports/job-queue.port';
+import { JobQueue } from '../jobs/ports/job-queue.port';
 
 /** Registers the job handlers (worker and all roles): parse the payload, delegate to the service. */
 @Injectable()

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error';
-import { DataType, IngestRangePayload, JOB_OPTIONS, JobName } from './ingest.jobs';
-import { JobQueue, JobView, QueueCounts } from './ports/job-queue.port';
+import { DataType, IngestRangePayload, JOB_OPTIONS, JobName } from '../jobs/jobs';
+import { JobQueue, JobView, QueueCounts } from '../jobs/ports/job-queue.port';
 
 const COALESCE_WINDOW_MS = 2_000;
 

@@ -9,7 +9,7 @@ import {
   IngestStats,
   JobProgress,
   MAX_REPORTED_ERRORS,
-} from './ingest.jobs';
+} from '../jobs/jobs';
 import { IndexingRepository, ScanRequest } from './indexing.repository';
 import { ChunkOutcome, IndexingService } from './indexing.service';
 

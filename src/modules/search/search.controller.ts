@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiErrors, ApiTenantAuth } from '../../common/http/api-docs';
 import { CompanyId } from '../../common/tenancy/auth.decorators';
 import { Cached } from '../cache/http/cached.decorator';
-import { QueryPopularity } from '../cache/warming/query-popularity.service';
+import { QueryPopularity } from '../warming/query-popularity.service';
 import { SearchRequestDto, SearchResponseDto, toSearchInput } from './dto/search.dto';
 import { SearchService } from './search.service';
 

@@ -1,14 +1,11 @@
 import { Module } from '@nestjs/common';
-import { CacheWarmingModule } from '../cache/warming/cache-warming.module';
-import { LlmModule } from '../llm/llm.module';
+import { WarmingModule } from '../warming/warming.module';
 import { SearchController } from './search.controller';
-import { SearchService } from './search.service';
-import { SearchIndexModule } from './search-index.module';
+import { SearchCoreModule } from './search-core.module';
 
+/** POST /api/v1/search (api role). */
 @Module({
-  imports: [SearchIndexModule, LlmModule, CacheWarmingModule],
+  imports: [SearchCoreModule, WarmingModule],
   controllers: [SearchController],
-  providers: [SearchService],
-  exports: [SearchService],
 })
 export class SearchModule {}

@@ -1,12 +1,10 @@
 import { Module } from '@nestjs/common';
-import { DataChangeEvents } from './data-change.events';
-import { TicketRepository } from './ticket.repository';
 import { ArticlesController, TicketsController } from './tickets.controller';
-import { TicketsService } from './tickets.service';
+import { TicketsCoreModule } from './tickets-core.module';
 
+/** The tickets and articles routes (api role). */
 @Module({
+  imports: [TicketsCoreModule],
   controllers: [TicketsController, ArticlesController],
-  providers: [TicketRepository, TicketsService, DataChangeEvents],
-  exports: [TicketRepository, TicketsService, DataChangeEvents],
 })
 export class TicketsModule {}

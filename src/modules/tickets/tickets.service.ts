@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error';
 import { ArticleEntity, TicketEntity } from '../../database/entities';
-import { DataChangeEvents } from './data-change.events';
+import { DataChangeEvents } from '../events/data-change.events';
 import { TicketRepository } from './ticket.repository';
 import { contentHash } from './domain/content-hash';
 import { decodeCursor, encodeCursor } from './domain/cursor';

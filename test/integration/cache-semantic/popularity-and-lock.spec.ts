@@ -1,14 +1,14 @@
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../../src/config/config';
-import { MemoryPopularityStore } from '../../../src/modules/cache/warming/adapters/memory.popularity-store.adapter';
-import { MemoryWarmLock } from '../../../src/modules/cache/warming/adapters/memory.warm-lock.adapter';
-import { RedisPopularityStore } from '../../../src/modules/cache/warming/adapters/redis.popularity-store.adapter';
-import { RedisWarmLock } from '../../../src/modules/cache/warming/adapters/redis.warm-lock.adapter';
-import { CacheWarmer } from '../../../src/modules/cache/warming/cache-warmer.service';
-import { PopularityStore } from '../../../src/modules/cache/warming/ports/popularity-store.port';
-import { WarmLock } from '../../../src/modules/cache/warming/ports/warm-lock.port';
-import { QueryPopularity } from '../../../src/modules/cache/warming/query-popularity.service';
+import { MemoryPopularityStore } from '../../../src/modules/warming/adapters/memory.popularity-store.adapter';
+import { MemoryWarmLock } from '../../../src/modules/warming/adapters/memory.warm-lock.adapter';
+import { RedisPopularityStore } from '../../../src/modules/warming/adapters/redis.popularity-store.adapter';
+import { RedisWarmLock } from '../../../src/modules/warming/adapters/redis.warm-lock.adapter';
+import { CacheWarmer } from '../../../src/modules/warming/cache-warmer.service';
+import { PopularityStore } from '../../../src/modules/warming/ports/popularity-store.port';
+import { WarmLock } from '../../../src/modules/warming/ports/warm-lock.port';
+import { QueryPopularity } from '../../../src/modules/warming/query-popularity.service';
 import { MetricsService } from '../../../src/modules/metrics/metrics.service';
 
 const HOUR = 3_600_000;

@@ -1,6 +1,6 @@
 import { loadConfig } from '../../../src/config/config';
-import { SemanticAnswerCacheService } from '../../../src/modules/cache/semantic/semantic-answer-cache.service';
-import type { SemanticScope } from '../../../src/modules/cache/semantic/semantic-answer-cache.port';
+import { SemanticAnswerCacheService } from '../../../src/modules/assist/semantic/semantic-answer-cache.service';
+import type { SemanticScope } from '../../../src/modules/assist/semantic/semantic-answer-cache.port';
 import { hashingEmbed } from '../../../src/modules/llm/domain/hashing-embedding';
 import type { LlmService } from '../../../src/modules/llm/llm.service';
 import type { EmbedResult } from '../../../src/modules/llm/ports/embedder.port';

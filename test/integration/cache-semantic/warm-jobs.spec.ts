@@ -1,8 +1,8 @@
 import { loadConfig } from '../../../src/config/config';
-import { MemoryPopularityStore } from '../../../src/modules/cache/warming/adapters/memory.popularity-store.adapter';
-import { QueryPopularity } from '../../../src/modules/cache/warming/query-popularity.service';
-import { WarmJobs } from '../../../src/modules/cache/warming/warm-jobs.service';
-import { InProcessJobQueue } from '../../../src/modules/ingest/adapters/in-process.job-queue.adapter';
+import { MemoryPopularityStore } from '../../../src/modules/warming/adapters/memory.popularity-store.adapter';
+import { QueryPopularity } from '../../../src/modules/warming/query-popularity.service';
+import { WarmJobs } from '../../../src/modules/warming/warm-jobs.service';
+import { InProcessJobQueue } from '../../../src/modules/jobs/adapters/in-process.job-queue.adapter';
 
 describe('nightly warm enqueueing', () => {
   it('enqueues one warm job per company with popularity data, once per day however many instances fire', async () => {

@@ -13,7 +13,7 @@ import { InjectThrottlerStorage, ThrottlerStorage } from '@nestjs/throttler';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { companyThrottleKey, companyThrottler } from '../../../common/rate-limit/company-throttler.guard';
 import { AUTH_KIND } from '../../../common/tenancy/auth.decorators';
-import { bindTenant, claimedCompanyIds, extractKey } from '../../../common/tenancy/auth.guard';
+import { bindTenant, claimedCompanyIds, extractKey } from '../../auth/auth.guard';
 import { AppConfig } from '../../../config/config';
 import { ApiKeysService } from '../../auth/api-keys.service';
 import { LayeredCacheService } from '../layered-cache.service';

@@ -2,7 +2,7 @@ import { getEventListeners } from 'node:events';
 import { parseRetryAfter, UpstreamError } from '../domain/upstream-error';
 import { LaneScheduler } from './lane-scheduler';
 import { RetryAfterBackoff } from './retry-after.backoff';
-import { SingleFlight } from './single-flight';
+import { SingleFlight } from '../../../common/async/single-flight';
 
 const headers = (values: Record<string, string>) => ({ get: (name: string) => values[name] ?? null });
 

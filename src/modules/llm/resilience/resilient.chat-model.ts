@@ -4,7 +4,7 @@ import { ChatModel, ChatRequest, ChatResult, ChatStreamEvent } from '../ports/ch
 import { templateVersion } from '../prompts';
 import { UsageEvent, UsageLedger } from '../usage-ledger.service';
 import { LaneScheduler } from './lane-scheduler';
-import { flightKey, SingleFlight } from './single-flight';
+import { flightKey, SingleFlight } from '../../../common/async/single-flight';
 import { UpstreamGuard } from './upstream-guard';
 import { isUnavailable, toAppError } from './upstream-errors';
 

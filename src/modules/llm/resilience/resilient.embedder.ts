@@ -2,7 +2,7 @@ import { LlmMetricsRecorder } from '../llm-metrics.recorder';
 import { Embedder, EmbedRequest, EmbedResult } from '../ports/embedder.port';
 import { UsageLedger } from '../usage-ledger.service';
 import { LaneScheduler } from './lane-scheduler';
-import { flightKey, SingleFlight } from './single-flight';
+import { flightKey, SingleFlight } from '../../../common/async/single-flight';
 import { UpstreamGuard } from './upstream-guard';
 import { toAppError } from './upstream-errors';
 

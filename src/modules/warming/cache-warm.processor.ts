@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { INGEST_QUEUE, JobName, WarmPayload } from '../../ingest/ingest.jobs';
-import { JobQueue } from '../../ingest/ports/job-queue.port';
-import { MetricsService } from '../../metrics/metrics.service';
+import { INGEST_QUEUE, JobName, WarmPayload } from '../jobs/jobs';
+import { JobQueue } from '../jobs/ports/job-queue.port';
+import { MetricsService } from '../metrics/metrics.service';
 import { CacheWarmer, WarmReport } from './cache-warmer.service';
 
 const COMPANY_ID = /^[a-z0-9_-]{2,50}$/;

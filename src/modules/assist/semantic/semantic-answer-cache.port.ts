@@ -1,4 +1,4 @@
-import type { CacheCredit } from '../ports/layered-cache.port';
+import type { CacheCredit } from '../../cache/ports/layered-cache.port';
 
 /** What must match exactly, besides a close question, for a cached answer to be reused. */
 export interface SemanticScope {

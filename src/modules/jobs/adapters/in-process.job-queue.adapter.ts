@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { JobName, JobOptions, JobPayloads, JobProgress } from '../ingest.jobs';
+import type { JobName, JobOptions, JobPayloads, JobProgress } from '../jobs';
 import { JobHandler, JobQueue, JobState, JobView, QueueCounts } from '../ports/job-queue.port';
 
 interface StoredJob {

@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { MetricsService } from '../metrics/metrics.service';
-import { INGEST_QUEUE } from './ingest.jobs';
+import { INGEST_QUEUE } from './jobs';
 import { JobQueue } from './ports/job-queue.port';
 
 const REFRESH_MS = 5_000;

@@ -1,9 +1,9 @@
 import { Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiErrors } from '../../../common/http/api-docs';
-import { AdminOnly } from '../../../common/tenancy/auth.decorators';
-import { CompanyIdParamDto } from '../../admin/dto/company.dto';
-import { JobAcceptedDto } from '../../ingest/dto/ingest.dto';
+import { ApiErrors } from '../../common/http/api-docs';
+import { AdminOnly } from '../../common/tenancy/auth.decorators';
+import { CompanyIdParamDto } from '../admin/dto/company.dto';
+import { JobAcceptedDto } from '../ingest/dto/ingest.dto';
 import { WarmJobs } from './warm-jobs.service';
 
 @ApiTags('admin')

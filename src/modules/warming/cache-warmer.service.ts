@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '../../../config/config';
-import { MetricsService } from '../../metrics/metrics.service';
+import { AppConfig } from '../../config/config';
+import { MetricsService } from '../metrics/metrics.service';
 import { PopularQuery, QueryPopularity } from './query-popularity.service';
 import { WarmLock } from './ports/warm-lock.port';
 

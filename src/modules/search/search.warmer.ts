@@ -1,16 +1,16 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { AppConfig } from '../../../config/config';
-import { SearchRequestDto, toSearchInput } from '../../search/dto/search.dto';
-import { SearchController } from '../../search/search.controller';
-import { SearchOutcome, SearchService } from '../../search/search.service';
-import { cacheKey } from '../domain/cache-keys';
-import { CACHED, CachedMetadata } from '../http/cached.decorator';
-import { responseReplay } from '../http/tenant-cache.interceptor';
-import { CacheKey, LayeredCache } from '../ports/layered-cache.port';
-import { CacheWarmer, WarmerOutcome } from './cache-warmer.service';
-import { PopularQuery } from './query-popularity.service';
+import { AppConfig } from '../../config/config';
+import { SearchRequestDto, toSearchInput } from './dto/search.dto';
+import { SearchController } from './search.controller';
+import { SearchOutcome, SearchService } from './search.service';
+import { cacheKey } from '../cache/domain/cache-keys';
+import { CACHED, CachedMetadata } from '../cache/http/cached.decorator';
+import { responseReplay } from '../cache/http/tenant-cache.interceptor';
+import { CacheKey, LayeredCache } from '../cache/ports/layered-cache.port';
+import { CacheWarmer, WarmerOutcome } from '../warming/cache-warmer.service';
+import { PopularQuery } from '../warming/query-popularity.service';
 
 /**
  * Warms `POST /api/v1/search`: runs each popular search again and stores the outcome under the key the

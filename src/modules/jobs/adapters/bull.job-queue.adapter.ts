@@ -3,7 +3,7 @@ import type { Job, Queue } from 'bull';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../common/errors/app-error';
-import type { JobName, JobOptions, JobPayloads, JobProgress } from '../ingest.jobs';
+import type { JobName, JobOptions, JobPayloads, JobProgress } from '../jobs';
 import { JobHandler, JobQueue, JobState, JobView, QueueCounts } from '../ports/job-queue.port';
 
 const ADD_TIMEOUT_MS = 1_000;

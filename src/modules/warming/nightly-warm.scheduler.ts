@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
-import { AppConfig } from '../../../config/config';
+import { AppConfig } from '../../config/config';
 import { WarmJobs } from './warm-jobs.service';
 
 const JOB = 'cache-warm-nightly';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { LlmModule } from '../../llm/llm.module';
-import { CacheModule } from '../cache.module';
+import { CacheModule } from '../../cache/cache.module';
 import { SemanticAnswerCacheService } from './semantic-answer-cache.service';
 import { SemanticAnswerCache } from './semantic-answer-cache.port';
 

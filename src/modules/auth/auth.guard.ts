@@ -1,11 +1,11 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { AppError } from '../errors/app-error';
-import { AdminKeyService } from '../../modules/auth/admin-key.service';
-import { ApiKeysService } from '../../modules/auth/api-keys.service';
-import { AUTH_KIND, AuthKind, TenantContext } from './auth.decorators';
-import { RequestContext } from './request-context';
+import { AppError } from '../../common/errors/app-error';
+import { AdminKeyService } from './admin-key.service';
+import { ApiKeysService } from './api-keys.service';
+import { AUTH_KIND, AuthKind, TenantContext } from '../../common/tenancy/auth.decorators';
+import { RequestContext } from '../../common/tenancy/request-context';
 
 /**
  * One guard for the three kinds of route. Tenant routes resolve the key to its company and refuse a

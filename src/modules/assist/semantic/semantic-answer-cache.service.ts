@@ -2,9 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { AppConfig } from '../../../config/config';
 import { LlmService } from '../../llm/llm.service';
-import { cacheKey, canonicalJson, normalizeText } from '../domain/cache-keys';
-import { CacheCredit, CacheKey, LayeredCache } from '../ports/layered-cache.port';
-import { withDeadline } from './deadline';
+import { cacheKey, canonicalJson, normalizeText } from '../../cache/domain/cache-keys';
+import { CacheCredit, CacheKey, LayeredCache } from '../../cache/ports/layered-cache.port';
+import { withDeadline } from '../../../common/async/with-deadline';
 import { compareQuestions } from './domain/question-guard';
 import {
   encodeVector,

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { JOB_OPTIONS, JobName } from '../../ingest/ingest.jobs';
-import { JobQueue } from '../../ingest/ports/job-queue.port';
+import { JOB_OPTIONS, JobName } from '../jobs/jobs';
+import { JobQueue } from '../jobs/ports/job-queue.port';
 import { QueryPopularity } from './query-popularity.service';
 
 const COMPANIES_PAGE = 100;

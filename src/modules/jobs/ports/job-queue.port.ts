@@ -1,4 +1,4 @@
-import type { JobName, JobOptions, JobPayloads, JobProgress } from '../ingest.jobs';
+import type { JobName, JobOptions, JobPayloads, JobProgress } from '../jobs';
 
 export type JobState = 'waiting' | 'active' | 'completed' | 'failed' | 'delayed' | 'paused' | 'unknown';
 

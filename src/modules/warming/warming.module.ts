@@ -1,11 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { RedisConnection } from '../../../common/redis/redis-connection.adapter';
-import { AppConfig } from '../../../config/config';
-import { LlmModule } from '../../llm/llm.module';
-import { SearchIndexModule } from '../../search/search-index.module';
-import { SearchService } from '../../search/search.service';
-import { CacheModule } from '../cache.module';
+import { RedisConnection } from '../../common/redis/redis-connection.adapter';
+import { AppConfig } from '../../config/config';
 import { MemoryPopularityStore } from './adapters/memory.popularity-store.adapter';
 import { MemoryWarmLock } from './adapters/memory.warm-lock.adapter';
 import { RedisPopularityStore } from './adapters/redis.popularity-store.adapter';
@@ -17,15 +13,14 @@ import { NightlyWarmScheduler } from './nightly-warm.scheduler';
 import { PopularityStore } from './ports/popularity-store.port';
 import { WarmLock } from './ports/warm-lock.port';
 import { QueryPopularity } from './query-popularity.service';
-import { SearchWarmer } from './search.warmer';
 import { WarmJobs } from './warm-jobs.service';
 
 /**
  * Popularity tracking and the warmer registry. Static, so every importer (search, assist) shares one
- * registry: assist registers its `answer` warmer into the CacheWarmer exported here.
+ * registry: search registers its `search` warmer and assist its `answer` warmer into the CacheWarmer
+ * exported here.
  */
 @Module({
-  imports: [LlmModule, SearchIndexModule, CacheModule],
   providers: [
     {
       provide: PopularityStore,
@@ -41,27 +36,24 @@ import { WarmJobs } from './warm-jobs.service';
     },
     QueryPopularity,
     CacheWarmer,
-    // Its own instance (stateless): the worker role has no SearchModule, whose controller it must not serve.
-    SearchService,
-    SearchWarmer,
   ],
   exports: [QueryPopularity, CacheWarmer],
 })
-export class CacheWarmingModule {}
+export class WarmingModule {}
 
 /**
  * The warm job: `POST /api/v1/admin/cache/warm/{company_id}` (API roles) enqueues it, the processor and the
- * nightly schedule run in worker roles. Takes the application's IngestModule instance (the one queue).
+ * nightly schedule run in worker roles. Jobs ride the application's one queue (JobsModule, global).
  */
 @Module({})
-export class CacheWarmingJobsModule {
-  static register(input: { config: AppConfig; ingest: DynamicModule }): DynamicModule {
-    const { role } = input.config.app;
+export class WarmingJobsModule {
+  static register(config: AppConfig): DynamicModule {
+    const { role } = config.app;
     const runsJobs = role !== 'api';
     const servesApi = role !== 'worker';
     return {
-      module: CacheWarmingJobsModule,
-      imports: [input.ingest, CacheWarmingModule, ...(runsJobs ? [ScheduleModule.forRoot()] : [])],
+      module: WarmingJobsModule,
+      imports: [WarmingModule, ...(runsJobs ? [ScheduleModule.forRoot()] : [])],
       controllers: servesApi ? [AdminCacheWarmController] : [],
       providers: [WarmJobs, ...(runsJobs ? [CacheWarmProcessor, NightlyWarmScheduler] : [])],
     };

@@ -1,0 +1,18 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { DataChangeEvents } from '../events/data-change.events';
+import { IngestProducer } from './ingest.producer';
+
+/** Upserts enqueue indexing of what changed; a failure is fine, the rows stay pending for the reconciler. */
+@Injectable()
+export class IndexingOnChangeListener implements OnModuleInit {
+  constructor(
+    private readonly events: DataChangeEvents,
+    private readonly producer: IngestProducer,
+  ) {}
+
+  onModuleInit(): void {
+    this.events.subscribe(async (event) => {
+      await this.producer.requestIndexing(event.companyId, [event.type === 'ticket' ? 'tickets' : 'articles']);
+    });
+  }
+}

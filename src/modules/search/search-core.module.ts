@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { LlmModule } from '../llm/llm.module';
+import { WarmingModule } from '../warming/warming.module';
+import { SearchIndexModule } from './search-index.module';
+import { SearchService } from './search.service';
+import { SearchWarmer } from './search.warmer';
+
+/**
+ * Hybrid search without its route, for every role: the service (retrieval in assist, warm jobs in the worker)
+ * and the search warmer it registers with the warming registry.
+ */
+@Module({
+  imports: [SearchIndexModule, LlmModule, WarmingModule],
+  providers: [SearchService, SearchWarmer],
+  exports: [SearchService],
+})
+export class SearchCoreModule {}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { EventsModule } from '../events/events.module';
+import { TicketRepository } from './ticket.repository';
+import { TicketsService } from './tickets.service';
+
+/** Tickets and articles without routes: the one place their repository and service are provided (every role). */
+@Module({
+  imports: [EventsModule],
+  providers: [TicketRepository, TicketsService],
+  exports: [TicketRepository, TicketsService],
+})
+export class TicketsCoreModule {}
