@@ -1,10 +1,16 @@
 import { IsOptional, IsString, ValidateBy } from 'class-validator';
-import type { TokenPrice } from '../modules/llm/domain/usage-cost';
 import { defineConfig, toInt } from './define-config';
 import { IsHttpUrl, IsIntString } from './validators';
 
 /** USD per 1M tokens. `output` is unused for embedding models. */
-export type ModelPrice = TokenPrice;
+export interface ModelPrice {
+  /** USD per 1M input (prompt or embedding) tokens. */
+  input: number;
+  /** USD per 1M output tokens. */
+  output: number;
+  /** USD per 1M prompt tokens the provider served from its prompt cache; billed at `input` when absent. */
+  cachedInput?: number;
+}
 
 const IsPriceTable = () =>
   ValidateBy({

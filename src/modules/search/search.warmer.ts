@@ -6,7 +6,7 @@ import { SearchRequestDto, toSearchInput } from './dto/search.dto';
 import { SearchController } from './search.controller';
 import { SearchOutcome, SearchService } from './search.service';
 import { cacheKey } from '../cache/domain/cache-keys';
-import { CACHED, CachedMetadata } from '../cache/http/cached.decorator';
+import { CACHED, CachedMetadata } from '../cache/http/cached.metadata';
 import { responseReplay } from '../cache/http/tenant-cache.interceptor';
 import { CacheKey, LayeredCache } from '../cache/ports/layered-cache.port';
 import { CacheWarmer, WarmerOutcome } from '../warming/cache-warmer.service';

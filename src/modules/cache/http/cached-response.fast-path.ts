@@ -18,7 +18,7 @@ import { AppConfig } from '../../../config/config';
 import { ApiKeysService } from '../../auth/api-keys.service';
 import { LayeredCacheService } from '../layered-cache.service';
 import type { CacheKey } from '../ports/layered-cache.port';
-import { CACHED, CachedMetadata } from './cached.decorator';
+import { CACHED, CachedMetadata } from './cached.metadata';
 import {
   cacheMode,
   JSON_CONTENT_TYPE,

@@ -6,7 +6,7 @@ import { AppConfig } from '../../../config/config';
 import { inspectInput } from '../../../common/http/input-guard';
 import { cacheKey } from '../domain/cache-keys';
 import { CacheKey, CacheMode, LayeredCache } from '../ports/layered-cache.port';
-import { CACHED, CachedMetadata } from './cached.decorator';
+import { CACHED, CachedMetadata } from './cached.metadata';
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 

@@ -1,11 +1,7 @@
-export interface TokenPrice {
-  /** USD per 1M input (prompt or embedding) tokens. */
-  input: number;
-  /** USD per 1M output tokens. */
-  output: number;
-  /** USD per 1M prompt tokens the provider served from its prompt cache; billed at `input` when absent. */
-  cachedInput?: number;
-}
+import type { ModelPrice } from '../../../config/llm.config';
+
+/** A model's prices (configuration's ModelPrice: configuration sits below every module). */
+export type TokenPrice = ModelPrice;
 
 /**
  * Cost in USD; models without a price (local adapters, unknown self-hosted models) cost 0. `cachedPromptTokens`
