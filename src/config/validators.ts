@@ -3,7 +3,6 @@ import { Matches } from 'class-validator';
 /** Env vars arrive as strings, so numeric and boolean rules are expressed as patterns with clear messages. */
 export const IsIntString = (min = 0) =>
   Matches(min > 0 ? /^[1-9]\d*$/ : /^\d+$/, { message: `must be a whole number${min > 0 ? ` ≥ ${min}` : ' ≥ 0'}` });
-export const IsNumberString = () => Matches(/^\d+(\.\d+)?$/, { message: 'must be a non-negative number' });
 export const IsBoolString = () =>
   Matches(/^(true|false|1|0|yes|no|on|off)$/i, { message: 'must be true or false' });
 export const IsPortString = () =>

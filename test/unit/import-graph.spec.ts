@@ -89,7 +89,11 @@ export function mutualRooms(graph: Map<string, string[]>): string[] {
 }
 
 /** Files of `room` that import a file of one of `forbidden`, as `file -> target`. */
-function importsInto(graph: Map<string, string[]>, room: string, forbidden: (target: string) => boolean): string[] {
+function importsInto(
+  graph: Map<string, string[]>,
+  room: string,
+  forbidden: (target: string) => boolean,
+): string[] {
   const found: string[] = [];
   for (const [file, targets] of graph)
     if (file.startsWith(`${room}/`))

@@ -6,6 +6,7 @@ import { CacheWarmer, WarmerOutcome } from '../warming/cache-warmer.service';
 import type { PopularQuery } from '../warming/query-popularity.service';
 import { AnswerService } from './answer.service';
 import { QueryRequestDto } from './dto/assist.dto';
+import { toSearchTypes } from '../search/domain/search-document';
 import { GroundedGeneration } from './grounded-generation.service';
 
 /**
@@ -40,7 +41,7 @@ export class AnswerWarmer implements OnModuleInit {
         const plan = await this.answers.plan({
           companyId: input.companyId,
           question: body.query,
-          dataTypes: body.data_types?.map((type) => (type === 'tickets' ? 'ticket' : 'article')),
+          dataTypes: body.data_types && toSearchTypes(body.data_types),
           limit: body.limit,
           ticket: null,
           cacheMode: 'no-cache',

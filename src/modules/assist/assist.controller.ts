@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiErrors, ApiTenantAuth } from '../../common/http/api-docs';
 import { CompanyId } from '../../common/tenancy/auth.decorators';
 import { QueryPopularity } from '../warming/query-popularity.service';
-import type { SearchDataType } from '../search/domain/search-document';
+import { toSearchTypes } from '../search/domain/search-document';
 import {
   InitRequestDto,
   InitResponseDto,
@@ -106,8 +106,4 @@ export class AssistController {
     }
     return sendJson(reply, await this.replyService.draft(input));
   }
-}
-
-function toSearchTypes(types: Array<'tickets' | 'articles'>): SearchDataType[] {
-  return [...new Set(types)].map((type) => (type === 'tickets' ? 'ticket' : 'article'));
 }

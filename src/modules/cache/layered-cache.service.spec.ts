@@ -47,7 +47,7 @@ function build(store = new MemoryCacheStore({ maxEntries: 1_000 }), env: Record<
 }
 
 const key = (companyId = 'acme', input: unknown = { q: 'refund' }, layer: 'llm' | 'vector' = 'vector') =>
-  cacheKey({ layer, companyId, kind: layer === 'llm' ? 'answer' : 'search', input });
+  cacheKey({ layer, companyId, kind: layer === 'llm' ? 'grounded-answer' : 'search', input });
 
 describe('LayeredCacheService responses (stored serialized)', () => {
   const replay = (value: unknown) => JSON.stringify({ ...(value as object), cached: true });
@@ -269,7 +269,7 @@ describe('LayeredCacheService', () => {
 
   it('bumps a single kind without touching the other kinds of its layer', async () => {
     const { cache } = build();
-    const answer = cacheKey({ layer: 'llm', companyId: 'acme', kind: 'answer', input: 'q' });
+    const answer = cacheKey({ layer: 'llm', companyId: 'acme', kind: 'grounded-answer', input: 'q' });
     const summary = cacheKey({
       layer: 'llm',
       companyId: 'acme',
@@ -278,7 +278,7 @@ describe('LayeredCacheService', () => {
     });
     await cache.set(answer, 'answer');
     await cache.set(summary, 'summary');
-    await cache.bumpGenerations({ companyId: 'acme', kinds: [{ layer: 'llm', kind: 'answer' }] });
+    await cache.bumpGenerations({ companyId: 'acme', kinds: [{ layer: 'llm', kind: 'grounded-answer' }] });
     expect(await cache.get(answer)).toBeUndefined();
     expect(await cache.get(summary)).toBe('summary');
   });

@@ -12,6 +12,7 @@ import {
   CACHE_LAYERS,
   CacheCredit,
   CacheKey,
+  CacheKind,
   CacheLayer,
   CacheResult,
   GetOrComputeOptions,
@@ -258,7 +259,7 @@ export class LayeredCacheService extends LayeredCache implements OnModuleDestroy
   async bumpGenerations(input: {
     companyId: string;
     layers?: CacheLayer[];
-    kinds?: Array<{ layer: CacheLayer; kind: string }>;
+    kinds?: Array<{ layer: CacheLayer; kind: CacheKind }>;
   }): Promise<void> {
     const { companyId, layers = [], kinds = [] } = input;
     const fields = [

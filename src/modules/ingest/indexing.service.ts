@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { BatchProcessor } from '../llm/batch-processor.service';
 import { LlmService } from '../llm/llm.service';
-import type { SearchDataType, SearchPayload } from '../search/domain/search-document';
+import { SearchDataType, SearchPayload, toSearchType } from '../search/domain/search-document';
 import { LexicalIndex } from '../search/ports/lexical-index.port';
 import { VectorIndex } from '../search/ports/vector-index.port';
 import type { SummarySource } from '../../database/entities/index-state';
@@ -129,7 +129,7 @@ export class IndexingService {
     prepared: Prepared[],
     spans: Spans,
   ): Promise<void> {
-    const searchType: SearchDataType = type === 'tickets' ? 'ticket' : 'article';
+    const searchType = toSearchType(type);
     const documents = prepared.map((p) => toDocument(companyId, searchType, p));
     const embedded = await this.llm.embed({
       companyId,

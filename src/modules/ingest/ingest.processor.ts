@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../../config/config';
+import { isCompanyId } from '../../common/tenancy/company-id';
 import { MetricsService } from '../metrics/metrics.service';
 import { DataType, INGEST_QUEUE, IndexChangesPayload, IngestRangePayload, IngestResult, JobName } from '../jobs/jobs';
 import { IngestService } from './ingest.service';
@@ -70,7 +71,7 @@ function parseTypes(value: unknown): DataType[] {
 }
 
 function parseCompany(value: unknown): string {
-  if (typeof value !== 'string' || !/^[a-z0-9_-]{2,50}$/.test(value)) throw new Error('malformed job payload: companyId');
+  if (!isCompanyId(value)) throw new Error('malformed job payload: companyId');
   return value;
 }
 

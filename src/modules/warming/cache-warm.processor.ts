@@ -1,10 +1,9 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { INGEST_QUEUE, JobName, WarmPayload } from '../jobs/jobs';
 import { JobQueue } from '../jobs/ports/job-queue.port';
+import { isCompanyId } from '../../common/tenancy/company-id';
 import { MetricsService } from '../metrics/metrics.service';
 import { CacheWarmer, WarmReport } from './cache-warmer.service';
-
-const COMPANY_ID = /^[a-z0-9_-]{2,50}$/;
 
 /** Runs `warm` jobs (worker and all roles): parse the payload, delegate to CacheWarmer. */
 @Injectable()
@@ -20,7 +19,7 @@ export class CacheWarmProcessor implements OnApplicationBootstrap {
   }
 
   private async run(data: WarmPayload): Promise<WarmReport> {
-    if (typeof data?.companyId !== 'string' || !COMPANY_ID.test(data.companyId)) {
+    if (!isCompanyId(data?.companyId)) {
       throw new Error('malformed job payload: companyId');
     }
     const started = performance.now();

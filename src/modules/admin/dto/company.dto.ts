@@ -1,13 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length, Matches } from 'class-validator';
-
-export const COMPANY_ID_PATTERN = /^[a-z0-9_-]{2,50}$/;
-const COMPANY_ID_MESSAGE = '$property must be 2-50 characters of a-z, 0-9, _ and -';
+import { COMPANY_ID_PATTERN, IsCompanyId } from '../../../common/tenancy/company-id';
 
 export class CreateCompanyDto {
   @ApiProperty({ pattern: COMPANY_ID_PATTERN.source, example: 'acme' })
-  @IsString()
-  @Matches(COMPANY_ID_PATTERN, { message: COMPANY_ID_MESSAGE })
+  @IsCompanyId()
   company_id: string;
 
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Acme Inc.' })
@@ -17,8 +14,7 @@ export class CreateCompanyDto {
 }
 
 export class CompanyIdParamDto {
-  @IsString()
-  @Matches(COMPANY_ID_PATTERN, { message: COMPANY_ID_MESSAGE })
+  @IsCompanyId()
   company_id: string;
 }
 

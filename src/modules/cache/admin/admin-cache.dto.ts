@@ -1,14 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches } from 'class-validator';
-import { COMPANY_ID_PATTERN } from '../../admin/dto/company.dto';
+import { IsCompanyId } from '../../../common/tenancy/company-id';
 import { CACHE_LAYERS } from '../ports/layered-cache.port';
 
-const COMPANY_ID_MESSAGE = '$property must be 2-50 characters of a-z, 0-9, _ and -';
 const LAYER = `(${CACHE_LAYERS.join('|')})`;
 
 export class CacheCompanyParamDto {
-  @IsString()
-  @Matches(COMPANY_ID_PATTERN, { message: COMPANY_ID_MESSAGE })
+  @IsCompanyId()
   company_id: string;
 }
 
@@ -28,8 +26,7 @@ export class InvalidateCacheQueryDto {
 export class CacheStatsQueryDto {
   @ApiPropertyOptional({ description: 'narrow the stats to one company' })
   @IsOptional()
-  @IsString()
-  @Matches(COMPANY_ID_PATTERN, { message: COMPANY_ID_MESSAGE })
+  @IsCompanyId()
   company_id?: string;
 }
 

@@ -1,10 +1,18 @@
-import { cacheKey, cacheLayerPrefix, canonicalJson, normalizeText } from './cache-keys';
+import { CACHE_KINDS, CacheKind } from '../ports/layered-cache.port';
+import {
+  cacheKey,
+  cacheLayerPrefix,
+  canonicalJson,
+  CONTENT_ADDRESSED_LLM_KINDS,
+  DATA_DEPENDENT_LLM_KINDS,
+  normalizeText,
+} from './cache-keys';
 
 describe('cacheKey', () => {
   const base = {
     layer: 'vector' as const,
     companyId: 'acme',
-    kind: 'search',
+    kind: 'search' as CacheKind,
     input: { query: 'refund', limit: 10 },
   };
 
@@ -26,7 +34,7 @@ describe('cacheKey', () => {
       cacheKey(base),
       cacheKey({ ...base, companyId: 'globex' }),
       cacheKey({ ...base, layer: 'llm' }),
-      cacheKey({ ...base, kind: 'answer' }),
+      cacheKey({ ...base, kind: 'grounded-answer' }),
       cacheKey({ ...base, input: { query: 'refund', limit: 11 } }),
       cacheKey({ ...base, versions: { prompt: 'answer@2' } }),
       cacheKey({ ...base, versions: { prompt: 'answer@3' } }),
@@ -39,7 +47,7 @@ describe('cacheKey', () => {
   it('refuses a company id or kind that could break the key layout', () => {
     expect(() => cacheKey({ ...base, companyId: 'acme:llm' })).toThrow(/company_id/);
     expect(() => cacheKey({ ...base, companyId: '' })).toThrow(/company_id/);
-    expect(() => cacheKey({ ...base, kind: 'Search:x' })).toThrow(/kind/);
+    expect(() => cacheKey({ ...base, kind: 'Search:x' as CacheKind })).toThrow(/kind/);
   });
 });
 
@@ -54,5 +62,16 @@ describe('canonicalJson and normalizeText', () => {
     expect(normalizeText('  Refund\t\nNOT   received ')).toBe('refund not received');
     expect(normalizeText('ｒｅｆｕｎｄ')).toBe('refund');
     expect(normalizeText(' 환불이   안 돼요 ')).toBe('환불이 안 돼요');
+  });
+});
+
+describe('data-dependent LLM kinds', () => {
+  it('names only kinds keys are built with (a misspelt kind is never bumped)', () => {
+    for (const kind of DATA_DEPENDENT_LLM_KINDS) expect(CACHE_KINDS.llm).toContain(kind);
+  });
+
+  it('classifies every LLM kind once: bumped on a data change, or content-addressed', () => {
+    const classified = [...DATA_DEPENDENT_LLM_KINDS, ...CONTENT_ADDRESSED_LLM_KINDS];
+    expect([...classified].sort()).toEqual([...CACHE_KINDS.llm].sort());
   });
 });

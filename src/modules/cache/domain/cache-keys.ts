@@ -1,14 +1,14 @@
 import { hash as digest } from 'node:crypto';
-import type { CacheKey, CacheLayer } from '../ports/layered-cache.port';
+import { assertCompanyId } from '../../../common/tenancy/company-id';
+import type { CacheKey, CacheKind, CacheLayer, LlmCacheKind } from '../ports/layered-cache.port';
 
-const COMPANY_ID = /^[a-z0-9_-]{2,50}$/;
 const KIND = /^[a-z][a-z0-9-]{0,39}$/;
 
 export interface CacheKeyInput {
   layer: CacheLayer;
   /** From the authenticated request, never from the client's body. */
   companyId: string;
-  kind: string;
+  kind: CacheKind;
   /** The normalized inputs that determine the value (canonical JSON is hashed: key order does not matter). */
   input: unknown;
   /** What else shaped the value: prompt version, model, index version, ... */
@@ -17,8 +17,7 @@ export interface CacheKeyInput {
 
 /** The one key builder: `{layer}:{company_id}:{kind}:{hash}`. Pure. */
 export function cacheKey({ layer, companyId, kind, input, versions }: CacheKeyInput): CacheKey {
-  if (!COMPANY_ID.test(companyId))
-    throw new Error(`cache key: invalid company_id ${JSON.stringify(companyId)}`);
+  assertCompanyId(companyId, 'cache key company_id');
   if (!KIND.test(kind)) throw new Error(`cache key: invalid kind ${JSON.stringify(kind)}`);
   // One-shot digest: no Hash object per key (this runs on every cached request).
   const hash = digest('sha256', canonicalJson({ input, versions: versions ?? {} }), 'base64url').slice(0, 32);
@@ -55,8 +54,17 @@ export function normalizeText(text: string): string {
 }
 
 /**
- * LLM-layer kinds grounded on the company's tickets and articles (answers, semantic answers, reply drafts):
- * any data change bumps their generations. Summaries and /init bundles are keyed by the ticket's content hash
- * instead (assist-keys.ts): a changed ticket never reads an old one.
+ * LLM-layer kinds grounded on the company's tickets and articles whose keys do not cover that data: semantic
+ * answers are matched by question alone, so any data change bumps their generation.
  */
-export const DATA_DEPENDENT_LLM_KINDS = ['answer', 'semantic', 'reply'] as const;
+export const DATA_DEPENDENT_LLM_KINDS = ['semantic'] as const satisfies readonly LlmCacheKind[];
+
+/**
+ * LLM-layer kinds whose key hashes every text the value was made from (assist-keys.ts: the ticket's content
+ * hash, the prompt's sources): changed data builds another key, so a data change need not bump them.
+ */
+export const CONTENT_ADDRESSED_LLM_KINDS = [
+  'summary',
+  'grounded-answer',
+  'reply-draft',
+] as const satisfies readonly LlmCacheKind[];

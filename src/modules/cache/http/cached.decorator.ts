@@ -1,5 +1,5 @@
 import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
-import type { CacheLayer } from '../ports/layered-cache.port';
+import type { CacheKind, CacheLayer } from '../ports/layered-cache.port';
 import { CACHED, CachedMetadata, CachedOptions } from './cached.metadata';
 import { TenantCacheInterceptor } from './tenant-cache.interceptor';
 
@@ -9,7 +9,7 @@ import { TenantCacheInterceptor } from './tenant-cache.interceptor';
  * honours `Cache-Control: no-cache` (skip the read, refresh the entry) and `no-store` (do not write).
  * Use this, not Nest's CacheInterceptor, which is GET-only and keys by URL alone (shared across tenants).
  */
-export const Cached = (layer: CacheLayer, kind: string, options: CachedOptions = {}) =>
+export const Cached = (layer: CacheLayer, kind: CacheKind, options: CachedOptions = {}) =>
   applyDecorators(
     SetMetadata(CACHED, { layer, kind, ...options } satisfies CachedMetadata),
     UseInterceptors(TenantCacheInterceptor),

@@ -1,5 +1,5 @@
 import type { AppConfig } from '../../../config/config';
-import type { CacheLayer } from '../ports/layered-cache.port';
+import type { CacheKind, CacheLayer } from '../ports/layered-cache.port';
 
 /** The metadata `@Cached` puts on a route, read by the interceptor and the fast path. */
 export const CACHED = 'cache:cached';
@@ -17,5 +17,5 @@ export interface CachedOptions {
 
 export interface CachedMetadata extends CachedOptions {
   layer: CacheLayer;
-  kind: string;
+  kind: CacheKind;
 }

@@ -10,19 +10,30 @@
 export type CacheLayer = 'llm' | 'vector' | 'session' | 'api' | 'prefs';
 export const CACHE_LAYERS: readonly CacheLayer[] = ['llm', 'vector', 'session', 'api', 'prefs'];
 
+/** Every kind a key may name, per layer: a key of another kind does not compile. */
+export const CACHE_KINDS = {
+  vector: ['search', 'retrieval'],
+  llm: ['summary', 'grounded-answer', 'reply-draft', 'semantic'],
+  api: ['init'],
+  session: ['session'],
+  prefs: [],
+} as const satisfies Record<CacheLayer, readonly string[]>;
+export type CacheKind = (typeof CACHE_KINDS)[CacheLayer][number];
+export type LlmCacheKind = (typeof CACHE_KINDS)['llm'][number];
+
 /** How an answer was served, as reported in `X-Cache`. */
 export type CacheStatus = 'HIT' | 'MISS' | 'STALE';
 
 /**
  * A key built by the one pure key builder (`cache-keys.ts`: `cacheKey(...)`). `kind` names what is cached
- * (`search`, `answer`, `summary`, `init`, `reply`, ...); `hash` covers the normalized inputs and the
+ * (CACHE_KINDS: `search`, `grounded-answer`, `summary`, `init`, `reply-draft`, ...); `hash` covers the normalized inputs and the
  * versions (prompt, model, index) that shaped the value. The company always comes from the authenticated
  * request. `toString()` gives `{layer}:{company_id}:{kind}:{hash}`.
  */
 export interface CacheKey {
   readonly layer: CacheLayer;
   readonly companyId: string;
-  readonly kind: string;
+  readonly kind: CacheKind;
   readonly hash: string;
   toString(): string;
 }

@@ -1,5 +1,15 @@
 /** What the search index stores and filters on. Shared by the vector and lexical ports. */
 export type SearchDataType = 'ticket' | 'article';
+
+/** The API's and the jobs' plural data types (`tickets`) as search's singular ones (`ticket`). */
+export function toSearchType(type: 'tickets' | 'articles'): SearchDataType {
+  return type === 'tickets' ? 'ticket' : 'article';
+}
+
+/** toSearchType over a request's list, each type once. */
+export function toSearchTypes(types: ReadonlyArray<'tickets' | 'articles'>): SearchDataType[] {
+  return [...new Set(types)].map(toSearchType);
+}
 export const SEARCH_DATA_TYPES: readonly SearchDataType[] = ['ticket', 'article'];
 
 /** Stored with every indexed point; `id` is the ticket_id or article_id. */

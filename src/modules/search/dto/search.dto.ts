@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { SearchFilter } from '../domain/search-document';
+import { SearchFilter, toSearchTypes } from '../domain/search-document';
 import type { SearchInput } from '../search.service';
 import { Type } from 'class-transformer';
 import {
@@ -178,7 +178,7 @@ export function toSearchInput(companyId: string, body: SearchRequestDto): Search
   return {
     companyId,
     query: body.query,
-    dataTypes: [...new Set(dataTypes)].map((type) => (type === 'tickets' ? 'ticket' : 'article')),
+    dataTypes: toSearchTypes(dataTypes),
     limit: body.limit ?? DEFAULT_LIMIT,
     filter: toFilter(body.filters),
   };
