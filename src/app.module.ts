@@ -104,7 +104,6 @@ export class AppModule {
         AuthModule,
         HealthModule,
         MetricsModule,
-        JobsModule.register(config),
         EventsModule,
         CacheModule,
         ThrottlerModule.forRootAsync({
@@ -129,6 +128,8 @@ export class AppModule {
         ...(serveApi ? [TicketsModule, AdminModule, SearchModule, AssistModule] : []),
         // Every role: /init bundles are prefetched where tickets are indexed.
         AssistCoreModule,
+        // The one job queue: ingest and warm jobs ride it (global).
+        JobsModule.register(config),
         IngestModule.register(config),
         WarmingJobsModule.register(config),
       ],

@@ -2,6 +2,7 @@ import { connect, createServer, Server, Socket } from 'node:net';
 import { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { cacheKey } from '../../src/modules/cache/domain/cache-keys';
+import { CacheStore } from '../../src/modules/cache/ports/cache-store.port';
 import { LayeredCache } from '../../src/modules/cache/ports/layered-cache.port';
 import { ticketFactory } from '../factories/ticket.factory';
 import { DbTarget, startTestApp, TEST_ADMIN_KEY, TestApp } from '../setup/test-app';
@@ -123,6 +124,22 @@ describe.each(modes)('cache ($name)', ({ target, env }) => {
     const statsB = await admin('GET', '/api/v1/admin/cache/stats?company_id=cache-b');
     expect(statsA.body.key_distribution.vector).toBeGreaterThanOrEqual(1);
     expect(statsB.body.key_distribution.vector).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a MISS of a @Cached route reads the stored response once (the fast path hands its miss to the interceptor)', async () => {
+    const store = t.app.get(CacheStore);
+    const reads = jest.spyOn(store, 'getText');
+    try {
+      const miss = await search(keyA, { query: 'read the store once on a miss', limit: 2 });
+      expect(miss.headers['x-cache']).toBe('MISS');
+      expect(reads).toHaveBeenCalledTimes(1);
+      reads.mockClear();
+      const hit = await search(keyA, { query: 'read the store once on a miss', limit: 2 });
+      expect(hit.headers['x-cache']).toBe('HIT');
+      expect(reads).toHaveBeenCalledTimes(1);
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it("company B can never read A's entry: a body naming A is refused, and B's own request misses first", async () => {

@@ -4,7 +4,8 @@ import { MemoryCacheStore } from './adapters/memory.cache-store.adapter';
 import { CacheGuard } from '../../common/async/cache-guard';
 import { CacheStatsService } from './cache-stats.service';
 import { cacheKey } from './domain/cache-keys';
-import { isOlderGeneration, LayeredCacheService, parseResponseEntry } from './layered-cache.service';
+import { isOlderGeneration, LayeredCacheService } from './layered-cache.service';
+import { parseResponseEntry } from './response-entry.codec';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -18,8 +18,10 @@ import {
   GetOrComputeOptions,
   GetOrComputeResponseOptions,
   LayeredCache,
+  ResponseLookup,
   ResponseResult,
 } from './ports/layered-cache.port';
+import { encodeResponseEntry, parseResponseEntry, ResponseEntry } from './response-entry.codec';
 
 /** What is stored: the value, when it goes stale, and what computing it cost (credited on each hit). */
 interface Envelope<T> {
@@ -76,87 +78,104 @@ export class LayeredCacheService extends LayeredCache implements OnModuleDestroy
   }
 
   async getOrCompute<T>(options: GetOrComputeOptions<T>): Promise<CacheResult<T>> {
-    const { key, compute } = options;
-    const mode = options.mode ?? 'default';
-    if (this.bypassed(key)) return { value: await compute(), status: 'MISS' };
-    const storedKey = await this.storedKey(key);
-    // Store unavailable: serve without the cache, still one computation for concurrent identical requests.
-    if (!storedKey) return { value: await this.flights.run(`nostore:${key}`, compute), status: 'MISS' };
-
-    if (mode === 'default') {
-      const envelope = await this.read<T>(storedKey, key.layer);
-      const now = Date.now();
-      if (envelope && now < envelope.exp) {
-        this.countHit(key, 'hit', envelope.credit);
-        return { value: envelope.v, status: 'HIT' };
-      }
-      const grace = options.staleWhileRevalidateMs ?? 0;
-      if (envelope && grace > 0 && now < envelope.exp + grace) {
-        this.countHit(key, 'stale', envelope.credit);
-        void this.refreshes
-          .run(storedKey, () => this.computeAndStore(storedKey, options))
-          .catch((error: unknown) =>
-            this.warn(`refresh of ${key.layer}:${key.kind} failed: ${String(error)}`),
-          );
-        return { value: envelope.v, status: 'STALE' };
-      }
-      this.stats.recordLookup({ layer: key.layer, companyId: key.companyId, outcome: 'miss' });
-      const value = await this.flights.run(storedKey, () => this.computeAndStore(storedKey, options));
-      return { value, status: 'MISS' };
-    }
-    // no-cache refreshes the entry; no-store neither reads nor writes.
-    const value = mode === 'no-cache' ? await this.computeAndStore(storedKey, options) : await compute();
-    return { value, status: 'MISS' };
+    const result = await this.serve<T, Envelope<T>>(options, {
+      read: (storedKey) => this.read<T>(storedKey, options.key.layer),
+      write: (storedKey, value) => this.storeValue(storedKey, options, value),
+    });
+    return result.status === 'MISS' ? result : { value: result.entry.v, status: result.status };
   }
 
   /**
-   * HTTP responses are stored as text: a one-line header (`{"exp":…,"credit":…}`) and the serialized replay
-   * body, so a hit is one GET and a string slice, sent as is (no JSON parse, no re-serialization).
+   * HTTP responses are stored as text (response-entry.codec): a hit is one GET and a string slice, sent as is
+   * (no JSON parse, no re-serialization). A `lookup` the fast path made for this key spares the second read.
    */
   override async getOrComputeResponse<T>(
     options: GetOrComputeResponseOptions<T>,
   ): Promise<ResponseResult<T>> {
+    const { lookup, key } = options;
+    const handed = lookup && lookup.key.toString() === key.toString() ? lookup : undefined;
+    const result = await this.serve<T, ResponseEntry>(
+      options,
+      {
+        read: (storedKey) => this.readResponse(storedKey, key.layer),
+        write: (storedKey, value) => this.storeResponse(storedKey, options, value),
+      },
+      handed,
+    );
+    return result.status === 'MISS' ? result : { status: result.status, body: result.entry.body };
+  }
+
+  /**
+   * The one serve path of values and responses: read (or take the fast path's read), a fresh entry is a HIT,
+   * one within the stale grace a STALE with one background refresh, else one computation for concurrent
+   * identical misses. `no-cache` refreshes the entry; `no-store` neither reads nor writes.
+   */
+  private async serve<T, E extends { exp: number; credit?: CacheCredit }>(
+    options: GetOrComputeOptions<T>,
+    entries: {
+      read: (storedKey: string) => Promise<E | undefined>;
+      write: (storedKey: string, value: T) => Promise<void>;
+    },
+    handed?: { storedKey: string; entry?: E },
+  ): Promise<{ status: 'MISS'; value: T } | { status: 'HIT' | 'STALE'; entry: E }> {
     const { key, compute } = options;
     const mode = options.mode ?? 'default';
-    if (this.bypassed(key)) return { status: 'MISS', value: await compute() };
-    const storedKey = await this.storedKey(key);
-    if (!storedKey) return { status: 'MISS', value: await this.flights.run(`nostore:${key}`, compute) };
+    if (this.bypassed(key)) return { value: await compute(), status: 'MISS' };
+    const storedKey = handed?.storedKey ?? (await this.storedKey(key));
+    // Store unavailable: serve without the cache, still one computation for concurrent identical requests.
+    if (!storedKey) return { value: await this.flights.run(`nostore:${key}`, compute), status: 'MISS' };
+    const computeAndStore = async (): Promise<T> => {
+      const value = await compute();
+      if (mode !== 'no-store' && (options.shouldStore?.(value) ?? true))
+        await entries.write(storedKey, value);
+      return value;
+    };
 
     if (mode === 'default') {
-      const entry = await this.readResponse(storedKey, key.layer);
+      const entry = handed ? handed.entry : await entries.read(storedKey);
       const now = Date.now();
       if (entry && now < entry.exp) {
         this.countHit(key, 'hit', entry.credit);
-        return { status: 'HIT', body: entry.body };
+        return { status: 'HIT', entry };
       }
       const grace = options.staleWhileRevalidateMs ?? 0;
       if (entry && grace > 0 && now < entry.exp + grace) {
         this.countHit(key, 'stale', entry.credit);
         void this.refreshes
-          .run(storedKey, () => this.computeAndStoreResponse(storedKey, options))
+          .run(storedKey, computeAndStore)
           .catch((error: unknown) =>
             this.warn(`refresh of ${key.layer}:${key.kind} failed: ${String(error)}`),
           );
-        return { status: 'STALE', body: entry.body };
+        return { status: 'STALE', entry };
       }
       this.stats.recordLookup({ layer: key.layer, companyId: key.companyId, outcome: 'miss' });
-      const value = await this.flights.run(storedKey, () => this.computeAndStoreResponse(storedKey, options));
-      return { status: 'MISS', value };
+      return { status: 'MISS', value: await this.flights.run(storedKey, computeAndStore) };
     }
-    const value =
-      mode === 'no-cache' ? await this.computeAndStoreResponse(storedKey, options) : await compute();
+    const value = mode === 'no-cache' ? await computeAndStore() : await compute();
     return { status: 'MISS', value };
   }
 
   /**
-   * The fast hit path's read: a fresh stored response, or undefined on a miss, a stale entry or any store
-   * trouble (the regular path then handles the request). Counts nothing: see `recordResponseHit`.
+   * The fast hit path's read: what the store holds for a response key (the entry, or none), or undefined when
+   * the cache is bypassed or the store did not answer. Counts nothing: see `recordResponseHit`; a lookup
+   * that is not a fresh hit goes on to getOrComputeResponse (`lookup`), which then does not read again.
    */
-  async peekResponse(key: CacheKey): Promise<{ body: string; credit?: CacheCredit } | undefined> {
+  async lookupResponse(key: CacheKey): Promise<ResponseLookup | undefined> {
     if (this.bypassed(key)) return undefined;
     const storedKey = await this.storedKey(key);
     if (!storedKey) return undefined;
-    const entry = await this.readResponse(storedKey, key.layer);
+    try {
+      const text = await this.guard.run('get', () => this.store.getText(storedKey));
+      return { key, storedKey, entry: text === undefined ? undefined : parseResponseEntry(text) };
+    } catch (error) {
+      this.failed('get', key.layer, error);
+      return undefined;
+    }
+  }
+
+  /** A fresh stored response, or undefined on a miss, a stale entry or any store trouble. Counts nothing. */
+  async peekResponse(key: CacheKey): Promise<ResponseEntry | undefined> {
+    const entry = (await this.lookupResponse(key))?.entry;
     return entry && Date.now() < entry.exp ? entry : undefined;
   }
 
@@ -334,49 +353,39 @@ export class LayeredCacheService extends LayeredCache implements OnModuleDestroy
     return { ...envelope, storedKey };
   }
 
-  private async computeAndStore<T>(storedKey: string, options: GetOrComputeOptions<T>): Promise<T> {
-    const value = await options.compute();
-    if (options.mode !== 'no-store' && (options.shouldStore?.(value) ?? true)) {
-      const ttlMs = options.ttlMs ?? this.ttl(options.key.layer);
-      await this.write(
-        storedKey,
-        options.key.layer,
-        { v: value, credit: options.credit?.(value) },
-        ttlMs,
-        options.staleWhileRevalidateMs,
-      );
-    }
-    return value;
+  private async storeValue<T>(storedKey: string, options: GetOrComputeOptions<T>, value: T): Promise<void> {
+    const ttlMs = options.ttlMs ?? this.ttl(options.key.layer);
+    await this.write(
+      storedKey,
+      options.key.layer,
+      { v: value, credit: options.credit?.(value) },
+      ttlMs,
+      options.staleWhileRevalidateMs,
+    );
   }
 
-  private async computeAndStoreResponse<T>(
+  private async storeResponse<T>(
     storedKey: string,
     options: GetOrComputeResponseOptions<T>,
-  ): Promise<T> {
-    const value = await options.compute();
-    if (options.mode !== 'no-store' && (options.shouldStore?.(value) ?? true)) {
-      const layer = options.key.layer;
-      const ttlMs = options.ttlMs ?? this.ttl(layer);
-      const credit = options.credit?.(value);
-      const header = JSON.stringify(
-        credit ? { exp: Date.now() + ttlMs, credit } : { exp: Date.now() + ttlMs },
-      );
-      const text = `${header}\n${options.replay(value)}`;
-      try {
-        const keepMs = ttlMs + (options.staleWhileRevalidateMs ?? 0);
-        await this.guard.run('set', () => this.store.setText(storedKey, text, keepMs));
-        this.metrics.recordCacheOperation({ operation: 'set', result: 'ok', cacheType: layer });
-      } catch (error) {
-        this.failed('set', layer, error);
-      }
+    value: T,
+  ): Promise<void> {
+    const layer = options.key.layer;
+    const ttlMs = options.ttlMs ?? this.ttl(layer);
+    const text = encodeResponseEntry({
+      exp: Date.now() + ttlMs,
+      credit: options.credit?.(value),
+      body: options.replay(value),
+    });
+    try {
+      const keepMs = ttlMs + (options.staleWhileRevalidateMs ?? 0);
+      await this.guard.run('set', () => this.store.setText(storedKey, text, keepMs));
+      this.metrics.recordCacheOperation({ operation: 'set', result: 'ok', cacheType: layer });
+    } catch (error) {
+      this.failed('set', layer, error);
     }
-    return value;
   }
 
-  private async readResponse(
-    storedKey: string,
-    layer: CacheLayer,
-  ): Promise<{ exp: number; credit?: CacheCredit; body: string } | undefined> {
+  private async readResponse(storedKey: string, layer: CacheLayer): Promise<ResponseEntry | undefined> {
     try {
       const text = await this.guard.run('get', () => this.store.getText(storedKey));
       return text === undefined ? undefined : parseResponseEntry(text);
@@ -505,21 +514,6 @@ export function isOlderGeneration(
   if (parts.length !== 3) return false;
   const [kind, , suffix] = parts;
   return suffix !== generationSuffix(generations, layer, kind);
-}
-
-/** `{"exp":…,"credit":…}\n<body>`; anything else (an entry of another format) reads as a miss. */
-export function parseResponseEntry(
-  text: string,
-): { exp: number; credit?: CacheCredit; body: string } | undefined {
-  const newline = text.indexOf('\n');
-  if (newline < 0) return undefined;
-  try {
-    const header = JSON.parse(text.slice(0, newline)) as { exp?: unknown; credit?: CacheCredit };
-    if (typeof header.exp !== 'number') return undefined;
-    return { exp: header.exp, credit: header.credit, body: text.slice(newline + 1) };
-  } catch {
-    return undefined;
-  }
 }
 
 function delay(ms: number): Promise<void> {

@@ -19,6 +19,7 @@ import { ApiKeysService } from '../../auth/api-keys.service';
 import { LayeredCacheService } from '../layered-cache.service';
 import type { CacheKey } from '../ports/layered-cache.port';
 import { CACHED, CachedMetadata } from './cached.metadata';
+import { leaveResponseLookup } from './response-lookup.handoff';
 import {
   cacheMode,
   JSON_CONTENT_TYPE,
@@ -97,8 +98,12 @@ export class CachedResponseFastPath implements OnModuleInit {
 
     const key = this.cacheKey(route, request, tenant.companyId);
     if (!key) return undefined;
-    const hit = await this.cache.peekResponse(key);
-    if (!hit) return undefined;
+    const lookup = await this.cache.lookupResponse(key);
+    if (!lookup) return undefined;
+    // Not answered here (a miss, a stale entry, a limited company): the interceptor takes this read over.
+    leaveResponseLookup(request, lookup);
+    const hit = lookup.entry;
+    if (!hit || Date.now() >= hit.exp) return undefined;
 
     const { ttl, limit } = companyThrottler(this.config);
     const throttled = await this.throttler!.increment(

@@ -7,6 +7,7 @@ import { inspectInput } from '../../../common/http/input-guard';
 import { cacheKey } from '../domain/cache-keys';
 import { CacheKey, CacheMode, LayeredCache } from '../ports/layered-cache.port';
 import { CACHED, CachedMetadata } from './cached.metadata';
+import { takeResponseLookup } from './response-lookup.handoff';
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
@@ -25,7 +26,15 @@ export class TenantCacheInterceptor implements NestInterceptor {
     const request = http.getRequest<FastifyRequest>();
     const companyId = request.tenant?.companyId;
     if (!meta || !companyId) return next.handle();
-    const key = responseCacheKey({ meta, request, companyId, config: this.config });
+    const lookup = takeResponseLookup(request);
+    const handed =
+      lookup &&
+      lookup.key.companyId === companyId &&
+      lookup.key.layer === meta.layer &&
+      lookup.key.kind === meta.kind
+        ? lookup
+        : undefined;
+    const key = handed?.key ?? responseCacheKey({ meta, request, companyId, config: this.config });
     if (!key) return next.handle();
 
     const result = this.cache.getOrComputeResponse<unknown>({
@@ -35,6 +44,7 @@ export class TenantCacheInterceptor implements NestInterceptor {
       shouldStore: (value) => value !== undefined && (meta.shouldStore?.(value) ?? true),
       staleWhileRevalidateMs: meta.staleWhileRevalidate ? this.config.cache.swrGraceMs : undefined,
       replay: responseReplay(meta),
+      lookup: handed,
     });
     return from(result).pipe(
       map((outcome) => {

@@ -69,9 +69,21 @@ export interface CacheResult<T> {
 /** A cached HTTP response: on a MISS the computed value (the framework serializes it), else the stored body. */
 export type ResponseResult<T> = { status: 'MISS'; value: T } | { status: 'HIT' | 'STALE'; body: string };
 
+/**
+ * What a read of a response key found (the stored entry, or none) under its generation-versioned key. Opaque
+ * to callers: the fast path gets one from the store-backed cache and hands it back with the request.
+ */
+export interface ResponseLookup {
+  key: CacheKey;
+  storedKey: string;
+  entry?: { exp: number; credit?: CacheCredit; body: string };
+}
+
 export interface GetOrComputeResponseOptions<T> extends GetOrComputeOptions<T> {
   /** The body a later hit sends, serialized once when the value is stored (e.g. with `cached: true`). */
   replay: (value: T) => string;
+  /** This request's read of `key`, made by the fast path: the default mode uses it instead of reading again. */
+  lookup?: ResponseLookup;
 }
 
 export abstract class LayeredCache {
