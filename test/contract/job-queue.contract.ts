@@ -1,0 +1,95 @@
+import { JobName, JobOptions } from '../../src/modules/jobs/jobs';
+import { JobQueue, JobView } from '../../src/modules/jobs/ports/job-queue.port';
+
+const OPTIONS: JobOptions = { attempts: 1, backoffMs: 10, removeOnComplete: false, removeOnFail: false };
+
+async function settled(queue: JobQueue, id: string, timeoutMs = 10_000): Promise<JobView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await queue.getJob(id);
+    if (job && (job.state === 'completed' || job.state === 'failed')) return job;
+    if (Date.now() > deadline) throw new Error(`job ${id} did not settle (state ${job?.state})`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The same cases against every JobQueue adapter: one fresh queue per case (a name is processed once). */
+export function runJobQueueContract(
+  name: string,
+  open: () => Promise<{ queue: JobQueue; dispose(): Promise<void> }>,
+): void {
+  describe(`JobQueue contract: ${name}`, () => {
+    let queue: JobQueue;
+    let dispose: () => Promise<void>;
+
+    beforeEach(async () => {
+      ({ queue, dispose } = await open());
+    });
+    afterEach(() => dispose());
+
+    it('runs a job with its payload and keeps its result and progress', async () => {
+      const seen: unknown[] = [];
+      queue.process({
+        name: JobName.Warm,
+        concurrency: 1,
+        handler: async (data, ctx) => {
+          seen.push(data);
+          await ctx.reportProgress({ processed: 1, total: 1, failed: 0 });
+          return { warmed: data.companyId };
+        },
+      });
+      const id = await queue.add({ name: JobName.Warm, data: { companyId: 'acme' }, options: OPTIONS });
+      const job = await settled(queue, id);
+      expect(seen).toEqual([{ companyId: 'acme' }]);
+      expect(job).toMatchObject({
+        id,
+        name: 'warm',
+        data: { companyId: 'acme' },
+        state: 'completed',
+        result: { warmed: 'acme' },
+        progress: { processed: 1, total: 1, failed: 0 },
+      });
+    });
+
+    it('retries a failing job up to its attempts, then marks it failed with the reason', async () => {
+      let calls = 0;
+      queue.process({
+        name: JobName.Warm,
+        concurrency: 1,
+        handler: async () => {
+          calls += 1;
+          throw new Error(`boom ${calls}`);
+        },
+      });
+      const id = await queue.add({
+        name: JobName.Warm,
+        data: { companyId: 'acme' },
+        options: { ...OPTIONS, attempts: 2 },
+      });
+      const job = await settled(queue, id);
+      expect(calls).toBe(2);
+      expect(job).toMatchObject({ state: 'failed', attemptsMade: 2, failedReason: 'boom 2' });
+    });
+
+    it('a fixed job id deduplicates while the job is queued', async () => {
+      const options = { ...OPTIONS, jobId: 'warm:acme:2026-12-07' };
+      const first = await queue.add({ name: JobName.Warm, data: { companyId: 'acme' }, options });
+      const second = await queue.add({ name: JobName.Warm, data: { companyId: 'acme' }, options });
+      expect(second).toBe(first);
+      expect((await queue.counts()).waiting).toBe(1);
+    });
+
+    it('knows no job it was never given, and counts by state', async () => {
+      expect(await queue.getJob('no-such-job')).toBeNull();
+      const counts = await queue.counts();
+      expect(Object.keys(counts).sort()).toEqual([
+        'active',
+        'completed',
+        'delayed',
+        'failed',
+        'paused',
+        'waiting',
+      ]);
+    });
+  });
+}
