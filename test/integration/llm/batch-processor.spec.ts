@@ -99,6 +99,7 @@ describe('BatchProcessor over the LLM service and the fake server', () => {
     // is that day (items/s does): a pool that waits for each batch of 10 to finish before the next runs two
     // rounds of 8 and 2 per batch, 10/16 = 0.63; a pool kept full is near 1 (only the last round drains).
     const utilisation = busyMs / (workers * (performance.now() - started));
-    expect(utilisation).toBeGreaterThan(0.85);
+    // 0.75 sits between the two: measured 0.85 for the real pool on a heavily loaded 2-core machine, 0.65 for a stalling one.
+    expect(utilisation).toBeGreaterThan(0.75);
   });
 });
