@@ -171,6 +171,7 @@ async function main(): Promise<void> {
       const llm = ctx.get(LlmService);
       const sources = [
         {
+          ref: 1,
           id: 'ticket:T-1',
           kind: 'ticket' as const,
           text: 'Open Settings, choose Reset password and follow the emailed link.',

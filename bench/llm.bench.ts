@@ -43,6 +43,7 @@ async function overhead(fake: FakeOpenAiServer): Promise<void> {
   const question = (i: number) => `How do I reset the password for account number ${i}?`;
   const sources = [
     {
+      ref: 1,
       id: 'ticket:T-1',
       kind: 'ticket' as const,
       text: 'Open Settings, choose Reset password and follow the emailed link.',

@@ -9,14 +9,20 @@ import {
 } from './semantic/semantic-answer-cache.port';
 import { composeGrounded } from '../llm/domain/grounded-composer';
 import { detectLanguage } from '../llm/domain/language';
+import { stripCitations } from '../llm/domain/numbered-sources';
 import { LlmService } from '../llm/llm.service';
+import type { ConversationTurn } from '../llm/ports/chat-model.port';
 import type { SearchDataType } from '../search/domain/search-document';
 import { assistKeys } from './domain/assist-keys';
-import { numberSources } from './domain/grounding';
-import { ticketNeededFor } from './domain/question-context';
-import { ticketContextText } from './domain/ticket-context';
+import { contextOf, groundSources } from './domain/grounding';
+import { identifierSet } from './domain/identifier-redactor';
+import { historyNeededFor, ticketNeededFor } from './domain/question-context';
+import { conversationText, ticketContextText } from './domain/ticket-context';
 import { Generated, GenerationSpec } from './grounded-generation.service';
 import { RetrievalService } from './retrieval.service';
+
+/** Earlier turns a follow-up gets (the most recent ones). */
+const FOLLOW_UP_TURNS = 3;
 
 export interface AnswerPlan {
   spec: GenerationSpec;
@@ -44,20 +50,27 @@ export class AnswerService {
     dataTypes?: SearchDataType[];
     limit?: number;
     ticket: TicketEntity | null;
+    /** The session's earlier turns, oldest first (none for a question asked alone). */
+    turns: ConversationTurn[];
     cacheMode: CacheMode;
     retrievalDeadlineMs: number;
   }): Promise<AnswerPlan> {
     const { companyId, question, ticket } = input;
+    // A follow-up is retrieved, prompted and cached with the turns it leans on; any other question alone.
+    const history = historyNeededFor({ question, turns: input.turns.length })
+      ? input.turns.slice(-FOLLOW_UP_TURNS)
+      : undefined;
+    const searchText = history ? [history.at(-1)!.question, question].join('\n') : question;
     const dataTypes = input.dataTypes ?? ['ticket', 'article'];
     const limit = input.limit ?? this.config.assist.queryDefaultLimit;
     // One embedding of the question per request, shared by retrieval (on a miss) and the semantic layer.
-    const embedding = this.questionEmbedding(companyId, question);
+    const embedding = this.questionEmbedding(companyId, searchText);
     // One retrieval per question, whatever ticket is open: one more result than needed, and the session's
     // ticket (context, not an answer to it) dropped afterwards. The same question then shares one cached
     // retrieval, and one grounding, across all tickets' sessions.
     const retrieved = await this.retrieval.retrieve({
       companyId,
-      query: question,
+      query: searchText,
       dataTypes,
       limit: limit + 1,
       embedQuery: async () => (await embedding()).vector,
@@ -69,21 +82,25 @@ export class AnswerService {
     const dropped = retrieved.docs.slice(0, limit).some(isOpenTicket);
     const docs = retrieved.docs.filter((d) => !isOpenTicket(d)).slice(0, limit);
     const contextText = ticket ? ticketContextText(ticket) : undefined;
-    const numbered = numberSources({ docs });
+    // Other customers' identifiers never reach the prompt; the open ticket's own stay.
+    const { sources, refs } = groundSources({
+      docs,
+      keep: ticket ? identifierSet(conversationText(ticket)) : undefined,
+    });
     // The ticket goes into the prompt only when the question depends on it (see ticketNeededFor).
     const need =
       ticket && contextText !== undefined
         ? ticketNeededFor({
             question,
             ticketText: `${ticket.subject}\n${contextText}`,
-            sourceTexts: numbered.grounding.map((g) => `${g.title ?? ''}\n${g.text}`),
+            sourceTexts: sources.map((g) => `${g.title ?? ''}\n${g.text}`),
           })
         : null;
     const context =
       ticket && need && contextText !== undefined
-        ? { id: ticket.ticketId, subject: ticket.subject, text: contextText }
+        ? contextOf({ id: ticket.ticketId, subject: ticket.subject, text: contextText })
         : undefined;
-    const { grounding, refs } = context ? numberSources({ docs, context }) : numbered;
+    const turns = history?.map((turn) => ({ question: turn.question, answer: stripCitations(turn.answer) }));
     const promptVersion = this.llm.promptVersion('answer');
     const scope: SemanticScope = {
       companyId,
@@ -105,27 +122,32 @@ export class AnswerService {
     const semantic = this.semantic;
     const spec: GenerationSpec = {
       name: `answer ${companyId}`,
-      key: assistKeys.answer({ companyId, question, grounding, promptVersion }),
+      key: assistKeys.answer({ companyId, question, sources, context, history: turns, promptVersion }),
       mode: input.cacheMode,
       sources: refs,
-      complete: (signal) => this.llm.answer({ companyId, question, sources: grounding, signal }),
-      stream: (signal) => this.llm.streamAnswer({ companyId, question, sources: grounding, signal }),
+      complete: (signal) =>
+        this.llm.answer({ companyId, question, sources, context, history: turns, signal }),
+      stream: (signal) =>
+        this.llm.streamAnswer({ companyId, question, sources, context, history: turns, signal }),
       composeLocally: () =>
         composeGrounded({
           purpose: 'answer',
           language: detectLanguage(question),
           question,
-          sources: grounding,
+          earlierQuestions: turns?.map((turn) => turn.question),
+          sources,
         }),
-      semantic: semantic
-        ? {
-            lookup: async () => {
-              const found = (await semantic.lookup<Generated>({ scope, question, embedding }))?.value;
-              return found && !citesOpenTicket(found) ? found : undefined;
-            },
-            store: (value) => semantic.store({ scope, question, value, embedding }),
-          }
-        : undefined,
+      // A follow-up's answer belongs to its conversation: never served to a similar question elsewhere.
+      semantic:
+        semantic && !turns
+          ? {
+              lookup: async () => {
+                const found = (await semantic.lookup<Generated>({ scope, question, embedding }))?.value;
+                return found && !citesOpenTicket(found) ? found : undefined;
+              },
+              store: (value) => semantic.store({ scope, question, value, embedding }),
+            }
+          : undefined,
     };
     return { spec, retrievalPartial: retrieved.partial };
   }

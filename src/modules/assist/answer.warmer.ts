@@ -44,6 +44,7 @@ export class AnswerWarmer implements OnModuleInit {
           dataTypes: body.data_types && toSearchTypes(body.data_types),
           limit: body.limit,
           ticket: null,
+          turns: [],
           cacheMode: 'no-cache',
           retrievalDeadlineMs: this.config.assist.prefetchDeadlineMs,
         });

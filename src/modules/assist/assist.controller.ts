@@ -99,6 +99,7 @@ export class AssistController {
       ticketId: body.ticket_id,
       sessionId: body.session_id,
       instructions: body.instructions || undefined,
+      agentId: body.agent_id,
       cacheMode: cacheModeOf(request),
     };
     if (wantsEventStream(request)) {

@@ -18,7 +18,7 @@ export interface Generated {
 }
 
 /** Why an answer is partial. */
-export type Degradation = 'llm_timeout' | 'llm_unavailable' | 'retrieval_timeout';
+export type Degradation = 'llm_timeout' | 'llm_unavailable' | 'retrieval_timeout' | 'preferences_unavailable';
 
 /** One generation, described by its caller (/query or /reply). */
 export interface GenerationSpec {
@@ -52,26 +52,27 @@ export type GenerationEvent =
 
 /**
  * The SSE events of a generation, for /query and /reply alike: `token` chunks, then `done` with the route's
- * body (built by `done` from the outcome, flagged partial when retrieval was cut short), or `error`.
+ * body (built by `done` from the outcome, flagged partial when the request was degraded before generation:
+ * retrieval cut short, preferences unreadable), or `error`.
  */
 export async function* generationSse(input: {
   events: AsyncIterable<GenerationEvent>;
-  retrievalPartial: boolean;
+  degraded: Degradation | undefined;
   done: (value: Generated, cached: boolean) => Record<string, unknown>;
 }): AsyncGenerator<SseEvent> {
-  const { retrievalPartial } = input;
   for await (const event of input.events) {
     if (event.type === 'token') yield { event: 'token', data: { text: event.text } };
     else if (event.type === 'error')
       yield { event: 'error', data: { message: event.message, code: 'llm_failed' } };
     else {
-      const { value, cached, partial, degraded } = event.outcome;
+      const { value, cached, partial } = event.outcome;
+      const degraded = event.outcome.degraded ?? input.degraded;
       yield {
         event: 'done',
         data: {
           ...input.done(value, cached),
-          partial: partial || retrievalPartial,
-          ...(degraded ? { degraded } : retrievalPartial ? { degraded: 'retrieval_timeout' } : {}),
+          partial: partial || input.degraded !== undefined,
+          ...(degraded ? { degraded } : {}),
         },
       };
     }

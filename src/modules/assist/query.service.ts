@@ -6,7 +6,7 @@ import { TicketRepository } from '../tickets/ticket.repository';
 import { AnswerService } from './answer.service';
 import { remainingMs } from '../../common/async/deadline';
 import type { SourceRef } from './domain/grounding';
-import type { AssistSession } from './domain/session';
+import { AssistSession, turnsOf } from './domain/session';
 import { SseEvent } from './domain/sse';
 import {
   Degradation,
@@ -15,6 +15,10 @@ import {
   GroundedGeneration,
 } from './grounded-generation.service';
 import { SessionService } from './session.service';
+import { stripCitations } from '../llm/domain/numbered-sources';
+
+/** What a session keeps of an answer for follow-ups: its text without citations, bounded. */
+const TURN_ANSWER_CHARS = 1_000;
 
 export interface QueryInput {
   companyId: string;
@@ -36,7 +40,8 @@ export interface QueryAnswer {
 
 /**
  * POST /query: retrieval (vector cache) then a grounded answer (LLM cache, then the semantic layer, then the
- * model), with the session's ticket as context. A query without a session starts one, so follow-ups can
+ * model), with the session's ticket and, for a follow-up, its earlier turns as context. Each answered
+ * question is recorded in the session as a turn; a query without a session starts one, so follow-ups can
  * carry it.
  */
 @Injectable()
@@ -58,10 +63,15 @@ export class QueryService {
     );
     const partial = outcome.partial || prepared.retrievalPartial;
     const degraded = outcome.degraded ?? (prepared.retrievalPartial ? 'retrieval_timeout' : undefined);
+    const turn = turnOf(input.query, outcome.value.text);
+    // One session write per question: the turn, which also extends the sliding TTL (or starts the session).
+    const session = prepared.session
+      ? (await this.sessions.recordTurn(prepared.session, turn), prepared.session)
+      : (await this.sessions.create(input.companyId, null, turn)).session;
     return {
       answer: outcome.value.text,
       sources: outcome.value.sources,
-      session_id: prepared.session.session_id,
+      session_id: session.session_id,
       cached: outcome.cached,
       partial,
       ...(degraded ? { degraded } : {}),
@@ -76,42 +86,55 @@ export class QueryService {
     const started = performance.now();
     const prepared = await this.prepare(input, started);
     const opened = await this.generation.openStream(prepared.spec, signal);
-    const sessionId = prepared.session.session_id;
+    // The id goes out with `done`, so a new session is created now; the turn is recorded when it is done.
+    const session = prepared.session ?? (await this.sessions.create(input.companyId, null)).session;
     const events = generationSse({
       events: opened.events,
-      retrievalPartial: prepared.retrievalPartial,
+      degraded: prepared.retrievalPartial ? 'retrieval_timeout' : undefined,
       done: (value, cached) => ({
         answer: value.text,
         sources: value.sources,
-        session_id: sessionId,
+        session_id: session.session_id,
         cached,
       }),
     });
-    return { cached: opened.cached, events };
+    return { cached: opened.cached, events: this.recordingTurn(events, session, input.query) };
+  }
+
+  private async *recordingTurn(
+    events: AsyncIterable<SseEvent>,
+    session: AssistSession,
+    question: string,
+  ): AsyncGenerator<SseEvent> {
+    for await (const event of events) {
+      if (event.event === 'done')
+        await this.sessions.recordTurn(session, turnOf(question, String(event.data.answer)));
+      yield event;
+    }
   }
 
   private async prepare(
     input: QueryInput,
     started: number,
-  ): Promise<{ session: AssistSession; spec: GenerationSpec; retrievalPartial: boolean }> {
+  ): Promise<{ session: AssistSession | null; spec: GenerationSpec; retrievalPartial: boolean }> {
     const { companyId, query } = input;
-    // One session read and one write per question: recording the question extends the sliding TTL.
-    const session = input.sessionId
-      ? await this.sessions.requireForUpdate(companyId, input.sessionId)
-      : (await this.sessions.create(companyId, null, query)).session;
-    const [ticket] = await Promise.all([
-      session.ticket_id ? this.tickets.findOne(companyId, session.ticket_id) : null,
-      input.sessionId ? this.sessions.recordQuestion(session, query) : undefined,
-    ]);
+    // One session read (without a touch: recording the turn extends the sliding TTL) and one write.
+    const session = input.sessionId ? await this.sessions.requireForUpdate(companyId, input.sessionId) : null;
+    const ticket = session?.ticket_id ? await this.tickets.findOne(companyId, session.ticket_id) : null;
     const plan = await this.answers.plan({
       companyId,
       question: query,
       dataTypes: input.dataTypes,
       limit: input.limit,
       ticket,
+      turns: session ? turnsOf(session) : [],
       cacheMode: input.cacheMode,
       retrievalDeadlineMs: remainingMs(started, this.config.assist.queryDeadlineMs, performance.now()),
     });
     return { session, ...plan };
   }
+}
+
+function turnOf(question: string, answer: string): { question: string; answer: string } {
+  return { question, answer: Array.from(stripCitations(answer)).slice(0, TURN_ANSWER_CHARS).join('') };
 }

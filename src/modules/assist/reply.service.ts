@@ -2,15 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error';
 import { AppConfig } from '../../config/config';
 import type { CacheMode } from '../cache/ports/layered-cache.port';
+import { DraftFitter, DraftPreferences, fitDraftToPreferences } from '../llm/domain/draft-preferences';
 import { composeGrounded } from '../llm/domain/grounded-composer';
 import { detectLanguage } from '../llm/domain/language';
 import { LlmService } from '../llm/llm.service';
+import type { ChatResult, ChatStreamEvent } from '../llm/ports/chat-model.port';
+import { AgentPreferencesService } from './agent-preferences.service';
+import { draftPreferencesOf } from './domain/agent-preferences';
 import { TicketRepository } from '../tickets/ticket.repository';
 import { assistKeys } from './domain/assist-keys';
 import { remainingMs } from '../../common/async/deadline';
-import { numberSources, SourceRef } from './domain/grounding';
+import { groundSources, SourceRef } from './domain/grounding';
+import { identifierSet } from './domain/identifier-redactor';
 import { SseEvent } from './domain/sse';
-import { similarityQuery, ticketForReply } from './domain/ticket-context';
+import { conversationText, similarityQuery, ticketForReply } from './domain/ticket-context';
 import {
   Degradation,
   GenerationSpec,
@@ -25,6 +30,8 @@ export interface ReplyInput {
   ticketId: string;
   sessionId?: string;
   instructions?: string;
+  /** Whose preferences (tone, signature, word limit, language) the draft follows. */
+  agentId?: string;
   cacheMode: CacheMode;
 }
 
@@ -36,13 +43,21 @@ export interface ReplyDraft {
   degraded?: Degradation;
 }
 
+interface PreparedReply {
+  spec: GenerationSpec;
+  retrievalPartial: boolean;
+  /** The agent's preferences could not be read: the draft was written without them. */
+  preferencesUnavailable: boolean;
+}
+
 /** Tickets whose agent replies are worth reusing. */
 const RESOLVED = ['resolved', 'closed'];
 
 /**
  * POST /reply: a draft grounded in the ticket and its conversation, the agent replies of similar resolved
- * tickets and related articles, written by the model in the customer's language. Drafts are cached per
- * ticket version, instructions and source set; never in the semantic layer (a draft is for one ticket).
+ * tickets (their customers' identifiers replaced by placeholders) and related articles, written by the model
+ * in the customer's language, or as the agent's preferences say. Drafts are cached per ticket version,
+ * instructions, source set and preferences; never in the semantic layer (a draft is for one ticket).
  */
 @Injectable()
 export class ReplyService {
@@ -52,6 +67,7 @@ export class ReplyService {
     private readonly retrieval: RetrievalService,
     private readonly generation: GroundedGeneration,
     private readonly llm: LlmService,
+    private readonly preferences: AgentPreferencesService,
     private readonly config: AppConfig,
   ) {}
 
@@ -62,12 +78,12 @@ export class ReplyService {
       prepared.spec,
       remainingMs(started, this.config.assist.replyDeadlineMs, performance.now()),
     );
-    const degraded = outcome.degraded ?? (prepared.retrievalPartial ? 'retrieval_timeout' : undefined);
+    const degraded = outcome.degraded ?? degradationOf(prepared);
     return {
       draft: outcome.value.text,
       sources: outcome.value.sources,
       cached: outcome.cached,
-      partial: outcome.partial || prepared.retrievalPartial,
+      partial: outcome.partial || degradationOf(prepared) !== undefined,
       ...(degraded ? { degraded } : {}),
     };
   }
@@ -81,21 +97,20 @@ export class ReplyService {
     const opened = await this.generation.openStream(prepared.spec, signal);
     const events = generationSse({
       events: opened.events,
-      retrievalPartial: prepared.retrievalPartial,
+      degraded: degradationOf(prepared),
       done: (value, cached) => ({ draft: value.text, sources: value.sources, cached }),
     });
     return { cached: opened.cached, events };
   }
 
-  private async prepare(
-    input: ReplyInput,
-    started: number,
-  ): Promise<{ spec: GenerationSpec; retrievalPartial: boolean }> {
+  private async prepare(input: ReplyInput, started: number): Promise<PreparedReply> {
     const { companyId, ticketId, instructions } = input;
-    const [ticket] = await Promise.all([
+    const [ticket, , agent] = await Promise.all([
       this.tickets.findOne(companyId, ticketId),
       input.sessionId ? this.sessions.require(companyId, input.sessionId) : undefined,
+      this.preferences.forDraft(companyId, input.agentId),
     ]);
+    const preferences = draftPreferencesOf(agent.preferences);
     if (!ticket) throw AppError.notFound('ticket', ticketId);
     const { similarTickets, kbArticles, replyDeadlineMs } = this.config.assist;
     const query = similarityQuery(ticket);
@@ -123,8 +138,10 @@ export class ReplyService {
       }),
     ]);
     const docs = [...similar.docs.filter((d) => d.id !== ticketId), ...articles.docs];
-    const { grounding, refs } = numberSources({ docs });
+    // Other customers' identifiers never reach the prompt or the draft; this customer's own stay.
+    const { sources, refs } = groundSources({ docs, keep: identifierSet(conversationText(ticket)) });
     const forReply = ticketForReply(ticket);
+    const request = { companyId, ticket: forReply, sources, instructions, preferences };
     const spec: GenerationSpec = {
       name: `reply ${companyId}/${ticketId}`,
       key: assistKeys.reply({
@@ -132,24 +149,58 @@ export class ReplyService {
         ticketId,
         ticket: forReply,
         instructions,
-        grounding,
+        sources,
+        preferences: preferences ?? null,
         promptVersion: this.llm.promptVersion('reply'),
       }),
-      mode: input.cacheMode,
+      // A draft written without the agent's (unreadable) preferences is not what the key promises.
+      mode: agent.unavailable ? 'no-store' : input.cacheMode,
       sources: refs,
-      complete: (signal) =>
-        this.llm.draftReply({ companyId, ticket: forReply, sources: grounding, instructions, signal }),
-      stream: (signal) =>
-        this.llm.streamReply({ companyId, ticket: forReply, sources: grounding, instructions, signal }),
+      complete: async (signal) => fitted(await this.llm.draftReply({ ...request, signal }), preferences),
+      stream: (signal) => fittedStream(this.llm.streamReply({ ...request, signal }), preferences),
       composeLocally: () =>
         composeGrounded({
           purpose: 'reply',
-          language: detectLanguage(`${forReply.subject}\n${forReply.body}`),
+          language: preferences?.language ?? detectLanguage(`${forReply.subject}\n${forReply.body}`),
           subject: forReply.subject,
           body: forReply.body,
-          sources: grounding,
+          sources,
+          preferences,
         }),
     };
-    return { spec, retrievalPartial: similar.partial || articles.partial };
+    return {
+      spec,
+      retrievalPartial: similar.partial || articles.partial,
+      preferencesUnavailable: agent.unavailable,
+    };
+  }
+}
+
+function degradationOf(prepared: PreparedReply): Degradation | undefined {
+  if (prepared.retrievalPartial) return 'retrieval_timeout';
+  return prepared.preferencesUnavailable ? 'preferences_unavailable' : undefined;
+}
+
+/** The model's draft kept to the agent's word limit and signature, whatever the model wrote. */
+function fitted(result: ChatResult, preferences: DraftPreferences | undefined): ChatResult {
+  return { ...result, text: fitDraftToPreferences(result.text, preferences) };
+}
+
+/** `fitted` for a streamed draft: tokens past the word limit are held back, the signature ends the stream. */
+async function* fittedStream(
+  events: AsyncIterable<ChatStreamEvent>,
+  preferences: DraftPreferences | undefined,
+): AsyncGenerator<ChatStreamEvent> {
+  if (!preferences) return yield* events;
+  const fitter = new DraftFitter(preferences);
+  for await (const event of events) {
+    if (event.type === 'token') {
+      const text = fitter.push(event.text);
+      if (text) yield { type: 'token', text };
+      continue;
+    }
+    const { tail, text } = fitter.finish();
+    if (tail) yield { type: 'token', text: tail };
+    yield { type: 'done', result: { ...event.result, text } };
   }
 }

@@ -5,7 +5,8 @@ import { AppConfig } from '../../config/config';
 import { LayeredCache } from '../cache/ports/layered-cache.port';
 import { MetricsService } from '../metrics/metrics.service';
 import { assistKeys } from './domain/assist-keys';
-import { AssistSession, newSession, SESSION_ID_PATTERN, withQuestion } from './domain/session';
+import type { ConversationTurn } from '../llm/ports/chat-model.port';
+import { AssistSession, newSession, SESSION_ID_PATTERN, withTurn } from './domain/session';
 
 const GAUGE_SWEEP_MS = 60_000;
 
@@ -37,14 +38,14 @@ export class SessionService implements OnModuleDestroy {
   }
 
   /**
-   * A new session; `question` records the first question in the same write (a /query without a session).
+   * A new session; `turn` records the first question and answer in the same write (a /query without a session).
    * When the session store cannot take it, the call still answers (the sidebar keeps working while Redis is
    * down) with `stored: false`, which the route reports as degraded: that id will not be found later.
    */
   async create(
     companyId: string,
     ticketId: string | null,
-    question?: string,
+    turn?: ConversationTurn,
   ): Promise<{ session: AssistSession; stored: boolean }> {
     const fresh = newSession({
       sessionId: randomBytes(18).toString('base64url'),
@@ -52,7 +53,7 @@ export class SessionService implements OnModuleDestroy {
       ticketId,
       now: new Date(),
     });
-    const session = question ? withQuestion(fresh, question, this.config.assist.sessionMaxQuestions) : fresh;
+    const session = turn ? withTurn(fresh, turn, this.config.assist.sessionMaxQuestions) : fresh;
     try {
       await this.cache.writeState(assistKeys.session({ companyId, sessionId: session.session_id }), session);
     } catch (error) {
@@ -84,7 +85,7 @@ export class SessionService implements OnModuleDestroy {
   }
 
   /**
-   * The session without extending its TTL, for a caller that writes it next (`recordQuestion` extends the
+   * The session without extending its TTL, for a caller that writes it next (`recordTurn` extends the
    * sliding TTL with that write): one read and one write per question instead of a touch and a write.
    * A 404 like `require`.
    */
@@ -93,17 +94,17 @@ export class SessionService implements OnModuleDestroy {
   }
 
   /**
-   * Remembers a question (bounded) and extends the sliding TTL. Best effort: the answer does not depend on
-   * it, so a store failure is logged and the session keeps its previous questions and expiry.
+   * Remembers a question and its answer (bounded) for follow-ups, and extends the sliding TTL. Best effort:
+   * a store failure is logged and the session keeps its previous turns and expiry.
    */
-  async recordQuestion(session: AssistSession, question: string): Promise<void> {
-    const updated = withQuestion(session, question, this.config.assist.sessionMaxQuestions);
+  async recordTurn(session: AssistSession, turn: ConversationTurn): Promise<void> {
+    const updated = withTurn(session, turn, this.config.assist.sessionMaxQuestions);
     await this.cache
       .writeState(
         assistKeys.session({ companyId: session.company_id, sessionId: session.session_id }),
         updated,
       )
-      .catch((error: unknown) => this.logger.warn(`question not recorded in session: ${String(error)}`));
+      .catch((error: unknown) => this.logger.warn(`turn not recorded in session: ${String(error)}`));
   }
 
   onModuleDestroy(): void {

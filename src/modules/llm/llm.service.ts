@@ -1,13 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/config';
 import { LOCAL_PROMPT_VERSION } from './adapters/local.chat-model';
-import {
-  ChatModel,
-  ChatResult,
-  ChatStreamEvent,
-  GroundingSource,
-  TicketForReply,
-} from './ports/chat-model.port';
+import { ChatModel, ChatRequest, ChatResult, ChatStreamEvent } from './ports/chat-model.port';
 import { Embedder, EmbedResult } from './ports/embedder.port';
 import { LlmPriority, LlmPurpose } from './ports/llm-call';
 import { templateVersion } from './prompts';
@@ -17,6 +11,12 @@ interface CallOptions {
   priority?: LlmPriority;
   signal?: AbortSignal;
 }
+
+/** What a purpose's call takes besides the call options. */
+type Input<P extends ChatRequest['purpose']> = Omit<
+  Extract<ChatRequest, { purpose: P }>,
+  'purpose' | 'priority' | 'companyId' | 'signal'
+>;
 
 /**
  * The facade Ingest, Search and Assist call. Resilience (lanes, retry, breaker, fallback, single-flight) and
@@ -36,25 +36,19 @@ export class LlmService {
     return this.chat.complete({ ...input, purpose: 'summary', priority: input.priority ?? 'background' });
   }
 
-  answer(input: CallOptions & { question: string; sources: GroundingSource[] }): Promise<ChatResult> {
+  answer(input: CallOptions & Input<'answer'>): Promise<ChatResult> {
     return this.chat.complete({ ...input, purpose: 'answer', priority: input.priority ?? 'interactive' });
   }
 
-  draftReply(
-    input: CallOptions & { ticket: TicketForReply; sources: GroundingSource[]; instructions?: string },
-  ): Promise<ChatResult> {
+  draftReply(input: CallOptions & Input<'reply'>): Promise<ChatResult> {
     return this.chat.complete({ ...input, purpose: 'reply', priority: input.priority ?? 'interactive' });
   }
 
-  streamAnswer(
-    input: CallOptions & { question: string; sources: GroundingSource[] },
-  ): AsyncIterable<ChatStreamEvent> {
+  streamAnswer(input: CallOptions & Input<'answer'>): AsyncIterable<ChatStreamEvent> {
     return this.chat.stream({ ...input, purpose: 'answer', priority: input.priority ?? 'interactive' });
   }
 
-  streamReply(
-    input: CallOptions & { ticket: TicketForReply; sources: GroundingSource[]; instructions?: string },
-  ): AsyncIterable<ChatStreamEvent> {
+  streamReply(input: CallOptions & Input<'reply'>): AsyncIterable<ChatStreamEvent> {
     return this.chat.stream({ ...input, purpose: 'reply', priority: input.priority ?? 'interactive' });
   }
 

@@ -23,7 +23,7 @@ describe('OpenAI adapters through the real SDK against the fake server', () => {
     const answer = await llm.answer({
       companyId: 'acme',
       question: '프린터 용지 걸림은 어떻게 해결하나요?',
-      sources: [{ id: 'ticket:T-1', kind: 'ticket', text: 'Update the firmware to 2.1.' }],
+      sources: [{ ref: 1, id: 'ticket:T-1', kind: 'ticket', text: 'Update the firmware to 2.1.' }],
     });
     const embedded = await llm.embed({ companyId: 'acme', texts: ['one two three', 'four five'] });
 
@@ -50,7 +50,7 @@ describe('OpenAI adapters through the real SDK against the fake server', () => {
     expect(embed.embeddingTokens).toBe(5);
     expect(embed.costUsd).toBeCloseTo((5 * 0.02) / 1e6, 12);
     expect(embedded.usage.promptTokens).toBe(5);
-    expect(llm.promptVersion('answer')).toBe('answer-v1@gpt-4o-mini');
+    expect(llm.promptVersion('answer')).toBe('answer-v2@gpt-4o-mini');
   });
 
   it('leaves no abort listener on a signal shared by many calls (the SDK never removes its own)', async () => {
@@ -141,6 +141,7 @@ describe('OpenAI adapters through the real SDK against the fake server', () => {
       companyId: 'acme',
       ticket: { subject: 'Refund', body: 'My refund has not arrived after two weeks. What is happening?' },
       sources: ['refund', 'card', 'bank', 'statement'].map((topic, i) => ({
+        ref: i + 1,
         id: `article:A-${i}`,
         kind: 'article' as const,
         text: passage(topic),

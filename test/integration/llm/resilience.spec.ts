@@ -7,6 +7,7 @@ const question = {
   question: 'How do I reset my password?',
   sources: [
     {
+      ref: 1,
       id: 'ticket:T-1',
       kind: 'ticket' as const,
       text: 'Open Settings and choose Reset password to get a reset link by email.',

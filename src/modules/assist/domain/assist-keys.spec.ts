@@ -1,37 +1,69 @@
 import { CONTENT_ADDRESSED_LLM_KINDS } from '../../cache/domain/cache-keys';
+import { numberSources } from '../../llm/domain/numbered-sources';
 import { assistKeys } from './assist-keys';
 
-const source = { id: 'T-1', kind: 'ticket' as const, title: 'Refund', text: 'Refund not received', score: 1 };
+const sources = numberSources([
+  { id: 'ticket:T-1', kind: 'ticket', title: 'Refund', text: 'Refunds take 5 days.' },
+]);
 
 describe('assistKeys (LLM layer)', () => {
-  const answer = (text: string) =>
+  const answer = (extra: Partial<Parameters<typeof assistKeys.answer>[0]> = {}) =>
     assistKeys.answer({
       companyId: 'acme',
-      question: 'Where is my refund?',
-      grounding: [{ ...source, text }],
-      promptVersion: 'answer@1',
+      question: 'How long?',
+      sources,
+      promptVersion: 'answer-v2@m',
+      ...extra,
+    });
+  const reply = (preferences: Parameters<typeof assistKeys.reply>[0]['preferences'] = null) =>
+    assistKeys.reply({
+      companyId: 'acme',
+      ticketId: 'T-9',
+      ticket: { subject: 'Refund', body: 'Where is it?' },
+      instructions: undefined,
+      sources,
+      preferences,
+      promptVersion: 'reply-v2@m',
     });
 
   it('answers, reply drafts and summaries are of the content-addressed kinds, which data changes do not bump', () => {
-    const reply = assistKeys.reply({
-      companyId: 'acme',
-      ticketId: 'T-1',
-      ticket: { subject: 'Refund', description: 'Refund not received' } as never,
-      instructions: undefined,
-      grounding: [source],
-      promptVersion: 'reply@1',
-    });
     const summary = assistKeys.summary({
       companyId: 'acme',
       ticketId: 'T-1',
       contentHash: 'h1',
       promptVersion: 's@1',
     });
-    for (const key of [answer('Refund not received'), reply, summary])
-      expect(CONTENT_ADDRESSED_LLM_KINDS).toContain(key.kind);
+    for (const key of [answer(), reply(), summary]) expect(CONTENT_ADDRESSED_LLM_KINDS).toContain(key.kind);
   });
 
   it('a changed source text builds another answer key (why no bump is needed)', () => {
-    expect(answer('Refund not received').toString()).not.toBe(answer('Refund received').toString());
+    const changed = numberSources([
+      { id: 'ticket:T-1', kind: 'ticket', title: 'Refund', text: 'Refunds take 9 days.' },
+    ]);
+    expect(answer({ sources: changed }).toString()).not.toBe(answer().toString());
+  });
+
+  it('keys a draft by the agent’s preferences: each change is another draft, none shares the default', () => {
+    const keys = [
+      reply(null),
+      reply({ tone: 'formal' }),
+      reply({ tone: 'friendly' }),
+      reply({ tone: 'formal', signature: 'Jane' }),
+      reply({ tone: 'formal', signature: 'Jane', maxWords: 80 }),
+      reply({ language: 'ko' }),
+    ].map(String);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(String(reply({ signature: 'Jane', tone: 'formal' }))).toBe(
+      String(reply({ tone: 'formal', signature: 'Jane' })),
+    );
+  });
+
+  it('keys an answer by the ticket and turns only when they are in the prompt', () => {
+    const alone = answer().toString();
+    expect(answer({ history: [] }).toString()).toBe(alone);
+    expect(
+      answer({ history: [{ question: 'How do I return it?', answer: 'Print the label.' }] }).toString(),
+    ).not.toBe(alone);
+    expect(answer({ context: { title: 'Refund', text: 'Ticket text' } }).toString()).not.toBe(alone);
   });
 });

@@ -1,6 +1,12 @@
 import { cacheKey, normalizeText } from '../../cache/domain/cache-keys';
 import type { CacheKey } from '../../cache/ports/layered-cache.port';
-import type { GroundingSource, TicketForReply } from '../../llm/ports/chat-model.port';
+import type {
+  ConversationTurn,
+  DraftPreferences,
+  GroundingContext,
+  NumberedSources,
+  TicketForReply,
+} from '../../llm/ports/chat-model.port';
 
 /**
  * Assist's cache keys, all from the one key builder. `init` and `summary` are keyed by the ticket id and its
@@ -63,32 +69,45 @@ export const assistKeys = {
   },
 
   /**
-   * LLM layer: a /query answer. Content-addressed: the hash covers the question and every source text the
-   * prompt is built from (the session's ticket included), so a changed ticket or article can never be served
-   * an old answer, and nothing has to be invalidated company-wide when unrelated data changes.
+   * LLM layer: a /query answer. Content-addressed: the hash covers the question and every text the prompt is
+   * built from (numbered sources, the session's ticket and earlier turns when they are in it), so a changed
+   * ticket or article can never be served an old answer, and nothing has to be invalidated company-wide when
+   * unrelated data changes. A question without ticket or turns shares one company-wide entry.
    */
   answer(input: {
     companyId: string;
     question: string;
-    grounding: GroundingSource[];
+    sources: NumberedSources;
+    context?: GroundingContext;
+    history?: ConversationTurn[];
     promptVersion: string;
   }): CacheKey {
     return cacheKey({
       layer: 'llm',
       companyId: input.companyId,
       kind: 'grounded-answer',
-      input: { question: normalizeText(input.question), sources: promptSources(input.grounding) },
-      versions: { prompt: input.promptVersion },
+      input: {
+        question: normalizeText(input.question),
+        sources: promptSources(input.sources),
+        context: input.context ?? null,
+        history: input.history?.length ? input.history : null,
+      },
+      versions: { prompt: input.promptVersion, citations: CITATIONS_VERSION },
     });
   },
 
-  /** LLM layer: a reply draft, content-addressed like answers (the ticket text, instructions and sources). */
+  /**
+   * LLM layer: a reply draft, content-addressed like answers (the ticket text, instructions and sources) and
+   * keyed by the hash of the agent's preferences (null without any: drafts shared by every agent).
+   */
   reply(input: {
     companyId: string;
     ticketId: string;
     ticket: TicketForReply;
     instructions: string | undefined;
-    grounding: GroundingSource[];
+    sources: NumberedSources;
+    /** Hashed into the key with the rest: each agent's preferences get their own drafts. */
+    preferences: DraftPreferences | null;
     promptVersion: string;
   }): CacheKey {
     return cacheKey({
@@ -99,9 +118,20 @@ export const assistKeys = {
         ticket_id: input.ticketId,
         ticket: input.ticket,
         instructions: input.instructions ? normalizeText(input.instructions) : null,
-        sources: promptSources(input.grounding),
+        sources: promptSources(input.sources),
+        preferences: input.preferences,
       },
-      versions: { prompt: input.promptVersion },
+      versions: { prompt: input.promptVersion, citations: CITATIONS_VERSION },
+    });
+  },
+
+  /** Prefs layer: an agent's preferences (7 d sliding); another company's agent id builds another key. */
+  preferences(input: { companyId: string; agentId: string }): CacheKey {
+    return cacheKey({
+      layer: 'prefs',
+      companyId: input.companyId,
+      kind: 'agent-preferences',
+      input: { agent_id: input.agentId },
     });
   },
 
@@ -116,9 +146,15 @@ export const assistKeys = {
   },
 };
 
+/**
+ * Answers and drafts cached before sources were numbered once (the open ticket took [1]) cite the wrong
+ * source: this version keeps them from ever being served again.
+ */
+const CITATIONS_VERSION = 2;
+
 /** What of a source reaches the prompt (scores only order them, and the order is kept). */
 function promptSources(
-  grounding: GroundingSource[],
-): Array<{ id: string; title: string | null; text: string }> {
-  return grounding.map((s) => ({ id: s.id, title: s.title ?? null, text: s.text }));
+  sources: NumberedSources,
+): Array<{ ref: number; id: string; title: string | null; text: string }> {
+  return sources.map((s) => ({ ref: s.ref, id: s.id, title: s.title ?? null, text: s.text }));
 }

@@ -1,4 +1,5 @@
-import type { GroundingSource } from '../../llm/ports/chat-model.port';
+import { GroundingContext, NumberedSources, numberSources } from '../../llm/domain/numbered-sources';
+import { redactIdentifiers } from './identifier-redactor';
 
 /** A retrieved document as Assist uses it (a subset of a search result). */
 export interface RetrievedDoc {
@@ -29,38 +30,47 @@ export interface TicketContext {
 }
 
 /**
- * Numbers the sources in prompt order so the model's [n] citations and the response's `sources` agree.
- * The session's ticket comes first, as context, and carries no number; retrieved documents follow, 1..n.
+ * The sources of an answer or draft, numbered once: the prompt's blocks, the local composer's citations and
+ * the response's `sources` all come from this one list, so [n] is `refs[n - 1]` everywhere. Other tickets
+ * are other customers' cases: their identifiers are replaced by placeholders before any text is used,
+ * except those in `keep` (the open ticket's own).
  */
-export function numberSources(input: { docs: RetrievedDoc[]; context?: TicketContext }): {
-  grounding: GroundingSource[];
+export function groundSources(input: { docs: RetrievedDoc[]; keep?: ReadonlySet<string> }): {
+  sources: NumberedSources;
   refs: SourceRef[];
 } {
-  const refs = input.docs.map((doc, i): SourceRef => ({
-    ref: i + 1,
-    type: doc.type,
-    id: doc.id,
-    title: doc.title,
-    score: round(doc.score),
-  }));
-  const grounding = input.docs.map((doc): GroundingSource => ({
-    id: `${doc.type}:${doc.id}`,
-    kind: doc.type,
-    title: doc.title,
+  const redact = (text: string) => redactIdentifiers(text, { keep: input.keep });
+  const shown = input.docs.map((doc) => ({
+    doc,
+    title: doc.type === 'ticket' ? redact(doc.title) : doc.title,
     // A resolved ticket helps through how it was resolved; an article through its summary.
     text:
-      doc.type === 'ticket' && doc.resolution ? `${doc.summary}\nResolution: ${doc.resolution}` : doc.summary,
-    score: doc.score,
+      doc.type === 'ticket'
+        ? redact(doc.resolution ? `${doc.summary}\nResolution: ${doc.resolution}` : doc.summary)
+        : doc.summary,
   }));
-  if (input.context) {
-    grounding.unshift({
-      id: `ticket:${input.context.id}`,
-      kind: 'ticket',
-      title: `Current ticket: ${input.context.subject}`,
-      text: input.context.text,
-    });
-  }
-  return { grounding, refs };
+  const sources = numberSources(
+    shown.map(({ doc, title, text }) => ({
+      id: `${doc.type}:${doc.id}`,
+      kind: doc.type,
+      title,
+      text,
+      score: doc.score,
+    })),
+  );
+  const refs = shown.map(({ doc, title }, i): SourceRef => ({
+    ref: sources[i].ref,
+    type: doc.type,
+    id: doc.id,
+    title,
+    score: round(doc.score),
+  }));
+  return { sources, refs };
+}
+
+/** The open ticket as the model's context: outside the numbering. */
+export function contextOf(ticket: TicketContext): GroundingContext {
+  return { title: ticket.subject, text: ticket.text };
 }
 
 function round(score: number): number {

@@ -1,4 +1,4 @@
-import { ticketNeededFor } from './question-context';
+import { historyNeededFor, ticketNeededFor } from './question-context';
 
 const ticketText =
   'Refund not received for order 88213\nThe customer returned a blender on May 2 and still has no refund on her Visa card.';
@@ -48,5 +48,31 @@ describe('ticketNeededFor', () => {
 
   it('puts the ticket in when retrieval found no sources', () => {
     expect(need('How long does a refund take?', [])).toBe('no-sources');
+  });
+});
+
+describe('historyNeededFor', () => {
+  const follows = (question: string, turns = 1) => historyNeededFor({ question, turns });
+
+  it('reads a question that leans on the previous turn as a follow-up', () => {
+    expect(follows('and how long does that take?')).toBe('continuation');
+    expect(follows('What about international orders?')).toBe('continuation');
+    expect(follows('Is it free?')).toBe('anaphora');
+    expect(follows('How long does that take?')).toBe('anaphora');
+    expect(follows('Can I do the same for a gift card?')).toBe('anaphora');
+    expect(follows('why?')).toBe('elliptical');
+    expect(follows('그럼 며칠 걸리나요?')).toBe('continuation');
+    expect(follows('그건 얼마나 걸리나요?')).toBe('anaphora');
+  });
+
+  it('leaves an independent question alone: it shares the company-wide answer', () => {
+    expect(follows('How do I reset my password?')).toBeNull();
+    expect(follows('What should I do about a code that was rejected?')).toBeNull();
+    expect(follows('Is there a fee for returns?')).toBeNull();
+    expect(follows('환불은 보통 며칠 걸리나요?')).toBeNull();
+  });
+
+  it('never follows up on nothing', () => {
+    expect(follows('and how long does that take?', 0)).toBeNull();
   });
 });

@@ -15,6 +15,41 @@
  */
 export type TicketNeed = 'reference' | 'identifier' | 'salient-term' | 'no-sources';
 
+/**
+ * Does a /query question follow up on the session's earlier turns? The same rule as for the ticket: only
+ * then do the turns go into the prompt and the cache key, so an independent question ("How do I reset my
+ * password?") still shares the company-wide answer. A follow-up (conservative again: a false "yes" only
+ * costs the shared entry):
+ *  - continuation: it opens with a connective ("and ...", "what about ...", "then ...", 그럼/그리고/그러면 ...);
+ *  - anaphora: it points back with a pronoun ("how long does that take?", "is it free?", 그거/그건/거기 ...);
+ *  - elliptical: two words or fewer ("why?", "how long?").
+ */
+export type HistoryNeed = 'continuation' | 'anaphora' | 'elliptical';
+
+export function historyNeededFor(input: { question: string; turns: number }): HistoryNeed | null {
+  if (input.turns === 0) return null;
+  const question = input.question.normalize('NFC').trim();
+  if (CONTINUATION_EN.test(question) || CONTINUATION_KO.test(question)) return 'continuation';
+  if (ANAPHORA_EN.test(question) || ANAPHORA_KO.test(question)) return 'anaphora';
+  if (tokensOf(question).length <= 2) return 'elliptical';
+  return null;
+}
+
+const CONTINUATION_EN =
+  /^(?:and|also|but|so|then|or|plus|what about|how about|what if|and if|in that case|same for)\b/i;
+const CONTINUATION_KO = /^(?:그럼|그러면|그리고|그런데|근데|그렇다면|또|또한|그래서|그럼에도)/u;
+/**
+ * "it", "those", "the same" stand for something said before; "that" only as a pronoun (after a verb or a
+ * preposition, or before one: "does that take", "about that"), not as a relative pronoun after a noun.
+ */
+const ANAPHORA_EN = new RegExp(
+  String.raw`\b(?:it|its|those|them|same|former|latter)\b|` +
+    String.raw`\b(?:does|do|did|is|was|will|would|can|could|about|for|with|after|before|on|of|to|than|like)\s+that\b|` +
+    String.raw`\bthat\s*[?.!]*$`,
+  'i',
+);
+const ANAPHORA_KO = /(?:그것|그거|그건|그게|그걸|이것|이거|이건|저것|거기|그때|그 다음|위의|앞의)/u;
+
 export function ticketNeededFor(input: {
   question: string;
   ticketText: string;

@@ -1,9 +1,11 @@
-/** What a session holds: the ticket an agent opened with /init and the questions asked since. */
+import type { ConversationTurn } from '../../llm/ports/chat-model.port';
+
+/** What a session holds: the ticket an agent opened with /init and the turns (question, answer) since. */
 export interface AssistSession {
   session_id: string;
   company_id: string;
   ticket_id: string | null;
-  questions: string[];
+  turns: ConversationTurn[];
   created_at: string;
 }
 
@@ -17,14 +19,19 @@ export function newSession(input: {
     session_id: input.sessionId,
     company_id: input.companyId,
     ticket_id: input.ticketId,
-    questions: [],
+    turns: [],
     created_at: input.now.toISOString(),
   };
 }
 
-/** Appends a question, keeping only the most recent `max`. */
-export function withQuestion(session: AssistSession, question: string, max: number): AssistSession {
-  return { ...session, questions: [...session.questions, question].slice(-max) };
+/** Appends a turn, keeping only the most recent `max`. */
+export function withTurn(session: AssistSession, turn: ConversationTurn, max: number): AssistSession {
+  return { ...session, turns: [...turnsOf(session), turn].slice(-max) };
+}
+
+/** A session's turns (none in a session stored before turns were kept). */
+export function turnsOf(session: AssistSession): ConversationTurn[] {
+  return Array.isArray(session.turns) ? session.turns : [];
 }
 
 /** Session ids are random and opaque; this is only a shape check before a cache read. */

@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import { SEARCH_REQUEST_DATA_TYPES, SearchRequestDataType } from '../../search/dto/search.dto';
 import { TicketViewDto } from '../../tickets/dto/ticket.dto';
+import { AGENT_ID_PATTERN } from '../domain/agent-preferences';
 
 const COMPANY_ID_DOC = { description: 'optional; must be the key’s company' };
 
@@ -86,6 +87,16 @@ export class ReplyRequestDto {
   @Length(0, 2000)
   instructions?: string;
 
+  @ApiPropertyOptional({
+    description:
+      'the agent writing: their stored preferences (PUT /api/v1/agents/{agent_id}/preferences: language, tone, signature, max_words) shape the draft',
+    example: 'agent-42',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(AGENT_ID_PATTERN, { message: '$property must be 1-100 characters of letters, digits, . _ @ -' })
+  agent_id?: string;
+
   @ApiPropertyOptional(COMPANY_ID_DOC)
   @IsOptional()
   @IsString()
@@ -93,7 +104,7 @@ export class ReplyRequestDto {
 }
 
 export class SourceRefDto {
-  @ApiProperty({ description: 'the number the text cites as [ref]', example: 1 }) ref: number;
+  @ApiProperty({ description: 'the number the text cites as [ref]: sources[ref-1]', example: 1 }) ref: number;
   @ApiProperty({ enum: ['ticket', 'article'] }) type: 'ticket' | 'article';
   @ApiProperty({ description: 'ticket_id or article_id' }) id: string;
   @ApiProperty() title: string;
@@ -140,12 +151,17 @@ export class InitResponseDto {
 }
 
 const DEGRADED_DOC = {
-  enum: ['llm_timeout', 'llm_unavailable', 'retrieval_timeout'],
-  description: 'why the answer is partial; llm_*: a local grounded composition stands in for the model',
+  enum: ['llm_timeout', 'llm_unavailable', 'retrieval_timeout', 'preferences_unavailable'],
+  description:
+    'why the answer is partial; llm_*: a local grounded composition stands in for the model; preferences_unavailable (/reply): the agent’s preferences could not be read, the draft ignores them',
 };
 
 export class QueryResponseDto {
-  @ApiProperty({ description: 'cites sources as [1], [2], ...' }) answer: string;
+  @ApiProperty({
+    description:
+      'cites sources as [1], [2], ...: every [n] is sources[n-1]; a follow-up in a session is answered with its earlier turns',
+  })
+  answer: string;
   @ApiProperty({ type: [SourceRefDto] }) sources: SourceRefDto[];
   @ApiProperty({ description: 'the given session, or a new one' }) session_id: string;
   @ApiProperty() cached: boolean;
@@ -154,7 +170,11 @@ export class QueryResponseDto {
 }
 
 export class ReplyResponseDto {
-  @ApiProperty({ description: 'in the customer’s language' }) draft: string;
+  @ApiProperty({
+    description:
+      'in the customer’s language (or the agent’s preferred one); other customers’ e-mails, phone, card, account and order numbers and token URLs appear only as placeholders ([email], [phone], ...); any [n] is sources[n-1]',
+  })
+  draft: string;
   @ApiProperty({ type: [SourceRefDto] }) sources: SourceRefDto[];
   @ApiProperty() cached: boolean;
   @ApiProperty(PARTIAL_DOC) partial: boolean;

@@ -16,7 +16,7 @@ export const CACHE_KINDS = {
   llm: ['summary', 'grounded-answer', 'reply-draft', 'semantic'],
   api: ['init'],
   session: ['session'],
-  prefs: [],
+  prefs: ['agent-preferences'],
 } as const satisfies Record<CacheLayer, readonly string[]>;
 export type CacheKind = (typeof CACHE_KINDS)[CacheLayer][number];
 export type LlmCacheKind = (typeof CACHE_KINDS)['llm'][number];

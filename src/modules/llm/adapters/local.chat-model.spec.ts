@@ -6,11 +6,13 @@ import { HashingEmbedder } from './hashing.embedder';
 const model = new LocalChatModel({ summaryMaxChars: 300, tokens: new TokenCounter() });
 const sources: GroundingSource[] = [
   {
+    ref: 1,
     id: 'ticket:T-1',
     kind: 'ticket',
     text: 'Hello! To reset your password open Settings and choose Reset password. A reset link is emailed within five minutes.',
   },
   {
+    ref: 2,
     id: 'article:A-1',
     kind: 'article',
     title: 'Passwords',
@@ -30,7 +32,7 @@ describe('LocalChatModel', () => {
     expect(result.text).toContain('Settings');
     expect(result.text).toContain('[1]');
     expect(result.text).toMatch(/Local draft/);
-    expect(result).toMatchObject({ source: 'local', language: 'en', promptVersion: 'local-grounded-v1' });
+    expect(result).toMatchObject({ source: 'local', language: 'en', promptVersion: 'local-grounded-v2' });
   });
 
   it('drafts a Korean reply for a Korean ticket', async () => {
@@ -41,6 +43,7 @@ describe('LocalChatModel', () => {
       ticket: { subject: '비밀번호 재설정', body: '비밀번호를 잊어버렸어요. 어떻게 재설정하나요?' },
       sources: [
         {
+          ref: 1,
           id: 'ticket:T-2',
           kind: 'ticket',
           text: '설정 메뉴에서 비밀번호 재설정을 누르시면 됩니다. 재설정 링크가 이메일로 발송됩니다.',
@@ -48,7 +51,7 @@ describe('LocalChatModel', () => {
       ],
     });
     expect(result.language).toBe('ko');
-    expect(result.text).toMatch(/^안녕하세요/);
+    expect(result.text).toMatch(/\n\n안녕하세요/);
     expect(result.text).toContain('재설정 링크');
     expect(result.text).toContain('로컬에서 만든 초안');
   });

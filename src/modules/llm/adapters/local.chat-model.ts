@@ -7,8 +7,8 @@ import { LocalComputePool } from './local-compute/local-compute.pool';
 
 export const LOCAL_PROMPT_VERSION = {
   summary: 'local-extractive-v1',
-  answer: 'local-grounded-v1',
-  reply: 'local-grounded-v1',
+  answer: 'local-grounded-v2',
+  reply: 'local-grounded-v2',
 };
 
 /**
@@ -50,7 +50,7 @@ export class LocalChatModel extends ChatModel {
   }
 
   private run(request: ChatRequest): ChatResult {
-    const language = detectLanguage(inputText(request));
+    const language = outputLanguage(request);
     return this.result(request, language, this.generate(request, language));
   }
 
@@ -78,6 +78,7 @@ export class LocalChatModel extends ChatModel {
           purpose: 'answer',
           language,
           question: request.question,
+          earlierQuestions: request.history?.map((turn) => turn.question),
           sources: request.sources,
         });
       case 'reply':
@@ -89,6 +90,7 @@ export class LocalChatModel extends ChatModel {
           customerName: request.ticket.customerName,
           // Free-form agent instructions need a language model; the local composer only grounds on sources.
           sources: request.sources,
+          preferences: request.preferences,
         });
     }
   }
@@ -104,4 +106,9 @@ export function inputText(request: ChatRequest): string {
     case 'reply':
       return `${request.ticket.subject}\n${request.ticket.body}`;
   }
+}
+
+/** The language to write in: the agent's chosen one for a draft, else that of the ticket or question. */
+export function outputLanguage(request: ChatRequest): TextLanguage {
+  return (request.purpose === 'reply' && request.preferences?.language) || detectLanguage(inputText(request));
 }

@@ -1,11 +1,10 @@
 import OpenAI from 'openai';
-import { detectLanguage } from '../domain/language';
 import { ChatModel, ChatRequest, ChatResult, ChatStreamEvent } from '../ports/chat-model.port';
 import { renderPrompt, templateVersion } from '../prompts';
 import { fitToBudget } from '../prompts/fit-budget';
 import { TokenCounter } from '../token-counter';
 import { sdkCallSignal } from './sdk-call-signal';
-import { inputText } from './local.chat-model';
+import { inputText, outputLanguage } from './local.chat-model';
 import { toUpstreamError } from './openai.errors';
 
 export interface OpenAiChatOptions {
@@ -104,8 +103,8 @@ export class OpenAiChatModel extends ChatModel {
       model: this.model,
       tokens: this.options.tokens,
     });
-    // The ticket or question decides the language, not the (possibly English) sources.
-    const language = detectLanguage(inputText(fitted));
+    // The ticket or question (or the agent's preference) decides the language, not the sources.
+    const language = outputLanguage(fitted);
     return { messages: renderPrompt(fitted, language), language };
   }
 

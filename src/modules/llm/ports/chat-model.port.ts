@@ -1,14 +1,14 @@
+import type { DraftPreferences } from '../domain/draft-preferences';
+import type { GroundingContext, NumberedSources } from '../domain/numbered-sources';
 import { LlmPriority } from './llm-call';
 
-/** A retrieved passage an answer or draft may be built from. */
-export interface GroundingSource {
-  /** `ticket:T-1` / `article:A-9`: how the caller identifies it in `sources`. */
-  id: string;
-  kind: 'ticket' | 'article';
-  title?: string;
-  /** For tickets: the agent's resolving reply; for articles: the matching passage. */
-  text: string;
-  score?: number;
+export type { GroundingContext, GroundingSource, NumberedSources } from '../domain/numbered-sources';
+export type { DraftPreferences } from '../domain/draft-preferences';
+
+/** An earlier question of the session and its answer (citations removed), for a follow-up. */
+export interface ConversationTurn {
+  question: string;
+  answer: string;
 }
 
 export interface TicketForReply {
@@ -28,8 +28,22 @@ interface ChatCallBase {
 export type ChatRequest = ChatCallBase &
   (
     | { purpose: 'summary'; text: string }
-    | { purpose: 'answer'; question: string; sources: GroundingSource[] }
-    | { purpose: 'reply'; ticket: TicketForReply; sources: GroundingSource[]; instructions?: string }
+    | {
+        purpose: 'answer';
+        question: string;
+        sources: NumberedSources;
+        /** The open ticket, when the question depends on it. */
+        context?: GroundingContext;
+        /** The session's previous turns, oldest first, when the question follows up on them. */
+        history?: ConversationTurn[];
+      }
+    | {
+        purpose: 'reply';
+        ticket: TicketForReply;
+        sources: NumberedSources;
+        instructions?: string;
+        preferences?: DraftPreferences;
+      }
   );
 export type ChatPurpose = ChatRequest['purpose'];
 

@@ -1,4 +1,5 @@
-import type { ChatRequest, GroundingSource } from '../ports/chat-model.port';
+import { withTexts } from '../domain/numbered-sources';
+import type { ChatRequest, NumberedSources } from '../ports/chat-model.port';
 import type { TokenCounter } from '../token-counter';
 
 /**
@@ -12,17 +13,27 @@ export function fitToBudget(
   const room = Math.max(64, budget.maxTokens - TEMPLATE_OVERHEAD);
   const cut = (text: string, max: number) =>
     budget.tokens.truncate(text, Math.max(1, Math.floor(max)), budget.model).text;
-  const cutSources = (sources: GroundingSource[], max: number) =>
-    sources.map((s) => ({ ...s, text: cut(s.text, max / Math.max(1, sources.length)) }));
+  const cutSources = (sources: NumberedSources, max: number) =>
+    withTexts(sources, (s) => cut(s.text, max / Math.max(1, sources.length)));
   switch (request.purpose) {
     case 'summary':
       return { ...request, text: cut(request.text, room) };
-    case 'answer':
+    case 'answer': {
+      // The open ticket and earlier turns take a share only when they are in the prompt.
+      const context = request.context ? room * 0.15 : 0;
+      const history = request.history?.length ? room * 0.15 : 0;
+      const perTurn = history / Math.max(1, request.history?.length ?? 1);
       return {
         ...request,
-        question: cut(request.question, room * 0.25),
-        sources: cutSources(request.sources, room * 0.75),
+        question: cut(request.question, room * 0.2),
+        context: request.context && { ...request.context, text: cut(request.context.text, context) },
+        history: request.history?.map((turn) => ({
+          question: cut(turn.question, perTurn * 0.3),
+          answer: cut(turn.answer, perTurn * 0.7),
+        })),
+        sources: cutSources(request.sources, room * 0.8 - context - history),
       };
+    }
     case 'reply':
       return {
         ...request,

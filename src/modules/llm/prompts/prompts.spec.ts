@@ -1,7 +1,13 @@
 import { renderPrompt, templateVersion } from '.';
 
 const sources = [
-  { id: 'ticket:T-1', kind: 'ticket' as const, title: 'Refund', text: 'Refunds take 5 business days.' },
+  {
+    ref: 1,
+    id: 'ticket:T-1',
+    kind: 'ticket' as const,
+    title: 'Refund',
+    text: 'Refunds take 5 business days.',
+  },
 ];
 
 /** Snapshots make every wording change visible in review; bump the template version with it. */
@@ -34,6 +40,35 @@ describe('prompt templates', () => {
           ticket: { subject: 'Refund', body: 'Where is my refund?' },
           sources,
           instructions: 'Be brief',
+        },
+        'en',
+      ),
+    ],
+    [
+      'answer',
+      renderPrompt(
+        {
+          companyId: 'c',
+          priority: 'interactive',
+          purpose: 'answer',
+          question: 'and how long does that take?',
+          sources,
+          context: { title: 'Jacket refund', text: 'Returned a jacket on May 2.' },
+          history: [{ question: 'How do I return an item?', answer: 'Print the label.' }],
+        },
+        'en',
+      ),
+    ],
+    [
+      'reply',
+      renderPrompt(
+        {
+          companyId: 'c',
+          priority: 'interactive',
+          purpose: 'reply',
+          ticket: { subject: 'Refund', body: 'Where is my refund?' },
+          sources,
+          preferences: { language: 'ko', tone: 'formal', signature: 'Jane\nAcme Support', maxWords: 120 },
         },
         'en',
       ),

@@ -1,10 +1,18 @@
+import type { DraftPreferences } from '../domain/draft-preferences';
+import type { TextLanguage } from '../domain/language';
 import type { ChatRequest } from '../ports/chat-model.port';
 import { LANGUAGE_NAME, PromptTemplate } from './prompt-template';
 import { formatSources } from './sources.format';
 
+const TONE: Record<NonNullable<DraftPreferences['tone']>, string> = {
+  friendly: 'Tone: friendly and personal, warm greeting, plain words.',
+  formal: 'Tone: formal and courteous, no contractions or casual phrases.',
+  concise: 'Tone: concise, only the essential steps, no pleasantries beyond a greeting.',
+};
+
 export const replyPrompt: PromptTemplate<Extract<ChatRequest, { purpose: 'reply' }>> = {
   purpose: 'reply',
-  version: 'reply-v1',
+  version: 'reply-v2',
   render: (request, language) => [
     {
       role: 'system',
@@ -12,7 +20,8 @@ export const replyPrompt: PromptTemplate<Extract<ChatRequest, { purpose: 'reply'
         'You draft a reply from a support agent to a customer.',
         'Ground every step in the numbered sources (how similar tickets were resolved, knowledge-base passages);',
         'never promise refunds, dates or actions the sources do not support. Be warm, brief and concrete.',
-        `Write the reply in ${LANGUAGE_NAME[language]}, the language of the ticket.`,
+        'Sources come from other customers: never copy their names or placeholders such as [email] into the reply.',
+        ...preferenceLines(request.preferences, language),
       ].join('\n'),
     },
     {
@@ -28,3 +37,15 @@ export const replyPrompt: PromptTemplate<Extract<ChatRequest, { purpose: 'reply'
     },
   ],
 };
+
+/** The agent's preferences as instructions; without any, the ticket's language and the default tone. */
+function preferenceLines(preferences: DraftPreferences | undefined, language: TextLanguage): string[] {
+  return [
+    preferences?.language
+      ? `Write the reply in ${LANGUAGE_NAME[preferences.language]}, the agent's chosen language.`
+      : `Write the reply in ${LANGUAGE_NAME[language]}, the language of the ticket.`,
+    preferences?.tone ? TONE[preferences.tone] : '',
+    preferences?.maxWords ? `Use at most ${preferences.maxWords} words, signature included.` : '',
+    preferences?.signature ? `End the reply with exactly this signature:\n${preferences.signature}` : '',
+  ].filter(Boolean);
+}

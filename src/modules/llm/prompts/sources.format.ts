@@ -1,8 +1,20 @@
-import type { GroundingSource } from '../ports/chat-model.port';
+import type { ConversationTurn, GroundingContext, NumberedSources } from '../ports/chat-model.port';
 
-export function formatSources(sources: GroundingSource[]): string {
+/** The numbered blocks the model may cite: each block is headed by its source's own `ref`, never by position. */
+export function formatSources(sources: NumberedSources): string {
   if (sources.length === 0) return '(none)';
-  return sources
-    .map((s, i) => `[${i + 1}] (${s.kind}${s.title ? `: ${s.title}` : ''})\n${s.text}`)
-    .join('\n\n');
+  return sources.map((s) => `[${s.ref}] (${s.kind}${s.title ? `: ${s.title}` : ''})\n${s.text}`).join('\n\n');
+}
+
+/** The open ticket: context for the question, outside the numbered sources and never cited. */
+export function formatContext(context: GroundingContext): string {
+  return `Current ticket (context, not a source; do not cite it): ${context.title}\n${context.text}`;
+}
+
+/** The session's previous turns, oldest first, for a follow-up question. */
+export function formatHistory(history: ConversationTurn[]): string {
+  return [
+    'Earlier in this conversation (context for the follow-up, not a source; do not cite it):',
+    ...history.map((turn) => `Q: ${turn.question}\nA: ${turn.answer}`),
+  ].join('\n');
 }
