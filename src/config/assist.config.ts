@@ -39,7 +39,7 @@ export interface AssistSettings {
   similarTickets: number;
   kbArticles: number;
   queryDefaultLimit: number;
-  /** Recent questions kept in a session. */
+  /** Recent turns (question and answer) kept in a session. */
   sessionMaxQuestions: number;
   /** Build /init bundles when tickets are indexed, so agents opening them hit the cache. */
   prefetchEnabled: boolean;

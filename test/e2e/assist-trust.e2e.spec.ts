@@ -190,7 +190,9 @@ describe.each(dbTargets().flatMap((target) => MODES.map((mode) => [target, mode]
         expect(res.body.sources).toEqual([]);
         expect(citations(res.body.answer)).toEqual([]);
         if (fake) {
-          const user = (fake.chatBodies.at(-1) as { messages: { content: string }[] }).messages.at(-1)!.content;
+          const user = (fake.chatBodies.at(-1) as { messages: { content: string }[] }).messages.at(
+            -1,
+          )!.content;
           expect(user).toContain('Current ticket (context, not a source');
           expect(user).not.toMatch(/\[\d+\]/);
         }
@@ -332,6 +334,25 @@ describe.each(dbTargets().flatMap((target) => MODES.map((mode) => [target, mode]
         const res = await request('prefs-a', 'PUT', 'agents/agent-8/preferences', body);
         expect(res.status).toBe(400);
         expect(JSON.stringify(res.body.message)).toContain(field);
+      });
+
+      it('is documented: the route, its fields and errors, and /reply’s agent_id', async () => {
+        const doc = (await t.request({ method: 'GET', url: '/docs-json' })).body;
+        const route = doc.paths['/api/v1/agents/{agent_id}/preferences'];
+        expect(Object.keys(route.get.responses)).toEqual(
+          expect.arrayContaining(['200', '400', '401', '404']),
+        );
+        expect(Object.keys(route.put.responses)).toEqual(expect.arrayContaining(['200', '400', '401']));
+        const schemas = doc.components.schemas;
+        expect(schemas.AgentPreferencesRequestDto.properties.tone.enum).toEqual([
+          'friendly',
+          'formal',
+          'concise',
+        ]);
+        expect(Object.keys(schemas.AgentPreferencesRequestDto.properties)).toEqual(
+          expect.arrayContaining(['language', 'tone', 'signature', 'max_words']),
+        );
+        expect(schemas.ReplyRequestDto.properties.agent_id).toBeDefined();
       });
 
       it('rejects a bad agent_id with 400 naming it, on the route and on /reply', async () => {
