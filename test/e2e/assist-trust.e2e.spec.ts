@@ -3,20 +3,14 @@ import type { TicketDto } from '../../src/modules/tickets/dto/ticket.dto';
 import { articleFactory, ticketFactory } from '../factories/ticket.factory';
 import { FakeOpenAiServer } from '../fakes/openai.fake-server';
 import { readEventStream } from '../support/event-stream';
+import { mulberry32 } from '../support/seeded-random';
+import { waitFor } from '../support/wait-for';
 import { dbTargets, startTestApp, TestApp } from '../setup/test-app';
 
 /**
  * Answers an agent can trust, in both model modes: every [n] resolves to sources[n-1], no other customer's
  * identifiers reach a draft or a prompt, follow-ups see the previous turns, and agent preferences shape drafts.
  */
-
-async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const citations = (text: string): number[] => [...text.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
 
@@ -29,18 +23,6 @@ function expectValidCitations(text: string, sources: Array<{ ref: number }>): vo
   }
 }
 
-/** A seeded generator, so the generated customers are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Customer {
   ticketId: string;
   identifiers: string[];
@@ -49,7 +31,9 @@ interface Customer {
 
 /** Resolved refund tickets, each full of its customer's identifiers (in the description and the agent's reply). */
 function customers(prefix: string, language: 'en' | 'ko', count: number, status = 'resolved'): Customer[] {
-  const random = seeded([...prefix].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619), 2166136261));
+  const random = mulberry32(
+    [...prefix].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619), 2166136261),
+  );
   const digits = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 10)).join('');
   return Array.from({ length: count }, (_, i) => {
     const email = `${language}.buyer${i}.${digits(3)}@mail${digits(2)}.example.com`;
