@@ -69,6 +69,8 @@ describe('historyNeededFor', () => {
     expect(follows('How do I reset my password?')).toBeNull();
     expect(follows('What should I do about a code that was rejected?')).toBeNull();
     expect(follows('Is there a fee for returns?')).toBeNull();
+    expect(follows('Can an order be cancelled after it has shipped?')).toBeNull();
+    expect(follows('How do I apply a discount code that was rejected?')).toBeNull();
     expect(follows('환불은 보통 며칠 걸리나요?')).toBeNull();
   });
 

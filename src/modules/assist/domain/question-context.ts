@@ -21,7 +21,8 @@ export type TicketNeed = 'reference' | 'identifier' | 'salient-term' | 'no-sourc
  * password?") still shares the company-wide answer. A follow-up (conservative again: a false "yes" only
  * costs the shared entry):
  *  - continuation: it opens with a connective ("and ...", "what about ...", "then ...", 그럼/그리고/그러면 ...);
- *  - anaphora: it points back with a pronoun ("how long does that take?", "is it free?", 그거/그건/거기 ...);
+ *  - anaphora: it points back with a pronoun that nothing earlier in the question stands for ("how long does
+ *    that take?", "is it free?", 그거/그건/거기 ...; not "Can an order be cancelled after it has shipped?");
  *  - elliptical: two words or fewer ("why?", "how long?").
  */
 export type HistoryNeed = 'continuation' | 'anaphora' | 'elliptical';
@@ -30,7 +31,9 @@ export function historyNeededFor(input: { question: string; turns: number }): Hi
   if (input.turns === 0) return null;
   const question = input.question.normalize('NFC').trim();
   if (CONTINUATION_EN.test(question) || CONTINUATION_KO.test(question)) return 'continuation';
-  if (ANAPHORA_EN.test(question) || ANAPHORA_KO.test(question)) return 'anaphora';
+  const pronoun = ANAPHORA_EN.exec(question);
+  if ((pronoun && !hasAntecedent(question.slice(0, pronoun.index))) || ANAPHORA_KO.test(question))
+    return 'anaphora';
   if (tokensOf(question).length <= 2) return 'elliptical';
   return null;
 }
@@ -47,6 +50,13 @@ const ANAPHORA_EN = new RegExp(
     String.raw`\b(?:does|do|did|is|was|will|would|can|could|about|for|with|after|before|on|of|to|than|like)\s+that\b|` +
     String.raw`\bthat\s*[?.!]*$`,
   'i',
+);
+/** A content word before the pronoun is what it stands for: the question is self-contained. */
+function hasAntecedent(before: string): boolean {
+  return tokensOf(before).some((t) => t.length >= 3 && !STOP_EN.has(t) && !QUESTION_WORDS.has(t));
+}
+const QUESTION_WORDS = new Set(
+  'how why who whom whose the and for you are was did can its not any all'.split(' '),
 );
 const ANAPHORA_KO = /(?:그것|그거|그건|그게|그걸|이것|이거|이건|저것|거기|그때|그 다음|위의|앞의)/u;
 
