@@ -9,7 +9,6 @@ import {
 } from './semantic/semantic-answer-cache.port';
 import { composeGrounded } from '../llm/domain/grounded-composer';
 import { detectLanguage } from '../llm/domain/language';
-import { stripCitations } from '../llm/domain/numbered-sources';
 import { LlmService } from '../llm/llm.service';
 import type { ConversationTurn } from '../llm/ports/chat-model.port';
 import type { SearchDataType } from '../search/domain/search-document';
@@ -50,17 +49,17 @@ export class AnswerService {
     dataTypes?: SearchDataType[];
     limit?: number;
     ticket: TicketEntity | null;
-    /** The session's earlier turns, oldest first (none for a question asked alone). */
+    /** The session's earlier turns, oldest first, citations removed (none for a question asked alone). */
     turns: ConversationTurn[];
     cacheMode: CacheMode;
     retrievalDeadlineMs: number;
   }): Promise<AnswerPlan> {
     const { companyId, question, ticket } = input;
     // A follow-up is retrieved, prompted and cached with the turns it leans on; any other question alone.
-    const history = historyNeededFor({ question, turns: input.turns.length })
+    const turns = historyNeededFor({ question, turns: input.turns.length })
       ? input.turns.slice(-FOLLOW_UP_TURNS)
       : undefined;
-    const searchText = history ? [history.at(-1)!.question, question].join('\n') : question;
+    const searchText = turns ? [turns.at(-1)!.question, question].join('\n') : question;
     const dataTypes = input.dataTypes ?? ['ticket', 'article'];
     const limit = input.limit ?? this.config.assist.queryDefaultLimit;
     // One embedding of the question per request, shared by retrieval (on a miss) and the semantic layer.
@@ -100,7 +99,6 @@ export class AnswerService {
       ticket && need && contextText !== undefined
         ? contextOf({ id: ticket.ticketId, subject: ticket.subject, text: contextText })
         : undefined;
-    const turns = history?.map((turn) => ({ question: turn.question, answer: stripCitations(turn.answer) }));
     const promptVersion = this.llm.promptVersion('answer');
     const scope: SemanticScope = {
       companyId,

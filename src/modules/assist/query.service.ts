@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/config';
 import type { CacheMode } from '../cache/ports/layered-cache.port';
+import { stripCitations } from '../llm/domain/numbered-sources';
 import type { SearchDataType } from '../search/domain/search-document';
 import { TicketRepository } from '../tickets/ticket.repository';
 import { AnswerService } from './answer.service';
@@ -15,7 +16,6 @@ import {
   GroundedGeneration,
 } from './grounded-generation.service';
 import { SessionService } from './session.service';
-import { stripCitations } from '../llm/domain/numbered-sources';
 
 /** What a session keeps of an answer for follow-ups: its text without citations, bounded. */
 const TURN_ANSWER_CHARS = 1_000;
@@ -65,9 +65,9 @@ export class QueryService {
     const degraded = outcome.degraded ?? (prepared.retrievalPartial ? 'retrieval_timeout' : undefined);
     const turn = turnOf(input.query, outcome.value.text);
     // One session write per question: the turn, which also extends the sliding TTL (or starts the session).
-    const session = prepared.session
-      ? (await this.sessions.recordTurn(prepared.session, turn), prepared.session)
-      : (await this.sessions.create(input.companyId, null, turn)).session;
+    let session = prepared.session;
+    if (session) await this.sessions.recordTurn(session, turn);
+    else session = (await this.sessions.create(input.companyId, null, turn)).session;
     return {
       answer: outcome.value.text,
       sources: outcome.value.sources,
