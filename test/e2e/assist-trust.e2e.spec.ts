@@ -286,6 +286,26 @@ describe.each(dbTargets().flatMap((target) => MODES.map((mode) => [target, mode]
         });
         expect(inSession.body).toMatchObject({ cached: true, answer: plain.body.answer });
       });
+      it('records a streamed answer as a turn too', async () => {
+        const started = performance.now();
+        const response = await fetch(`${baseUrl}/api/v1/query`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${keys.turns}`,
+            'content-type': 'application/json',
+            accept: 'text/event-stream',
+          },
+          body: JSON.stringify({ query: 'How do I get a parcel back to the warehouse?' }),
+        });
+        const { frames } = await readEventStream(response, started);
+        const done = frames.at(-1)!;
+        expect(done.event).toBe('done');
+        const next = await post('turns', 'query', { query: 'is it free?', session_id: done.data.session_id });
+        expect(next.status).toBe(200);
+        if (fake) expect(lastPrompt()).toContain('How do I get a parcel back to the warehouse?');
+        const alone = await post('turns', 'query', { query: 'is it free?' });
+        expect(alone.body.cached).toBe(false);
+      });
     });
 
     describe('agent preferences', () => {

@@ -46,7 +46,7 @@ export function fitDraftToPreferences(text: string, preferences: DraftPreference
   const room = (preferences.maxWords ?? Infinity) - (signature ? countWords(signature) : 0);
   const fitted = Number.isFinite(room) ? truncateWords(body, Math.max(0, room)) : body;
   if (!signature) return fitted;
-  if (signed && fitted === body) return text;
+  if (signed && fitted === body) return text.trimEnd();
   return fitted.trim() ? `${fitted.trimEnd()}\n\n${signature}` : signature;
 }
 
