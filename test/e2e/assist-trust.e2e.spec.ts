@@ -1,4 +1,5 @@
 import { TicketPrefetchListener } from '../../src/modules/assist/ticket-prefetch.listener';
+import { generateTicketAt } from '../../src/cli/generate/support-data.generator';
 import type { TicketDto } from '../../src/modules/tickets/dto/ticket.dto';
 import { articleFactory, ticketFactory } from '../factories/ticket.factory';
 import { FakeOpenAiServer } from '../fakes/openai.fake-server';
@@ -82,6 +83,20 @@ describe.each(dbTargets().flatMap((target) => MODES.map((mode) => [target, mode]
     const ko = customers('KO', 'ko', 6);
     const openEn = customers('EN-OPEN', 'en', 1, 'open')[0];
     const openKo = customers('KO-OPEN', 'ko', 1, 'open')[0];
+    // The demo generator's tickets: one topic (refunds), English and Korean, each with its order number and card.
+    const demo = Array.from({ length: 40 }, (_, i) =>
+      generateTicketAt(i, { seed: 19, koreanRatio: 0.5, topics: 1, idPrefix: 'DEMO-' }),
+    );
+    const identifiersOf = (ticket: TicketDto) => {
+      const text = JSON.stringify(ticket);
+      return [
+        ...text.matchAll(/#[A-Z]\d{5}/g),
+        ...[...text.matchAll(/(?:ending in|끝자리) (\d{4})/g)]
+          .map((m) => [`ending in ${m[1]}`, `끝자리 ${m[1]}`])
+          .flat()
+          .map((x) => [x]),
+      ].map((m) => m[0]);
+    };
 
     const post = (company: string, url: string, body: unknown) =>
       t.request({ method: 'POST', url: `/api/v1/${url}`, key: keys[company], body });
@@ -119,12 +134,13 @@ describe.each(dbTargets().flatMap((target) => MODES.map((mode) => [target, mode]
       });
       await t.app.listen(0, '127.0.0.1');
       baseUrl = await t.app.getUrl();
-      for (const company of ['solo', 'pii', 'turns', 'prefs-a', 'prefs-b'])
+      for (const company of ['solo', 'pii', 'demo', 'turns', 'prefs-a', 'prefs-b'])
         keys[company] = await t.createCompany(`trust-${company}`);
       await load('solo', { tickets: [ticketFactory({ ticket_id: 'SOLO-1', status: 'open' })] });
       await load('pii', {
         tickets: [...en.map((c) => c.ticket), ...ko.map((c) => c.ticket), openEn.ticket, openKo.ticket],
       });
+      await load('demo', { tickets: demo.map((g) => g.ticket) });
       await load('turns', {
         tickets: [],
         articles: [
@@ -249,6 +265,27 @@ describe.each(dbTargets().flatMap((target) => MODES.map((mode) => [target, mode]
         }
       });
     });
+
+    it.each(['en', 'ko'])(
+      'keeps other customers’ order and card numbers out of drafts of generated %s tickets',
+      async (language) => {
+        const open = demo
+          .filter((g) => g.language === language && g.ticket.status !== 'resolved')
+          .slice(0, 3);
+        expect(open.length).toBeGreaterThan(0);
+        for (const { ticket } of open) {
+          const own = new Set(identifiersOf(ticket));
+          const foreign = [...new Set(demo.flatMap((g) => identifiersOf(g.ticket)))].filter(
+            (id) => !own.has(id),
+          );
+          const res = await post('demo', 'reply', { ticket_id: ticket.ticket_id });
+          expect(res.status).toBe(200);
+          expect(res.body.sources.length).toBeGreaterThan(0);
+          for (const id of foreign) expect(res.body.draft).not.toContain(id);
+          if (fake) for (const id of foreign) expect(lastPrompt()).not.toContain(id);
+        }
+      },
+    );
 
     describe('follow-ups', () => {
       it('answers a follow-up with the previous turn, under its own key; an independent question shares the company-wide entry', async () => {

@@ -20,6 +20,14 @@ describe('redactIdentifiers', () => {
       'Order #123456 and 주문번호 20240512345 were merged; call 01012345678',
       'Order [order-number] and 주문번호 [order-number] were merged; call [phone]',
     ],
+    [
+      'The order number is #A12345 and I paid with a credit card ending in 4821.',
+      'The order number is [order-number] and I paid with a credit card ending in [card-number].',
+    ],
+    [
+      '주문번호는 #K54321이고 끝자리 4821 카드로 결제했습니다. 010-1234-5678로 연락 주세요.',
+      '주문번호는 [order-number]이고 끝자리 [card-number] 카드로 결제했습니다. [phone]로 연락 주세요.',
+    ],
   ])('replaces identifiers with typed placeholders: %s', (text, expected) => {
     expect(redactIdentifiers(text)).toBe(expected);
   });

@@ -1,7 +1,8 @@
 /**
  * Replaces personal identifiers in another customer's text with typed placeholders before it reaches a
- * prompt or a draft: e-mail addresses, phone numbers, card-like numbers, account and order-like numbers,
- * and URLs that carry a token. Conservative on purpose: a number mistaken for an identifier costs a detail
+ * prompt or a draft: e-mail addresses, phone numbers, card-like numbers (and a card's named last digits),
+ * account and order-like numbers, and URLs that carry a token. Korean particles may follow an identifier
+ * directly ("#A12345이고"): boundaries are ASCII letters and digits only. Conservative on purpose: a number mistaken for an identifier costs a detail
  * of a similar case, a missed one leaks a customer's data. Identifiers listed in `keep` (the open ticket's
  * own) stay as they are. Pure and idempotent: placeholders never match again.
  */
@@ -35,12 +36,18 @@ const RULES: Rule[] = [
   {
     kind: 'card-number',
     pattern:
-      /(?<![\p{L}\p{N}])(?:\d{4}[ -]){3}\d{1,7}(?![\p{L}\p{N}])|(?<![\p{L}\p{N}])\d{4}[ -]\d{6}[ -]\d{5}(?![\p{L}\p{N}])|(?<![\p{L}\p{N}-])\d{13,19}(?![\p{L}\p{N}])/gu,
+      /(?<![A-Za-z0-9])(?:\d{4}[ -]){3}\d{1,7}(?![A-Za-z0-9])|(?<![A-Za-z0-9])\d{4}[ -]\d{6}[ -]\d{5}(?![A-Za-z0-9])|(?<![A-Za-z0-9-])\d{13,19}(?![A-Za-z0-9])/gu,
+  },
+  {
+    // The last digits of a card, named as such: "card ending in 4821", "끝자리 4821 카드".
+    kind: 'card-number',
+    pattern: /(?:ending(?:\s+(?:in|with))?|last\s+(?:4|four)(?:\s+digits)?|끝자리(?:는|가)?)\s*[:#]?\s*(\d{4})(?![0-9])/giu,
+    pick: (m) => ({ start: m.index + m[0].length - m[1].length, text: m[1] }),
   },
   {
     kind: 'phone',
     pattern:
-      /(?<![\p{L}\p{N}])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]?\d{3,4}){1,2}(?![\p{L}\p{N}])/gu,
+      /(?<![A-Za-z0-9])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]?\d{3,4}){1,2}(?![A-Za-z0-9])/gu,
     pick: (m) => {
       const digits = digitCount(m[0]);
       const separated = /[\s.()+-]/.test(m[0]);
@@ -52,7 +59,7 @@ const RULES: Rule[] = [
   },
   {
     kind: 'order-number',
-    pattern: /(?<![\p{L}\p{N}])#?[A-Za-z]{0,8}[-_]?\d[A-Za-z0-9-]*(?![\p{L}\p{N}])/gu,
+    pattern: /(?<![A-Za-z0-9])#?[A-Za-z]{0,8}[-_]?\d[A-Za-z0-9-]*(?![A-Za-z0-9])/gu,
     pick: (m) => {
       const token = m[0].replace(/-+$/, '');
       const digits = digitCount(token);
