@@ -13,6 +13,7 @@ import type { TicketDto } from '../src/modules/tickets/dto/ticket.dto';
 import { FakeOpenAiServer } from '../test/fakes/openai.fake-server';
 import { AssistBenchApp, readEventStream, startAssistApp } from './lib/assist-app';
 import { atMost, BenchRow, emitResult, info, parseBenchArgs, verdict } from './lib/bench-output';
+import { mulberry32 } from '../test/support/seeded-random';
 
 const QUESTIONS = [
   'How long does a refund take to reach my card?',
@@ -51,17 +52,6 @@ interface Observed {
 
 const COMPANIES = ['cost-a', 'cost-b'];
 const PREFIX = ['CA-', 'CB-'];
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function zipfSampler(n: number, s: number, random: () => number): () => number {
   const weights = Array.from({ length: n }, (_, k) => 1 / (k + 1) ** s);

@@ -102,6 +102,21 @@ describe.each(dbTargets().flatMap((target) => MODES.map((mode) => [target, mode]
       t.request({ method: 'POST', url: `/api/v1/${url}`, key: keys[company], body });
     const request = (company: string, method: 'GET' | 'PUT', url: string, body?: unknown) =>
       t.request({ method, url: `/api/v1/${url}`, key: keys[company], body });
+    /** A streamed call: the response (for its headers) and its SSE frames. */
+    const streamPost = async (company: string, url: string, body: unknown) => {
+      const started = performance.now();
+      const response = await fetch(`${baseUrl}/api/v1/${url}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${keys[company]}`,
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+        },
+        body: JSON.stringify(body),
+      });
+      const { frames } = await readEventStream(response, started);
+      return { response, frames };
+    };
     const lastPrompt = () => JSON.stringify(fake?.chatBodies.at(-1) ?? '');
 
     async function load(company: string, data: { tickets: TicketDto[]; articles?: unknown[] }) {
@@ -221,17 +236,9 @@ describe.each(dbTargets().flatMap((target) => MODES.map((mode) => [target, mode]
         }
         const reply = await post('pii', 'reply', { ticket_id: openEn.ticketId });
         expectValidCitations(reply.body.draft, reply.body.sources);
-        const started = performance.now();
-        const streamed = await fetch(`${baseUrl}/api/v1/reply`, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${keys.pii}`,
-            'content-type': 'application/json',
-            accept: 'text/event-stream',
-          },
-          body: JSON.stringify({ ticket_id: openEn.ticketId }),
+        const { frames } = await streamPost('pii', 'reply', {
+          ticket_id: openEn.ticketId,
         });
-        const { frames } = await readEventStream(streamed, started);
         const done = frames.at(-1)!;
         expect(done.event).toBe('done');
         expect(done.data).toMatchObject({
@@ -324,17 +331,9 @@ describe.each(dbTargets().flatMap((target) => MODES.map((mode) => [target, mode]
         expect(inSession.body).toMatchObject({ cached: true, answer: plain.body.answer });
       });
       it('records a streamed answer as a turn too', async () => {
-        const started = performance.now();
-        const response = await fetch(`${baseUrl}/api/v1/query`, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${keys.turns}`,
-            'content-type': 'application/json',
-            accept: 'text/event-stream',
-          },
-          body: JSON.stringify({ query: 'How do I get a parcel back to the warehouse?' }),
+        const { frames } = await streamPost('turns', 'query', {
+          query: 'How do I get a parcel back to the warehouse?',
         });
-        const { frames } = await readEventStream(response, started);
         const done = frames.at(-1)!;
         expect(done.event).toBe('done');
         const next = await post('turns', 'query', { query: 'is it free?', session_id: done.data.session_id });
@@ -443,18 +442,11 @@ describe.each(dbTargets().flatMap((target) => MODES.map((mode) => [target, mode]
           signature: 'Jane',
           max_words: 40,
         });
-        const started = performance.now();
-        const streamed = await fetch(`${baseUrl}/api/v1/reply`, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${keys['prefs-a']}`,
-            'content-type': 'application/json',
-            accept: 'text/event-stream',
-          },
-          body: JSON.stringify({ ticket_id: 'PA-OPEN', agent_id: 'agent-9' }),
+        const { response: streamed, frames } = await streamPost('prefs-a', 'reply', {
+          ticket_id: 'PA-OPEN',
+          agent_id: 'agent-9',
         });
         expect(streamed.headers.get('x-cache')).toBe('MISS');
-        const { frames } = await readEventStream(streamed, started);
         const done = frames.at(-1)!;
         expect(done.event).toBe('done');
         expect(done.data.draft.endsWith('\n\nJane')).toBe(true);
