@@ -35,6 +35,7 @@ export class AgentPreferencesRequestDto {
   signature?: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: MAX_WORDS.min,
     maximum: MAX_WORDS.max,
     description: 'the most words a reply draft may have, signature included',
@@ -60,6 +61,6 @@ export class AgentPreferencesResponseDto {
   @ApiPropertyOptional({ enum: LANGUAGES }) language?: TextLanguage;
   @ApiPropertyOptional({ enum: DRAFT_TONES }) tone?: DraftTone;
   @ApiPropertyOptional() signature?: string;
-  @ApiPropertyOptional() max_words?: number;
+  @ApiPropertyOptional({ type: 'integer' }) max_words?: number;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
 }
