@@ -1,3 +1,4 @@
+import { CACHE_MANAGER, CacheModule as NestCacheModule } from '@nestjs/cache-manager';
 import { Global, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { RedisConnection } from '../../common/redis/redis-connection.adapter';
@@ -6,7 +7,8 @@ import { EventsModule } from '../events/events.module';
 import { DependencyHealth } from '../health/dependency.health';
 import { MetricsService } from '../metrics/metrics.service';
 import { AdminCacheController } from './admin/admin-cache.controller';
-import { MemoryCacheStore } from './adapters/memory.cache-store.adapter';
+import type { Cache } from 'cache-manager';
+import { lruMemoryKeyv, MemoryCacheStore } from './adapters/memory.cache-store.adapter';
 import { RedisCacheStore } from './adapters/redis.cache-store.adapter';
 import { CacheGuard } from '../../common/async/cache-guard';
 import { CacheInvalidationListener } from './cache-invalidation.listener';
@@ -19,25 +21,33 @@ import { LayeredCache } from './ports/layered-cache.port';
 
 /**
  * The layered, tenant-safe cache. Services mode (REDIS_URL): cache-manager 7 + Keyv + @keyv/redis, not
- * cache-manager-redis-yet, which only supports cache-manager 5. Embedded mode: the same cache-manager over an
- * in-memory Keyv. Global: every module injects `LayeredCache` (and the stats service for savings).
+ * cache-manager-redis-yet, which only supports cache-manager 5. Embedded mode: @nestjs/cache-manager's
+ * CACHE_MANAGER over an LRU memory Keyv (@cacheable/memory, CACHE_MEMORY_MAX_ENTRIES). Global: every module injects `LayeredCache` (and the stats service for savings).
  */
 @Global()
 @Module({
-  imports: [DiscoveryModule, EventsModule],
+  imports: [
+    DiscoveryModule,
+    EventsModule,
+    // The embedded store's cache-manager; in services mode it stays empty (the Redis store has its own).
+    NestCacheModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({ stores: [lruMemoryKeyv(config.cache.memoryMaxEntries)] }),
+    }),
+  ],
   controllers: [AdminCacheController],
   providers: [
     {
       provide: CacheStore,
-      inject: [AppConfig, RedisConnection],
-      useFactory: (config: AppConfig, redis: RedisConnection): CacheStore =>
+      inject: [AppConfig, RedisConnection, CACHE_MANAGER],
+      useFactory: (config: AppConfig, redis: RedisConnection, cacheManager: Cache): CacheStore =>
         config.redis.url && redis.client
           ? new RedisCacheStore(redis.client, {
               url: config.redis.url,
               keyPrefix: config.redis.keyPrefix,
               connectTimeoutMs: 5_000,
             })
-          : new MemoryCacheStore({ maxEntries: config.cache.memoryMaxEntries }),
+          : new MemoryCacheStore({ cache: cacheManager }),
     },
     {
       provide: CacheGuard,

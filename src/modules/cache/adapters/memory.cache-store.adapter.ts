@@ -1,26 +1,40 @@
+import { CacheableMemory, KeyvCacheableMemory } from '@cacheable/memory';
 import { createCache, Cache } from 'cache-manager';
 import { Keyv } from 'keyv';
 import { CacheStore, CounterIncrements, Generations, StoreInfo } from '../ports/cache-store.port';
-import { BoundedMap } from './bounded-map';
 
 /**
- * Embedded mode: cache-manager 7 over an in-memory Keyv (bounded), with generations and counters in process
- * maps. One process is the whole deployment, so "every instance" is this one.
+ * The Keyv store of the embedded cache: @cacheable/memory with an LRU bound (a read refreshes an entry, the
+ * least recently used goes first) and per-entry TTL. Keyv alone drops expired entries only when they are
+ * read, so without the bound an embedded cache would grow without end.
+ */
+export function lruMemoryKeyv(maxEntries: number): Keyv {
+  // No clone on read: values are never mutated after a read (as with the Redis store, which parses afresh).
+  return new Keyv({ store: new KeyvCacheableMemory({ lruSize: maxEntries, useClone: false }), useKeyPrefix: false });
+}
+
+/**
+ * Embedded mode: cache-manager 7 (the `CACHE_MANAGER` of @nestjs/cache-manager in the app) over the LRU
+ * memory Keyv, with generations and counters in process maps. One process is the whole deployment, so
+ * "every instance" is this one.
  */
 export class MemoryCacheStore extends CacheStore {
   readonly kind = 'memory' as const;
-  private readonly entries: BoundedMap;
   private readonly cache: Cache;
+  private readonly entries: CacheableMemory;
   private readonly generations = new Map<string, Generations>();
   private readonly counters = new Map<string, Record<string, number>>();
   private readonly listeners: Array<(companyId: string) => void> = [];
 
-  constructor(options: { maxEntries: number }) {
+  /** `cache`: a cache-manager whose first store is `lruMemoryKeyv`; `maxEntries`: build one. */
+  constructor(options: { cache: Cache } | { maxEntries: number }) {
     super();
-    this.entries = new BoundedMap(options.maxEntries);
-    this.cache = createCache({
-      stores: [new Keyv({ store: this.entries, namespace: undefined, useKeyPrefix: false })],
-    });
+    this.cache =
+      'cache' in options ? options.cache : createCache({ stores: [lruMemoryKeyv(options.maxEntries)] });
+    const store: unknown = this.cache.stores[0]?.store;
+    if (!(store instanceof KeyvCacheableMemory))
+      throw new Error('the embedded cache store needs an LRU @cacheable/memory store (lruMemoryKeyv)');
+    this.entries = store.store;
   }
 
   async getValue<T>(key: string): Promise<T | undefined> {
@@ -62,7 +76,7 @@ export class MemoryCacheStore extends CacheStore {
 
   async *scan(prefix: string, batchSize: number): AsyncIterable<string[]> {
     let batch: string[] = [];
-    for (const key of [...this.entries.keys()]) {
+    for (const key of [...this.entries.keys]) {
       if (!key.startsWith(prefix)) continue;
       batch.push(key);
       if (batch.length >= batchSize) {
@@ -75,7 +89,11 @@ export class MemoryCacheStore extends CacheStore {
 
   async unlink(keys: string[]): Promise<number> {
     let removed = 0;
-    for (const key of keys) if (this.entries.delete(key)) removed += 1;
+    for (const key of keys) {
+      if (!this.entries.has(key)) continue;
+      this.entries.delete(key);
+      removed += 1;
+    }
     return removed;
   }
 
@@ -91,8 +109,15 @@ export class MemoryCacheStore extends CacheStore {
     return { ...(this.counters.get(hash) ?? {}) };
   }
 
+  /** Approximate: UTF-16 text is two bytes a character; any other value counts as 64 characters. */
   async info(): Promise<StoreInfo> {
-    return { store: 'memory', usedMemoryBytes: this.entries.approximateBytes, connectedClients: 1 };
+    let bytes = 0;
+    for (const item of this.entries.items) {
+      const stored = item.value as { value?: unknown } | undefined;
+      const value = stored && typeof stored === 'object' && 'value' in stored ? stored.value : stored;
+      bytes += 2 * (item.key.length + (typeof value === 'string' ? value.length : 64));
+    }
+    return { store: 'memory', usedMemoryBytes: bytes, connectedClients: 1 };
   }
 
   async ping(): Promise<boolean> {
