@@ -1,8 +1,9 @@
-import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { DynamicModule, Module, Provider, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import type { Logger as PinoLogger } from 'pino';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { createValidationPipe } from './common/http/validation';
 import { companyThrottler, CompanyThrottlerGuard } from './common/rate-limit/company-throttler.guard';
@@ -28,30 +29,6 @@ import { SearchModule } from './modules/search/search.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
 import { WarmingJobsModule } from './modules/warming/warming.module';
 
-type TimedRequest = IncomingMessage & { receivedAt?: number };
-const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
-
-/**
- * The level of a request's completion log: `error` for failures (5xx or an error), `info` otherwise. A
- * request whose level is below LOG_LEVEL is `silent` (pino-http then skips building the log line and its
- * child logger), and so is a successful (< 400) one faster than LOG_SUCCESS_MIN_MS when that is set:
- * errors and slow requests are still logged.
- */
-export function requestLogLevel(
-  config: AppConfig,
-): (req: IncomingMessage, res: ServerResponse, err?: Error) => 'error' | 'info' | 'silent' {
-  const threshold = LEVELS.indexOf(config.app.logLevel);
-  const enabled = (level: string) => threshold >= 0 && LEVELS.indexOf(level) >= threshold;
-  const minMs = config.app.logSuccessMinMs;
-  return (req, res, err) => {
-    if (err || res.statusCode >= 500) return enabled('error') ? 'error' : 'silent';
-    if (!enabled('info')) return 'silent';
-    if (minMs > 0 && res.statusCode < 400 && Date.now() - ((req as TimedRequest).receivedAt ?? 0) < minMs)
-      return 'silent';
-    return 'info';
-  };
-}
-
 @Module({})
 export class ConfigHostModule {
   static register(config: AppConfig): DynamicModule {
@@ -70,7 +47,7 @@ export class ConfigHostModule {
  */
 @Module({})
 export class AppModule {
-  static register(config: AppConfig): DynamicModule {
+  static register(config: AppConfig, logger: PinoLogger): DynamicModule {
     const serveApi = config.app.role !== 'worker';
     const providers: Provider[] = [
       { provide: APP_FILTER, useClass: AllExceptionsFilter },
@@ -83,21 +60,17 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigHostModule.register(config),
+        // Nest's logs go to the root logger; inside a request they carry its id. The access lines are written
+        // by a Fastify hook (common/logging), which also sees requests no middleware reaches. nestjs-pino's
+        // default route, `{/*splat}`, matches nothing under Nest 12 + Fastify: `*path` matches every request.
         LoggerModule.forRoot({
           pinoHttp: {
-            level: config.app.logLevel,
-            transport: config.app.logPretty ? { target: 'pino-pretty' } : undefined,
-            genReqId: (req: IncomingMessage) => {
-              (req as TimedRequest).receivedAt = Date.now();
-              return String(req.headers['x-request-id']);
-            },
-            customProps: (req: IncomingMessage) => ({
-              company_id: (req as IncomingMessage & { companyId?: string }).companyId,
-            }),
-            customLogLevel: requestLogLevel(config),
-            autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') },
-            redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+            logger,
+            autoLogging: false,
+            quietReqLogger: true,
+            genReqId: (req: IncomingMessage) => String(req.headers['x-request-id']),
           },
+          forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
         }),
         DatabaseModule,
         RedisModule,

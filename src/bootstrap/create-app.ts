@@ -5,15 +5,24 @@ import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { AppModule } from '../app.module';
+import { registerAccessLog } from '../common/logging/access-log.hook';
+import { createRootLogger } from '../common/logging/root-logger';
 import { AppConfig } from '../config/config';
 import { AdminKeyService } from '../modules/auth/admin-key.service';
 import { BULL_BOARD_ROUTE } from '../modules/jobs/jobs';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+export interface CreateAppOptions {
+  /** Where the JSON log lines go instead of stdout (tests capture them). */
+  logDestination?: DestinationStream;
+}
+
 /** Builds the Nest application on Fastify for the configured role; used by main.ts and the e2e tests. */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const logger = createRootLogger(config, options.logDestination);
   const adapter = new FastifyAdapter({
     bodyLimit: config.app.bodyLimitBytes,
     trustProxy: true,
@@ -28,13 +37,14 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     },
     logger: false,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, logger), adapter, {
     bufferLogs: true,
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
 
   const fastify = app.getHttpAdapter().getInstance();
+  registerAccessLog(fastify, logger, { successMinMs: config.app.logSuccessMinMs });
   // Callback-style hooks: they run on every request, and an async hook costs a promise each time.
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     reply.header('x-request-id', request.id);

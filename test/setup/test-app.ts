@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { createApp } from '../../src/bootstrap/create-app';
+import { createApp, CreateAppOptions } from '../../src/bootstrap/create-app';
 import { AppConfig, loadConfig } from '../../src/config/config';
 
 export type DbTarget = 'sqlite' | 'postgres';
@@ -35,7 +35,11 @@ export interface TestApp {
  * A whole application over a fresh database: a new SQLite file, or a new PostgreSQL schema dropped at the
  * end. Each test file gets its own, so files never see each other's rows.
  */
-export async function startTestApp(target: DbTarget, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  target: DbTarget,
+  env: Record<string, string> = {},
+  options: CreateAppOptions = {},
+): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sc-test-'));
   const base: Record<string, string> = {
     ADMIN_API_KEY: TEST_ADMIN_KEY,
@@ -59,7 +63,7 @@ export async function startTestApp(target: DbTarget, env: Record<string, string>
   const merged = { ...base, ...env };
   for (const k of Object.keys(merged)) if (merged[k] === '') delete merged[k];
   const config = loadConfig(merged);
-  const app = await createApp(config);
+  const app = await createApp(config, options);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
 
