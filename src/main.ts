@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createApp } from './bootstrap/create-app';
+import { createMetricsServer } from './bootstrap/metrics-server';
 import { applyHeapGrowth } from './bootstrap/heap-growth';
 import { AppConfig, loadConfig } from './config/config';
 import { ConfigValidationError } from './config/define-config';
@@ -23,6 +24,8 @@ async function bootstrap(): Promise<void> {
   const app = await createApp(config);
   const port = config.app.role === 'worker' ? config.app.workerPort : config.app.port;
   await app.listen({ port, host: config.app.host });
+  const metricsServer = await createMetricsServer(app, config);
+  await metricsServer?.listen({ port: config.metrics.port, host: config.app.host });
 
   const url = `http://localhost:${port}`;
   const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
@@ -32,6 +35,7 @@ async function bootstrap(): Promise<void> {
       ? `  health: ${url}/health/ready`
       : `  docs:   ${url}/docs    health: ${url}/health/ready`,
   ];
+  if (metricsServer) lines.push(`  metrics: http://localhost:${config.metrics.port}/metrics`);
   const generated = app.get(AdminKeyService).generatedKey;
   if (generated) {
     lines.push(`  admin API key (generated once, kept in ${config.app.dataDir}/admin-api-key): ${generated}`);
@@ -65,6 +69,7 @@ async function bootstrap(): Promise<void> {
     const drained = new Promise<void>((resolve) => setTimeout(resolve, config.app.shutdownDrainMs));
     drained
       .then(() => app.close())
+      .then(() => metricsServer?.close())
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         console.error('shutdown failed', error);

@@ -83,7 +83,7 @@ describe.each(dbTargets())('ingest (%s, local models)', (target) => {
     const second = await waitForJob(t, key, again.body.job_id);
     expect(second.stats).toMatchObject({ total: 30, indexed: 0, skipped_unchanged: 30 });
 
-    const metrics = (await t.request({ method: 'GET', url: '/metrics' })).text;
+    const metrics = (await t.scrapeMetrics()).text;
     expect(metrics).toMatch(/job_duration_seconds_count\{queue="ingest",job="ingest-range"\} [1-9]/);
     expect(metrics).toMatch(/queue_items_processed_total\{queue="ingest"\} [1-9]/);
   });

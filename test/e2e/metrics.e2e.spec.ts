@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createMetricsServer } from '../../src/bootstrap/metrics-server';
 import { BackgroundTasks } from '../../src/modules/assist/background-tasks.service';
 import { TicketPrefetchListener } from '../../src/modules/assist/ticket-prefetch.listener';
 import { QueueMetricsReporter } from '../../src/modules/jobs/queue-metrics.reporter';
@@ -234,7 +235,7 @@ describe.each(dbTargets())('GET /metrics after a scripted workload (%s)', (targe
     await t.app.get(QueueMetricsReporter).refresh();
     const stats = await t.request({ method: 'GET', url: '/api/v1/admin/cache/stats', key: TEST_ADMIN_KEY });
     expect(stats.status).toBe(200);
-    const res = await t.request({ method: 'GET', url: '/metrics' });
+    const res = await t.scrapeMetrics();
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     text = res.text;
@@ -485,7 +486,7 @@ describe('company_id label with 500 companies sending traffic (top:20, the defau
     for (const key of keys) {
       expect((await t.request({ method: 'GET', url: '/api/v1/tickets', key })).status).toBe(200);
     }
-    const res = await t.request({ method: 'GET', url: '/metrics' });
+    const res = await t.scrapeMetrics();
     const after = parse(res.text);
     const listSeries = find(after, 'http_request_duration_seconds_count', {
       method: 'GET',
@@ -552,10 +553,10 @@ describe('Grafana dashboard', () => {
 });
 
 describe('GET /metrics on the worker role and when disabled', () => {
-  it('is served by the worker role too (on WORKER_PORT in production)', async () => {
+  it('is served for the worker role too (on its METRICS_PORT in production)', async () => {
     const worker = await startTestApp('sqlite', { APP_ROLE: 'worker' });
     try {
-      const res = await worker.request({ method: 'GET', url: '/metrics' });
+      const res = await worker.scrapeMetrics();
       expect(res.status).toBe(200);
       expect(res.text).toContain('# TYPE job_duration_seconds histogram');
     } finally {
@@ -563,12 +564,61 @@ describe('GET /metrics on the worker role and when disabled', () => {
     }
   });
 
-  it('answers 404 with METRICS_ENABLED=false', async () => {
+  it('has no metrics listener with METRICS_ENABLED=false', async () => {
     const off = await startTestApp('sqlite', { METRICS_ENABLED: 'false' });
     try {
+      expect(await createMetricsServer(off.app, off.config)).toBeUndefined();
       expect((await off.request({ method: 'GET', url: '/metrics' })).status).toBe(404);
     } finally {
       await off.close();
+    }
+  });
+});
+
+describe('the metrics listener (real ports)', () => {
+  const listen = async (env: Record<string, string>) => {
+    const t = await startTestApp('sqlite', env);
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const server = await createMetricsServer(t.app, t.config);
+    if (!server) throw new Error('metrics are enabled by default');
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    const base = (app: typeof server) => {
+      const address = app.getHttpServer().address();
+      if (!address || typeof address === 'string') throw new Error('no port');
+      return `http://127.0.0.1:${address.port}`;
+    };
+    return { t, server, api: base(t.app), metrics: base(server) };
+  };
+
+  it('serves /metrics on METRICS_PORT only: 404 on the API port', async () => {
+    const { t, server, api, metrics } = await listen({});
+    try {
+      expect((await fetch(`${api}/metrics`)).status).toBe(404);
+      const scrape = await fetch(`${metrics}/metrics`);
+      expect(scrape.status).toBe(200);
+      expect(scrape.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      expect(await scrape.text()).toContain('# TYPE http_request_duration_seconds histogram');
+      expect((await fetch(`${metrics}/api/v1/tickets`)).status).toBe(404);
+    } finally {
+      await server.close();
+      await t.close();
+    }
+  });
+
+  it('asks for the bearer token when METRICS_TOKEN is set', async () => {
+    const token = 'metrics-token-0123456789';
+    const { t, server, metrics } = await listen({ METRICS_TOKEN: token });
+    try {
+      const anonymous = await fetch(`${metrics}/metrics`);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect((await fetch(`${metrics}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
+      const allowed = await fetch(`${metrics}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      expect(allowed.status).toBe(200);
+      expect(await allowed.text()).toContain('http_request_duration_seconds');
+    } finally {
+      await server.close();
+      await t.close();
     }
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { createApp, CreateAppOptions } from '../../src/bootstrap/create-app';
+import { createMetricsServer } from '../../src/bootstrap/metrics-server';
 import { AppConfig, loadConfig } from '../../src/config/config';
 
 export type DbTarget = 'sqlite' | 'postgres';
@@ -28,6 +29,8 @@ export interface TestApp {
     headers?: Record<string, string>;
   }): Promise<{ status: number; body: any; headers: Record<string, unknown>; text: string }>;
   createCompany(companyId: string): Promise<string>;
+  /** GET /metrics on the metrics listener (METRICS_PORT in production); 404 with METRICS_ENABLED=false. */
+  scrapeMetrics(headers?: Record<string, string>): Promise<{ status: number; text: string; headers: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
@@ -83,11 +86,20 @@ export async function startTestApp(
     return { status: response.statusCode, body: parsed, headers: response.headers, text: response.body };
   };
 
+  let metricsServer: Awaited<ReturnType<typeof createMetricsServer>> | null = null;
+  const scrapeMetrics: TestApp['scrapeMetrics'] = async (headers = {}) => {
+    metricsServer ??= await createMetricsServer(app, config);
+    if (!metricsServer) return { status: 404, text: '', headers: {} };
+    const response = await metricsServer.inject({ method: 'GET', url: '/metrics', headers });
+    return { status: response.statusCode, text: response.body, headers: response.headers };
+  };
+
   return {
     app,
     config,
     dataDir,
     request,
+    scrapeMetrics,
     async createCompany(companyId: string) {
       const res = await request({
         method: 'POST',
@@ -100,6 +112,7 @@ export async function startTestApp(
     },
     async close() {
       await app.close();
+      await metricsServer?.close();
       rmSync(dataDir, { recursive: true, force: true });
       if (schema && process.env.DATABASE_URL) {
         await withPg(process.env.DATABASE_URL, (c) => c.query(`DROP SCHEMA ${schema} CASCADE`));

@@ -7,17 +7,15 @@ import { RequestContext } from '../../common/tenancy/request-context';
 import { AppConfig } from '../../config/config';
 import { TypeOrmQueryTimerAdapter } from './adapters/typeorm-query-timer.adapter';
 import { registerHttpTiming } from './http-timing.hook';
-import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
 /**
- * Global so every module can inject MetricsService. Imported for every role: the worker serves /metrics
- * on WORKER_PORT. With METRICS_ENABLED=false the service still accepts recordings, but nothing is timed
- * or served.
+ * Global so every module can inject MetricsService. Imported for every role; /metrics is served by the
+ * metrics listener (bootstrap/metrics-server.ts, METRICS_PORT), not by this application. With
+ * METRICS_ENABLED=false the service still accepts recordings, but nothing is timed or served.
  */
 @Global()
 @Module({
-  controllers: [MetricsController],
   providers: [MetricsService],
   exports: [MetricsService],
 })
