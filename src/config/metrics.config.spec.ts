@@ -2,8 +2,15 @@ import { loadConfig } from './config';
 import { ConfigValidationError } from './define-config';
 
 describe('metrics configuration', () => {
-  it('defaults to enabled with the 20 busiest companies named', () => {
-    expect(loadConfig({}).metrics).toEqual({ enabled: true, companyLabel: { mode: 'top', k: 20 } });
+  it('defaults to enabled on port 9464 without a token, with the 20 busiest companies named', () => {
+    expect(loadConfig({}).metrics).toEqual({ enabled: true, port: 9464, token: undefined, companyLabel: { mode: 'top', k: 20 } });
+  });
+
+  it('reads METRICS_PORT and METRICS_TOKEN, refusing a bad port and a short token by name', () => {
+    const config = loadConfig({ METRICS_PORT: '9100', METRICS_TOKEN: 'scrape-token-0123456789' });
+    expect(config.metrics).toMatchObject({ port: 9100, token: 'scrape-token-0123456789' });
+    expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT: must be a TCP port/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN: must be at least 16 characters/);
   });
 
   it.each([
