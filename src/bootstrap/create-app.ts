@@ -4,7 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule } from '../app.module';
 import { registerAccessLog } from '../common/logging/access-log.hook';
@@ -13,6 +13,7 @@ import { AppConfig } from '../config/config';
 import { AdminKeyService } from '../modules/auth/admin-key.service';
 import { BULL_BOARD_ROUTE } from '../modules/jobs/jobs';
 
+const BODILESS_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS']);
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface CreateAppOptions {
@@ -44,6 +45,13 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.useLogger(app.get(Logger));
 
   const fastify = app.getHttpAdapter().getInstance();
+  // Many HTTP clients send `content-type: application/json` on a bodiless DELETE; Fastify's JSON parser
+  // answers that with 400 "Body cannot be empty". No body there is no body; anything else parses as before.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  app.useBodyParser<RawServerDefault>('application/json', { bodyLimit: config.app.bodyLimitBytes }, (request, body, done) => {
+    if (body.length === 0 && BODILESS_METHODS.has(request.method)) done(null, undefined);
+    else parseJson(request, body.toString('utf8'), done);
+  });
   registerAccessLog(fastify, logger, { successMinMs: config.app.logSuccessMinMs });
   // Callback-style hooks: they run on every request, and an async hook costs a promise each time.
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { SearchFilter, toSearchTypes } from '../domain/search-document';
 import type { SearchInput } from '../search.service';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -50,13 +50,17 @@ function IsOnOrAfterMoment(other: string) {
     });
 }
 
+/** A single value where an array is expected reads as an array of one (`"status": "resolved"`). */
+const oneOrMany = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? [value] : value);
+
 export class SearchFiltersDto {
   @ApiPropertyOptional({
     enum: TICKET_STATUSES,
     isArray: true,
-    description: 'any of; articles have none, so this leaves them out',
+    description: 'any of (one value or an array); articles have none, so this leaves them out',
   })
   @IsOptional()
+  @Transform(oneOrMany)
   @IsArray()
   @ArrayMaxSize(TICKET_STATUSES.length)
   @IsIn(TICKET_STATUSES, {
@@ -68,9 +72,10 @@ export class SearchFiltersDto {
   @ApiPropertyOptional({
     enum: TICKET_PRIORITIES,
     isArray: true,
-    description: 'any of; articles have none, so this leaves them out',
+    description: 'any of (one value or an array); articles have none, so this leaves them out',
   })
   @IsOptional()
+  @Transform(oneOrMany)
   @IsArray()
   @ArrayMaxSize(TICKET_PRIORITIES.length)
   @IsIn(TICKET_PRIORITIES, {
