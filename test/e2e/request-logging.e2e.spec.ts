@@ -99,7 +99,7 @@ describe('LOG_PRETTY=true (a real process)', () => {
     server.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
     try {
-      const deadline = Date.now() + 40_000;
+      const deadline = Date.now() + 90_000;
       for (;;) {
         const res = await fetch(`http://127.0.0.1:${port}/api/v1/tickets`, { headers: { 'x-request-id': 'pretty-1' } }).catch(() => null);
         if (res?.status === 401) break;
@@ -115,5 +115,5 @@ describe('LOG_PRETTY=true (a real process)', () => {
       server.kill('SIGTERM');
       await exited;
     }
-  }, 60_000);
+  }, 120_000);
 });
