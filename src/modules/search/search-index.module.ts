@@ -1,3 +1,5 @@
+import { TypeOrmDocumentPresence } from './adapters/typeorm.document-presence.adapter';
+import { DocumentPresence } from './ports/document-presence.port';
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/config';
@@ -33,7 +35,12 @@ import { VectorIndex } from './ports/vector-index.port';
         return new PostgresLexicalIndex(db);
       },
     },
+    {
+      provide: DocumentPresence,
+      inject: [DataSource],
+      useFactory: (db: DataSource): DocumentPresence => new TypeOrmDocumentPresence(db),
+    },
   ],
-  exports: [VectorIndex, LexicalIndex],
+  exports: [VectorIndex, LexicalIndex, DocumentPresence],
 })
 export class SearchIndexModule {}
