@@ -23,8 +23,12 @@ export interface LifecycleSettings {
   eraseBatchSize: number;
 }
 
-export const lifecycleConfig = defineConfig<LifecycleEnv, LifecycleSettings>('lifecycle', LifecycleEnv, (env) => ({
-  deletionGraceMs: toInt(env.DELETION_GRACE_MS, 600_000),
-  retentionCron: env.RETENTION_CRON ?? '15 3 * * *',
-  eraseBatchSize: toInt(env.ERASE_BATCH_SIZE, 1_000),
-}));
+export const lifecycleConfig = defineConfig<LifecycleEnv, LifecycleSettings>(
+  'lifecycle',
+  LifecycleEnv,
+  (env) => ({
+    deletionGraceMs: toInt(env.DELETION_GRACE_MS, 600_000),
+    retentionCron: env.RETENTION_CRON ?? '15 3 * * *',
+    eraseBatchSize: toInt(env.ERASE_BATCH_SIZE, 1_000),
+  }),
+);

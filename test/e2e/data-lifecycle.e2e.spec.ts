@@ -30,14 +30,23 @@ describe.each(dbTargets())('deleting tickets and articles (%s)', (target) => {
 
   const tickets = [
     ticketFactory({ ticket_id: 'DEL-1', subject: REFUND, status: 'resolved' }),
-    ticketFactory({ ticket_id: 'DEL-2', subject: 'Refund still missing for my returned jacket', status: 'resolved' }),
+    ticketFactory({
+      ticket_id: 'DEL-2',
+      subject: 'Refund still missing for my returned jacket',
+      status: 'resolved',
+    }),
     ticketFactory({ ticket_id: 'KEEP-1', subject: 'Refund of a cancelled order', status: 'resolved' }),
     ticketFactory({ ticket_id: 'ASK', subject: 'Where is my refund?', status: 'open', conversations: [] }),
   ];
   const articles = [articleFactory({ article_id: 'KB-DEL', title: 'How refunds work' })];
 
   const put = (apiKey: string, body: { tickets?: unknown[]; articles?: unknown[] }) =>
-    t.request({ method: 'PUT', url: body.tickets ? '/api/v1/tickets' : '/api/v1/articles', key: apiKey, body });
+    t.request({
+      method: 'PUT',
+      url: body.tickets ? '/api/v1/tickets' : '/api/v1/articles',
+      key: apiKey,
+      body,
+    });
   const searchIds = async (apiKey: string, query = 'refund jacket', extra: Record<string, string> = {}) => {
     const res = await t.request({
       method: 'POST',
@@ -51,13 +60,19 @@ describe.each(dbTargets())('deleting tickets and articles (%s)', (target) => {
   };
   const vectorCount = (companyId: string, type: 'ticket' | 'article') => vectors.count({ companyId, type });
   const lexicalIds = async (companyId: string, type: 'ticket' | 'article') =>
-    (await lexical.search({ companyId, type, query: 'refund jacket cancelled order', k: 100 })).map((h) => h.id);
+    (await lexical.search({ companyId, type, query: 'refund jacket cancelled order', k: 100 })).map(
+      (h) => h.id,
+    );
   const allIndexed = async (apiKey: string, ids: string[]) => {
     for (const id of ids) {
-      await waitFor(async () => {
-        const res = await t.request({ method: 'GET', url: `/api/v1/tickets/${id}`, key: apiKey });
-        return res.body?.index_state === 'indexed';
-      }, 60_000, `${id} indexed`);
+      await waitFor(
+        async () => {
+          const res = await t.request({ method: 'GET', url: `/api/v1/tickets/${id}`, key: apiKey });
+          return res.body?.index_state === 'indexed';
+        },
+        60_000,
+        `${id} indexed`,
+      );
     }
   };
   const tombstones = async (companyId: string) =>
@@ -65,7 +80,9 @@ describe.each(dbTargets())('deleting tickets and articles (%s)', (target) => {
       (
         await t.app
           .get(DataSource)
-          .query(`SELECT count(*) AS n FROM deleted_item WHERE company_id = '${companyId}' AND purged_at IS NULL`)
+          .query(
+            `SELECT count(*) AS n FROM deleted_item WHERE company_id = '${companyId}' AND purged_at IS NULL`,
+          )
       )[0].n,
     );
 
@@ -80,7 +97,11 @@ describe.each(dbTargets())('deleting tickets and articles (%s)', (target) => {
       expect((await put(apiKey, { tickets })).status).toBe(200);
       expect((await put(apiKey, { articles })).status).toBe(200);
     }
-    for (const apiKey of [key, otherKey]) await allIndexed(apiKey, tickets.map((x) => x.ticket_id));
+    for (const apiKey of [key, otherKey])
+      await allIndexed(
+        apiKey,
+        tickets.map((x) => x.ticket_id),
+      );
     for (const apiKey of [key, otherKey]) {
       await waitFor(async () => (await searchIds(apiKey)).includes('KB-DEL'), 60_000, 'article searchable');
     }
@@ -100,7 +121,9 @@ describe.each(dbTargets())('deleting tickets and articles (%s)', (target) => {
     expect(await vectorCount('del-a', 'ticket')).toBe(3);
     expect(await lexicalIds('del-a', 'ticket')).not.toContain('DEL-1');
     // The other company's ticket of the same id is untouched.
-    expect((await t.request({ method: 'GET', url: '/api/v1/tickets/DEL-1', key: otherKey })).status).toBe(200);
+    expect((await t.request({ method: 'GET', url: '/api/v1/tickets/DEL-1', key: otherKey })).status).toBe(
+      200,
+    );
     expect(await searchIds(otherKey)).toContain('DEL-1');
     expect(await vectorCount('del-b', 'ticket')).toBe(4);
   });
@@ -123,13 +146,22 @@ describe.each(dbTargets())('deleting tickets and articles (%s)', (target) => {
     expect((await t.request({ method: 'DELETE', url: '/api/v1/articles/KB-DEL', key })).status).toBe(204);
     expect((await t.request({ method: 'DELETE', url: '/api/v1/articles/KB-DEL', key })).status).toBe(404);
     expect(await searchIds(key)).not.toContain('KB-DEL');
-    await waitFor(async () => (await vectorCount('del-a', 'article')) === 0, 30_000, 'article vector removed');
+    await waitFor(
+      async () => (await vectorCount('del-a', 'article')) === 0,
+      30_000,
+      'article vector removed',
+    );
     expect(await vectorCount('del-b', 'article')).toBe(1);
   });
 
   it('never grounds /init, /query or /reply on a deleted ticket', async () => {
     // In the other company the same corpus still grounds on DEL-1 and DEL-2: the routes do cite them.
-    const otherInit = await t.request({ method: 'POST', url: '/api/v1/init', key: otherKey, body: { ticket_id: 'ASK' } });
+    const otherInit = await t.request({
+      method: 'POST',
+      url: '/api/v1/init',
+      key: otherKey,
+      body: { ticket_id: 'ASK' },
+    });
     expect(otherInit.status).toBe(200);
     const citedByOther = otherInit.body.similar_tickets.map((s: { ticket_id: string }) => s.ticket_id);
     expect(citedByOther.some((id: string) => id.startsWith('DEL-'))).toBe(true);
@@ -140,7 +172,9 @@ describe.each(dbTargets())('deleting tickets and articles (%s)', (target) => {
     expect(similar).not.toContain('DEL-1');
     expect(similar).not.toContain('DEL-2');
     expect(init.body.kb_articles.map((a: { article_id: string }) => a.article_id)).not.toContain('KB-DEL');
-    expect((await t.request({ method: 'POST', url: '/api/v1/init', key, body: { ticket_id: 'DEL-1' } })).status).toBe(404);
+    expect(
+      (await t.request({ method: 'POST', url: '/api/v1/init', key, body: { ticket_id: 'DEL-1' } })).status,
+    ).toBe(404);
 
     const query = await t.request({
       method: 'POST',
@@ -156,13 +190,19 @@ describe.each(dbTargets())('deleting tickets and articles (%s)', (target) => {
     expect(reply.status).toBe(200);
     const replied = reply.body.sources.map((s: { id: string }) => s.id);
     for (const id of ['DEL-1', 'DEL-2', 'KB-DEL']) expect(replied).not.toContain(id);
-    expect((await t.request({ method: 'POST', url: '/api/v1/reply', key, body: { ticket_id: 'DEL-2' } })).status).toBe(404);
+    expect(
+      (await t.request({ method: 'POST', url: '/api/v1/reply', key, body: { ticket_id: 'DEL-2' } })).status,
+    ).toBe(404);
   });
 
   it('recreates a deleted ticket on a later upsert: indexed and searchable again', async () => {
     expect((await put(key, { tickets: [tickets[0]] })).body).toEqual({ upserted: 1, unchanged: 0 });
     await allIndexed(key, ['DEL-1']);
-    await waitFor(async () => (await searchIds(key)).includes('DEL-1'), 30_000, 'recreated ticket searchable');
+    await waitFor(
+      async () => (await searchIds(key)).includes('DEL-1'),
+      30_000,
+      'recreated ticket searchable',
+    );
     expect(await vectorCount('del-a', 'ticket')).toBe(3);
   });
 
@@ -173,7 +213,13 @@ describe.each(dbTargets())('deleting tickets and articles (%s)', (target) => {
     await db.getRepository(TicketEntity).delete({ companyId: 'del-a', ticketId: 'DEL-1' });
     await db
       .getRepository(DeletedItemEntity)
-      .insert({ companyId: 'del-a', type: 'tickets', itemId: 'DEL-1', deletedAt: new Date(), purgedAt: null });
+      .insert({
+        companyId: 'del-a',
+        type: 'tickets',
+        itemId: 'DEL-1',
+        deletedAt: new Date(),
+        purgedAt: null,
+      });
     // Never searchable in between, even though its entries are still in both indexes.
     expect(await vectorCount('del-a', 'ticket')).toBe(ticketsBefore);
     expect(await searchIds(key, 'refund jacket', { 'cache-control': 'no-cache' })).not.toContain('DEL-1');
@@ -184,7 +230,12 @@ describe.each(dbTargets())('deleting tickets and articles (%s)', (target) => {
   });
 
   it('rejects bad input with 400 naming the field, and is scoped by the key', async () => {
-    const empty = await t.request({ method: 'POST', url: '/api/v1/tickets/delete', key, body: { ticket_ids: [] } });
+    const empty = await t.request({
+      method: 'POST',
+      url: '/api/v1/tickets/delete',
+      key,
+      body: { ticket_ids: [] },
+    });
     expect(empty.status).toBe(400);
     expect(JSON.stringify(empty.body.message)).toContain('ticket_ids');
     const tooMany = await t.request({
@@ -206,7 +257,9 @@ describe.each(dbTargets())('deleting tickets and articles (%s)', (target) => {
       body: { company_id: 'del-b', ticket_ids: ['KEEP-1'] },
     });
     expect(claimed.status).toBe(403);
-    expect((await t.request({ method: 'GET', url: '/api/v1/tickets/KEEP-1', key: otherKey })).status).toBe(200);
+    expect((await t.request({ method: 'GET', url: '/api/v1/tickets/KEEP-1', key: otherKey })).status).toBe(
+      200,
+    );
   });
 
   it('documents the delete routes in the OpenAPI document', async () => {

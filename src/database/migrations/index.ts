@@ -7,7 +7,9 @@ import { DataLifecycleSqlite1764490000000 } from './sqlite/1764490000000-data-li
 
 /** Explicit lists (no globs) so the same code runs from src under Jest and from dist. */
 export const POSTGRES_MIGRATIONS = [
-  Init1764460000000, SearchDocument1764470000000, SearchBm25_1764480000000,
+  Init1764460000000,
+  SearchDocument1764470000000,
+  SearchBm25_1764480000000,
   DataLifecycle1764490000000,
 ];
 export const SQLITE_MIGRATIONS = [InitSqlite1764460000000, DataLifecycleSqlite1764490000000];

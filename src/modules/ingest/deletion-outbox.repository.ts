@@ -58,7 +58,10 @@ export class DeletionOutboxRepository {
   markPurged(companyId: string, tombstones: Tombstone[], at: Date): Promise<number> {
     const purgedAt = this.dateValue(at);
     return this.settle(companyId, tombstones, (qb) =>
-      qb.update(DeletedItemEntity).set({ purgedAt: () => ':purgedAt' }).setParameter('purgedAt', purgedAt),
+      qb
+        .update(DeletedItemEntity)
+        .set({ purgedAt: () => ':purgedAt' })
+        .setParameter('purgedAt', purgedAt),
     );
   }
 
@@ -85,7 +88,10 @@ export class DeletionOutboxRepository {
     await serialTransaction(this.db, (tx) =>
       tx
         .getRepository(entity)
-        .update({ companyId, [prop]: In(ids) } as never, { indexState: 'pending', indexedHash: null } as never),
+        .update(
+          { companyId, [prop]: In(ids) } as never,
+          { indexState: 'pending', indexedHash: null } as never,
+        ),
     );
   }
 
@@ -109,7 +115,9 @@ export class DeletionOutboxRepository {
   private async settle(
     companyId: string,
     tombstones: Tombstone[],
-    statement: (qb: SelectQueryBuilder<ObjectLiteral>) => UpdateQueryBuilder<ObjectLiteral> | DeleteQueryBuilder<ObjectLiteral>,
+    statement: (
+      qb: SelectQueryBuilder<ObjectLiteral>,
+    ) => UpdateQueryBuilder<ObjectLiteral> | DeleteQueryBuilder<ObjectLiteral>,
   ): Promise<number> {
     const groups = new Map<string, { type: DataType; deletedAt: Date; ids: string[] }>();
     for (const t of tombstones) {
@@ -123,12 +131,15 @@ export class DeletionOutboxRepository {
       for (const group of groups.values()) {
         const result = await statement(tx.createQueryBuilder())
           // Bound as the driver stores dates (SQLite keeps text): a Date bound as is would never be equal.
-          .where('company_id = :companyId AND type = :type AND item_id IN (:...ids) AND deleted_at = :deletedAt', {
-            companyId,
-            type: group.type,
-            ids: group.ids,
-            deletedAt: this.dateValue(group.deletedAt),
-          })
+          .where(
+            'company_id = :companyId AND type = :type AND item_id IN (:...ids) AND deleted_at = :deletedAt',
+            {
+              companyId,
+              type: group.type,
+              ids: group.ids,
+              deletedAt: this.dateValue(group.deletedAt),
+            },
+          )
           .execute();
         affected += result.affected ?? 0;
       }

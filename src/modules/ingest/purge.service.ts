@@ -44,7 +44,8 @@ export class PurgeService {
       result.recreated += await this.removeEntries(companyId, batch);
       if ((await this.outbox.remove(companyId, batch)) === 0) break;
     }
-    if (result.purged > 0) this.logger.log(`company ${companyId}: ${result.purged} deleted items purged from the indexes`);
+    if (result.purged > 0)
+      this.logger.log(`company ${companyId}: ${result.purged} deleted items purged from the indexes`);
     return result;
   }
 

@@ -9,7 +9,15 @@ export class TypeOrmDocumentPresence extends DocumentPresence {
     super();
   }
 
-  async present({ companyId, type, ids }: { companyId: string; type: SearchDataType; ids: string[] }): Promise<Set<string>> {
+  async present({
+    companyId,
+    type,
+    ids,
+  }: {
+    companyId: string;
+    type: SearchDataType;
+    ids: string[];
+  }): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const unique = [...new Set(ids)];
     if (type === 'ticket') {
