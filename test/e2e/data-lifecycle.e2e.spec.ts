@@ -4,7 +4,7 @@ import { LexicalIndex } from '../../src/modules/search/ports/lexical-index.port'
 import { VectorIndex } from '../../src/modules/search/ports/vector-index.port';
 import { ReconcilerService } from '../../src/modules/ingest/reconciler.service';
 import { articleFactory, ticketFactory } from '../factories/ticket.factory';
-import { dbTargets, startTestApp, TestApp } from '../setup/test-app';
+import { dbTargets, startTestApp, TEST_ADMIN_KEY, TestApp } from '../setup/test-app';
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -211,15 +211,13 @@ describe.each(dbTargets())('deleting tickets and articles (%s)', (target) => {
     const db = t.app.get(DataSource);
     const ticketsBefore = await vectorCount('del-a', 'ticket');
     await db.getRepository(TicketEntity).delete({ companyId: 'del-a', ticketId: 'DEL-1' });
-    await db
-      .getRepository(DeletedItemEntity)
-      .insert({
-        companyId: 'del-a',
-        type: 'tickets',
-        itemId: 'DEL-1',
-        deletedAt: new Date(),
-        purgedAt: null,
-      });
+    await db.getRepository(DeletedItemEntity).insert({
+      companyId: 'del-a',
+      type: 'tickets',
+      itemId: 'DEL-1',
+      deletedAt: new Date(),
+      purgedAt: null,
+    });
     // Never searchable in between, even though its entries are still in both indexes.
     expect(await vectorCount('del-a', 'ticket')).toBe(ticketsBefore);
     expect(await searchIds(key, 'refund jacket', { 'cache-control': 'no-cache' })).not.toContain('DEL-1');
@@ -227,6 +225,97 @@ describe.each(dbTargets())('deleting tickets and articles (%s)', (target) => {
     await waitFor(async () => (await tombstones('del-a')) === 0, 30_000, 'purged by the reconciler');
     expect(await vectorCount('del-a', 'ticket')).toBe(ticketsBefore - 1);
     expect(await lexicalIds('del-a', 'ticket')).not.toContain('DEL-1');
+  });
+
+  it('lets a delete racing an in-flight indexing job win: no vector or keyword entry of a deleted ticket is left', async () => {
+    const batch = Array.from({ length: 300 }, (_, i) =>
+      ticketFactory({ ticket_id: `RACE-${i}`, subject: `Refund request number ${i}`, conversations: [] }),
+    );
+    const before = await vectorCount('del-a', 'ticket');
+    expect((await put(key, { tickets: batch })).status).toBe(200);
+    // Deleted while the indexing job of the same tickets is queued or running.
+    const doomed = batch.filter((_, i) => i % 2 === 0).map((x) => x.ticket_id);
+    const res = await t.request({
+      method: 'POST',
+      url: '/api/v1/tickets/delete',
+      key,
+      body: { ticket_ids: doomed },
+    });
+    expect(res.body).toEqual({ deleted: 150, not_found: [] });
+    await allIndexed(
+      key,
+      batch.filter((_, i) => i % 2 === 1).map((x) => x.ticket_id),
+    );
+    await waitFor(async () => (await tombstones('del-a')) === 0, 60_000, 'purged');
+    await waitFor(
+      async () => (await vectorCount('del-a', 'ticket')) === before + 150,
+      60_000,
+      'one vector per kept ticket',
+    );
+    const searched = await searchIds(key, 'refund request number', { 'cache-control': 'no-cache' });
+    expect(searched.filter((id) => doomed.includes(id))).toEqual([]);
+  }, 120_000);
+
+  it('records admin actions in the audit log, newest first, with cursor pagination', async () => {
+    const issued = await t.request({
+      method: 'POST',
+      url: '/api/v1/admin/companies/del-a/api-keys',
+      key: TEST_ADMIN_KEY,
+    });
+    expect(issued.status).toBe(201);
+    const keyId = issued.body.key_id as string;
+    expect(
+      (
+        await t.request({
+          method: 'DELETE',
+          url: `/api/v1/admin/companies/del-a/api-keys/${keyId}`,
+          key: TEST_ADMIN_KEY,
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await t.request({ method: 'DELETE', url: '/api/v1/admin/cache/del-a', key: TEST_ADMIN_KEY })).status,
+    ).toBe(200);
+
+    const first = await t.request({
+      method: 'GET',
+      url: '/api/v1/admin/audit?company_id=del-a&limit=2',
+      key: TEST_ADMIN_KEY,
+    });
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((e: { action: string }) => e.action)).toEqual([
+      'cache.invalidated',
+      'api_key.revoked',
+    ]);
+    expect(first.body.items[1]).toMatchObject({
+      target: `api_key/${keyId}`,
+      company_id: 'del-a',
+      actor_key_id: expect.stringMatching(/^admin:[0-9a-f]{12}$/),
+      at: expect.stringMatching(/Z$/),
+    });
+    expect(JSON.stringify(first.body)).not.toContain(TEST_ADMIN_KEY);
+    const second = await t.request({
+      method: 'GET',
+      url: `/api/v1/admin/audit?company_id=del-a&limit=2&cursor=${first.body.next_cursor}`,
+      key: TEST_ADMIN_KEY,
+    });
+    expect(second.body.items.map((e: { action: string }) => e.action)).toEqual([
+      'api_key.issued',
+      'company.created',
+    ]);
+    expect(second.body.next_cursor).toBeNull();
+
+    const bad = await t.request({
+      method: 'GET',
+      url: '/api/v1/admin/audit?limit=0&cursor=x!',
+      key: TEST_ADMIN_KEY,
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.message)).toContain('limit');
+    expect(
+      (await t.request({ method: 'GET', url: '/api/v1/admin/audit?cursor=abc', key: TEST_ADMIN_KEY })).status,
+    ).toBe(400);
+    expect((await t.request({ method: 'GET', url: '/api/v1/admin/audit', key })).status).toBe(403);
   });
 
   it('rejects bad input with 400 naming the field, and is scoped by the key', async () => {
@@ -267,5 +356,8 @@ describe.each(dbTargets())('deleting tickets and articles (%s)', (target) => {
     expect(doc.paths['/api/v1/tickets/{ticket_id}'].delete.responses).toHaveProperty('204');
     expect(doc.paths['/api/v1/articles/{article_id}'].delete.responses).toHaveProperty('404');
     expect(doc.paths['/api/v1/tickets/delete'].post.requestBody).toBeDefined();
+    expect(doc.paths['/api/v1/admin/audit'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['company_id', 'action', 'limit', 'cursor']),
+    );
   });
 });
