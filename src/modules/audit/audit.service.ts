@@ -3,21 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../../common/errors/app-error';
 import { AuditLogEntity } from '../../database/entities';
 import { AuditRepository } from './audit.repository';
+import type { AuditAction } from './domain/audit-actions';
 import { decodeAuditCursor, encodeAuditCursor } from './domain/audit-cursor';
 import type { AuditEntryDto, AuditPageDto } from './dto/audit.dto';
-
-/** Every admin action the audit log names; modules add theirs here (re-index included). */
-export const AUDIT_ACTIONS = [
-  'company.created',
-  'company.erasure_requested',
-  'company.erased',
-  'api_key.issued',
-  'api_key.revoked',
-  'cache.invalidated',
-  'retention.changed',
-  'reindex.started',
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditRecord {
   /** The acting key's id: `admin:<fingerprint>` for the admin key, `system` for scheduled work. */

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
-import { AUDIT_ACTIONS } from '../audit.service';
+import { AUDIT_ACTIONS } from '../domain/audit-actions';
 
 export class AuditQueryDto {
   @ApiPropertyOptional({ description: 'only actions on this company' })
