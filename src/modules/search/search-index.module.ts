@@ -1,5 +1,3 @@
-import { TypeOrmDocumentPresence } from './adapters/typeorm.document-presence.adapter';
-import { DocumentPresence } from './ports/document-presence.port';
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/config';
@@ -35,12 +33,7 @@ import { VectorIndex } from './ports/vector-index.port';
         return new PostgresLexicalIndex(db);
       },
     },
-    {
-      provide: DocumentPresence,
-      inject: [DataSource],
-      useFactory: (db: DataSource): DocumentPresence => new TypeOrmDocumentPresence(db),
-    },
   ],
-  exports: [VectorIndex, LexicalIndex, DocumentPresence],
+  exports: [VectorIndex, LexicalIndex],
 })
 export class SearchIndexModule {}
