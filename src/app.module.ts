@@ -16,6 +16,7 @@ import { DatabaseModule } from './database/database.module';
 import { AdminModule } from './modules/admin/admin.module';
 import { AssistCoreModule } from './modules/assist/assist-core.module';
 import { AssistModule } from './modules/assist/assist.module';
+import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CacheGuard } from './common/async/cache-guard';
 import { CacheModule } from './modules/cache/cache.module';
@@ -75,6 +76,7 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         AuthModule,
+        AuditModule.register({ serveApi }),
         HealthModule,
         MetricsModule,
         EventsModule,

@@ -4,6 +4,7 @@ import { cacheConfig, CacheSettings } from './cache.config';
 import { databaseConfig, DatabaseSettings } from './database.config';
 import { ConfigNamespace, ConfigValidationError } from './define-config';
 import { ingestConfig, IngestSettings } from './ingest.config';
+import { lifecycleConfig, LifecycleSettings } from './lifecycle.config';
 import { llmConfig, LlmSettings } from './llm.config';
 import { metricsConfig, MetricsSettings } from './metrics.config';
 import { redisConfig, RedisSettings } from './redis.config';
@@ -25,6 +26,7 @@ export class AppConfig {
   semanticCache: SemanticCacheSettings;
   cache: CacheSettings;
   assist: AssistSettings;
+  lifecycle: LifecycleSettings;
 
   /** embedded: no external service configured for storage. */
   get mode(): 'embedded' | 'services' {
@@ -43,6 +45,7 @@ const namespaces = {
   semanticCache: semanticCacheConfig,
   cache: cacheConfig,
   assist: assistConfig,
+  lifecycle: lifecycleConfig,
 } satisfies { [K in keyof AppConfig]?: ConfigNamespace<AppConfig[K]> };
 
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {

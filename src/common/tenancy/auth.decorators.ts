@@ -17,8 +17,17 @@ export interface TenantContext {
 declare module 'fastify' {
   interface FastifyRequest {
     tenant?: TenantContext;
+    /** On admin routes: the id of the admin key that authenticated (for the audit log). */
+    adminKeyId?: string;
   }
 }
+
+/** The acting admin key's id (audit log), on admin routes. */
+export const ActorKeyId = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
+  const keyId = ctx.switchToHttp().getRequest<FastifyRequest>().adminKeyId;
+  if (!keyId) throw new Error('ActorKeyId used on a route without admin authentication');
+  return keyId;
+});
 
 /** The company of the authenticated key: the only source of company_id on tenant routes. */
 export const CompanyId = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {

@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/http/api-docs';
-import { AdminOnly } from '../../common/tenancy/auth.decorators';
+import { ActorKeyId, AdminOnly } from '../../common/tenancy/auth.decorators';
+import { AuditService } from '../audit/audit.service';
 import { ApiKeysService } from '../auth/api-keys.service';
 import {
   ApiKeyIssuedDto,
@@ -19,14 +20,23 @@ import {
 @AdminOnly()
 @Controller('api/v1/admin/companies')
 export class CompaniesController {
-  constructor(private readonly apiKeys: ApiKeysService) {}
+  constructor(
+    private readonly apiKeys: ApiKeysService,
+    private readonly audit: AuditService,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a company and its first API key' })
   @ApiCreatedResponse({ type: CompanyCreatedDto })
   @ApiErrors(409)
-  async create(@Body() body: CreateCompanyDto): Promise<CompanyCreatedDto> {
+  async create(@ActorKeyId() actor: string, @Body() body: CreateCompanyDto): Promise<CompanyCreatedDto> {
     const created = await this.apiKeys.createCompany({ companyId: body.company_id, name: body.name });
+    await this.audit.record({
+      actorKeyId: actor,
+      action: 'company.created',
+      companyId: created.companyId,
+      target: `company/${created.companyId}`,
+    });
     return { company_id: created.companyId, api_key: created.apiKey };
   }
 
@@ -34,8 +44,14 @@ export class CompaniesController {
   @ApiOperation({ summary: 'Issue another API key for a company' })
   @ApiCreatedResponse({ type: ApiKeyIssuedDto })
   @ApiErrors(404)
-  async issue(@Param() params: CompanyIdParamDto): Promise<ApiKeyIssuedDto> {
+  async issue(@ActorKeyId() actor: string, @Param() params: CompanyIdParamDto): Promise<ApiKeyIssuedDto> {
     const issued = await this.apiKeys.issueKey(params.company_id);
+    await this.audit.record({
+      actorKeyId: actor,
+      action: 'api_key.issued',
+      companyId: params.company_id,
+      target: `api_key/${issued.keyId}`,
+    });
     return { api_key: issued.apiKey, key_id: issued.keyId };
   }
 
@@ -44,8 +60,14 @@ export class CompaniesController {
   @ApiOperation({ summary: 'Revoke an API key (every instance stops accepting it within a second)' })
   @ApiOkResponse({ type: ApiKeyRevokedDto })
   @ApiErrors(404)
-  async revoke(@Param() params: ApiKeyParamsDto): Promise<ApiKeyRevokedDto> {
+  async revoke(@ActorKeyId() actor: string, @Param() params: ApiKeyParamsDto): Promise<ApiKeyRevokedDto> {
     const revoked = await this.apiKeys.revokeKey({ companyId: params.company_id, keyId: params.key_id });
+    await this.audit.record({
+      actorKeyId: actor,
+      action: 'api_key.revoked',
+      companyId: params.company_id,
+      target: `api_key/${revoked.keyId}`,
+    });
     return { key_id: revoked.keyId, revoked_at: revoked.revokedAt.toISOString() };
   }
 }

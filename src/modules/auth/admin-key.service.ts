@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { AppConfig } from '../../config/config';
 import { secretsEqual } from './domain/api-key';
 
@@ -32,6 +32,11 @@ export class AdminKeyService implements OnModuleInit {
     writeFileSync(file, this.key + '\n', { mode: 0o600 });
     this.generatedKey = this.key;
     this.logger.log(`generated an admin API key in ${file}`);
+  }
+
+  /** The admin key's id in the audit log: a fingerprint (never the key), stable across instances. */
+  get keyId(): string {
+    return `admin:${createHash('sha256').update(this.key ?? '').digest('hex').slice(0, 12)}`;
   }
 
   matches(given: string): boolean {

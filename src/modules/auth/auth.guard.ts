@@ -32,7 +32,10 @@ export class AuthGuard implements CanActivate {
       throw new AppError('unauthorized', 'missing API key: send Authorization: Bearer <key> or X-API-Key');
     }
     if (kind === 'admin') {
-      if (this.adminKey.matches(presented)) return true;
+      if (this.adminKey.matches(presented)) {
+        request.adminKeyId = this.adminKey.keyId;
+        return true;
+      }
       const tenant = await this.apiKeys.resolve(presented);
       if (tenant) throw new AppError('forbidden', 'this route needs the admin key, not a company key');
       throw new AppError('unauthorized', 'invalid API key');

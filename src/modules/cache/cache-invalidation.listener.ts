@@ -10,6 +10,8 @@ import { CacheLayer } from './ports/layered-cache.port';
  * hash (assist-keys.ts), so a changed ticket reads fresh entries at once and the old ones age out by TTL.
  */
 const DATA_LAYERS: CacheLayer[] = ['vector'];
+/** A deletion also drops API-layer responses (/init bundles of other tickets cite similar ones). */
+const DELETION_LAYERS: CacheLayer[] = ['vector', 'api'];
 const DATA_KINDS = DATA_DEPENDENT_LLM_KINDS.map((kind) => ({ layer: 'llm' as const, kind }));
 
 /**
@@ -27,8 +29,10 @@ export class CacheInvalidationListener implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.dataChanges.subscribe(async ({ companyId }) => {
-      await this.cache.bumpGenerations({ companyId, layers: DATA_LAYERS, kinds: DATA_KINDS });
+    this.dataChanges.subscribe(async ({ companyId, change }) => {
+      // A deleted item may sit in any cached /init bundle (as a similar ticket or article): those go too.
+      const layers = change === 'deleted' ? DELETION_LAYERS : DATA_LAYERS;
+      await this.cache.bumpGenerations({ companyId, layers, kinds: DATA_KINDS });
     });
     // Published before Assist's prefetch of the same tickets, so the prefetch searches the new index.
     this.indexed.subscribeDocuments(async ({ companyId }) => {

@@ -3,7 +3,11 @@ import { Injectable, Logger } from '@nestjs/common';
 export interface DataChanged {
   companyId: string;
   type: 'ticket' | 'article';
-  /** Ids whose stored content changed and are now `pending` indexing. */
+  /**
+   * upserted: ids whose stored content changed and are now `pending` indexing; deleted: ids whose rows are
+   * gone and whose tombstones wait for the worker to remove their vector and keyword entries.
+   */
+  change: 'upserted' | 'deleted';
   ids: string[];
 }
 

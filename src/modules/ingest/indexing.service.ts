@@ -14,7 +14,9 @@ import {
   ticketSourceText,
 } from './domain/index-documents';
 import type { DataType } from '../jobs/jobs';
+import { DeletionOutboxRepository } from './deletion-outbox.repository';
 import { IndexedRow, IndexingRepository } from './indexing.repository';
+import { PurgeService } from './purge.service';
 import { TicketIndexedEvents } from '../events/ticket-indexed.events';
 
 export interface ChunkOutcome {
@@ -48,6 +50,8 @@ export class IndexingService {
     private readonly lexical: LexicalIndex,
     private readonly repository: IndexingRepository,
     private readonly indexedEvents: TicketIndexedEvents,
+    private readonly outbox: DeletionOutboxRepository,
+    private readonly purge: PurgeService,
   ) {}
 
   async indexChunk(input: {
@@ -106,7 +110,8 @@ export class IndexingService {
       summary: p.summary,
       summarySource: p.summarySource,
     }));
-    await this.repository.markIndexed({ companyId, type, rows: indexedRows, at: new Date() });
+    const marked = await this.repository.markIndexed({ companyId, type, rows: indexedRows, at: new Date() });
+    if (marked < indexedRows.length) prepared = await this.undoDeleted(companyId, type, prepared);
     await this.repository.markFailed({ companyId, type, rows: failures });
     spans.mark('mark');
 
@@ -121,6 +126,20 @@ export class IndexingService {
     // Where a chunk's time goes (LOG_LEVEL=debug): the ingest benchmark's profiling runs read these.
     this.logger.debug(`chunk of ${rows.length} ${type} for ${companyId}: ${spans.summary()}`);
     return outcome;
+  }
+
+  /**
+   * A delete racing this chunk wins: rows that vanished while the chunk was summarized and written (their
+   * purge may have run before this chunk's write) lose the entries the chunk just wrote. Rows that only
+   * changed are pending again and re-indexed by the next pass.
+   */
+  private async undoDeleted(companyId: string, type: DataType, prepared: Prepared[]): Promise<Prepared[]> {
+    const ids = prepared.map((p) => p.row.id);
+    const present = new Set(await this.outbox.existing(companyId, type, ids));
+    const vanished = ids.filter((id) => !present.has(id));
+    if (vanished.length === 0) return prepared;
+    await this.purge.removeFromIndexes(companyId, type, vanished);
+    return prepared.filter((p) => present.has(p.row.id));
   }
 
   private async writeIndexes(

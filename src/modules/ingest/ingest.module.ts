@@ -11,6 +11,8 @@ import { IngestService } from './ingest.service';
 import { IndexingOnChangeListener } from './indexing-on-change.listener';
 import { IndexingRepository } from './indexing.repository';
 import { IndexingService } from './indexing.service';
+import { DeletionOutboxRepository } from './deletion-outbox.repository';
+import { PurgeService } from './purge.service';
 import { ReconcilerService } from './reconciler.service';
 
 /** Ingest and indexing: the routes (api roles), the processor and reconciler (worker roles). Jobs ride JobsModule's queue. */
@@ -29,6 +31,8 @@ export class IngestModule {
         IndexingRepository,
         IndexingService,
         IngestService,
+        DeletionOutboxRepository,
+        PurgeService,
         ...(servesApi ? [IndexingOnChangeListener] : []),
         ...(runsJobs ? [IngestProcessor, ReconcilerService, TableStatisticsService] : []),
       ],

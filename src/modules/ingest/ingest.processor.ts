@@ -5,6 +5,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { DataType, INGEST_QUEUE, IndexChangesPayload, IngestRangePayload, IngestResult, JobName } from '../jobs/jobs';
 import { IngestService } from './ingest.service';
 import { JobQueue } from '../jobs/ports/job-queue.port';
+import { PurgeService } from './purge.service';
 
 /** Registers the job handlers (worker and all roles): parse the payload, delegate to the service. */
 @Injectable()
@@ -14,6 +15,7 @@ export class IngestProcessor implements OnApplicationBootstrap, BeforeApplicatio
   constructor(
     private readonly queue: JobQueue,
     private readonly ingest: IngestService,
+    private readonly purge: PurgeService,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
   ) {}
@@ -25,6 +27,11 @@ export class IngestProcessor implements OnApplicationBootstrap, BeforeApplicatio
       concurrency,
       handler: (data, ctx) =>
         this.timed(JobName.IngestRange, () => this.ingest.ingestRange(parseRange(data), (p) => ctx.reportProgress(p))),
+    });
+    this.queue.process({
+      name: JobName.PurgeDeleted,
+      concurrency,
+      handler: (data) => this.purge.purgeDeleted(parseCompany(data.companyId)),
     });
     this.queue.process({
       name: JobName.IndexChanges,

@@ -33,6 +33,18 @@ export class IngestProducer {
     });
   }
 
+  /** Coalesced per company and window like indexing: one waiting purge drains every tombstone. */
+  requestPurge(companyId: string): Promise<string> {
+    return this.queue.add({
+      name: JobName.PurgeDeleted,
+      data: { companyId },
+      options: {
+        ...JOB_OPTIONS['purge-deleted'],
+        jobId: `purge-deleted:${companyId}:${Math.floor(Date.now() / COALESCE_WINDOW_MS)}`,
+      },
+    });
+  }
+
   /** A job of this company, or 404: another company's job id is unknown, not forbidden. */
   async getJob(companyId: string, jobId: string): Promise<JobView> {
     const job = await this.queue.getJob(jobId);

@@ -11,6 +11,8 @@ export const JobName = {
   IngestRange: 'ingest-range',
   IndexChanges: 'index-changes',
   Warm: 'warm',
+  // Data lifecycle (issue 21)
+  PurgeDeleted: 'purge-deleted',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -34,10 +36,26 @@ export interface WarmPayload {
   companyId: string;
 }
 
+// ---- Data lifecycle (issue 21): the deletion outbox ----
+
+/** Removes the vector and keyword entries of the company's tombstoned tickets and articles. */
+export interface PurgeDeletedPayload {
+  companyId: string;
+}
+
+export interface PurgeResult {
+  purged: number;
+  /** Tombstoned ids upserted again while the purge ran: marked pending so they are indexed again. */
+  recreated: number;
+}
+
+// ---- end of data lifecycle ----
+
 export interface JobPayloads {
   'ingest-range': IngestRangePayload;
   'index-changes': IndexChangesPayload;
   warm: WarmPayload;
+  'purge-deleted': PurgeDeletedPayload;
 }
 
 export interface JobProgress {
@@ -77,6 +95,8 @@ export const JOB_OPTIONS: Record<JobName, JobOptions> = {
   // Coalesced per company (jobId set by the producer); removed on completion so the next change can enqueue.
   'index-changes': { attempts: 5, backoffMs: 2_000, removeOnComplete: true, removeOnFail: 100 },
   warm: { attempts: 2, backoffMs: 10_000, removeOnComplete: 100, removeOnFail: 100 },
+  // Coalesced per company like index-changes; retried: the tombstones stay until it succeeds.
+  'purge-deleted': { attempts: 5, backoffMs: 2_000, removeOnComplete: true, removeOnFail: 100 },
 };
 
 export const MAX_REPORTED_ERRORS = 1_000;

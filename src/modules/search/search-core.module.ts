@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { LlmModule } from '../llm/llm.module';
 import { WarmingModule } from '../warming/warming.module';
+import { TypeOrmDocumentPresence } from './adapters/typeorm.document-presence.adapter';
+import { DocumentPresence } from './ports/document-presence.port';
 import { SearchIndexModule } from './search-index.module';
 import { SearchService } from './search.service';
 import { SearchWarmer } from './search.warmer';
@@ -11,7 +14,16 @@ import { SearchWarmer } from './search.warmer';
  */
 @Module({
   imports: [SearchIndexModule, LlmModule, WarmingModule],
-  providers: [SearchService, SearchWarmer],
+  providers: [
+    SearchService,
+    SearchWarmer,
+    // Over the stored tickets and articles (the database module is global): which hits are still stored.
+    {
+      provide: DocumentPresence,
+      inject: [DataSource],
+      useFactory: (db: DataSource) => new TypeOrmDocumentPresence(db),
+    },
+  ],
   exports: [SearchService],
 })
 export class SearchCoreModule {}

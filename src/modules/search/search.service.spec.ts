@@ -5,6 +5,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { SearchDataType, SearchHit, SearchPayload } from './domain/search-document';
 import { LexicalIndex, LexicalSearchRequest } from './ports/lexical-index.port';
 import { VectorIndex, VectorSearchRequest } from './ports/vector-index.port';
+import { FakeDocumentPresence } from '../../../test/fakes/document-presence.fake';
 import { SearchService, VECTOR_DEGRADED } from './search.service';
 
 function hit(type: SearchDataType, id: string, companyId = 'co-a'): SearchHit {
@@ -58,18 +59,33 @@ function serviceWith(input: {
   const lexical = new ListLexicalIndex(input.lexical);
   const config: AppConfig = loadConfig({ ADMIN_API_KEY: 'admin-key-0123456789abcdef', ...input.env });
   const metrics = new MetricsService(config);
+  const presence = new FakeDocumentPresence();
   const service = new SearchService(
     llm,
     vectors as unknown as VectorIndex,
     lexical as unknown as LexicalIndex,
     config,
     metrics,
+    presence,
   );
-  return { service, vectors, lexical, embedCalls, metrics };
+  return { service, vectors, lexical, embedCalls, metrics, presence };
 }
 
 describe('SearchService', () => {
   const filter = { status: ['open'], tags: ['refund'] };
+
+  it('never returns a hit whose ticket or article is no longer stored (deleted, index entries not yet removed)', async () => {
+    const { service, presence } = serviceWith({
+      vector: { ticket: [hit('ticket', 'T1'), hit('ticket', 'T2')], article: [hit('article', 'K1')] },
+      lexical: { ticket: [hit('ticket', 'T2')], article: [hit('article', 'K1')] },
+      env: { SEARCH_HYBRID: 'true' },
+    });
+    presence.delete('co-a', 'ticket', 'T2');
+    presence.delete('co-a', 'article', 'K1');
+    const outcome = await service.search({ companyId: 'co-a', query: 'refund', dataTypes: ['ticket', 'article'], limit: 5 });
+    expect(outcome.results.map((r) => `${r.type}:${r.id}`)).toEqual(['ticket:T1']);
+    expect(presence.requests.every((r) => r.companyId === 'co-a')).toBe(true);
+  });
 
   it('embeds interactively, queries both indexes per type with the same company, filter and k, and fuses by rank', async () => {
     const { service, vectors, lexical, embedCalls } = serviceWith({

@@ -6,6 +6,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { reciprocalRankFusion, RankedList } from './domain/rrf';
 import { collectionNameOf, SearchDataType, SearchFilter, SearchHit } from './domain/search-document';
 import { LexicalIndex } from './ports/lexical-index.port';
+import { DocumentPresence } from './ports/document-presence.port';
 import { VectorIndex } from './ports/vector-index.port';
 
 export const VECTOR_DEGRADED = 'vector search unavailable, keyword results only';
@@ -56,6 +57,7 @@ export class SearchService {
     private readonly lexical: LexicalIndex,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
+    private readonly presence: DocumentPresence,
   ) {}
 
   async search(input: SearchInput): Promise<SearchOutcome> {
@@ -89,6 +91,7 @@ export class SearchService {
       ];
     }
 
+    lists = await this.withoutDeleted(companyId, lists);
     const fused = reciprocalRankFusion<SearchHit>(lists, {
       keyOf: (hit) => `${hit.type}:${hit.id}`,
       k: this.config.search.rrfK,
@@ -99,6 +102,30 @@ export class SearchService {
       .filter(({ item }) => item.payload.company_id === companyId)
       .map(({ item, score }) => toResult(item, score));
     return degraded ? { results, cached: false, degraded } : { results, cached: false };
+  }
+
+  /**
+   * Drops hits whose ticket or article is no longer stored: the index entries of a deleted item go after its row
+   * (deletion outbox), and what is deleted is never returned or used for grounding, not even in between.
+   */
+  private async withoutDeleted(
+    companyId: string,
+    lists: RankedList<SearchHit>[],
+  ): Promise<RankedList<SearchHit>[]> {
+    const idsByType = new Map<SearchDataType, string[]>();
+    for (const list of lists) {
+      for (const hit of list.items) idsByType.set(hit.type, [...(idsByType.get(hit.type) ?? []), hit.id]);
+    }
+    const present = new Map<SearchDataType, Set<string>>();
+    await Promise.all(
+      [...idsByType].map(async ([type, ids]) =>
+        present.set(type, await this.presence.present({ companyId, type, ids })),
+      ),
+    );
+    return lists.map((list) => ({
+      ...list,
+      items: list.items.filter((hit) => present.get(hit.type)?.has(hit.id) === true),
+    }));
   }
 
   private async vectorLists(input: {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { ArticleEntity, TicketEntity } from '../../database/entities';
+import { ArticleEntity, DeletedItemEntity, TicketEntity } from '../../database/entities';
 import { Incoming, planUpsert, StoredVersion } from './domain/upsert-plan';
 import { serialTransaction } from '../../database/serial-transaction';
 
@@ -31,10 +31,27 @@ const ARTICLE_UPDATE_COLUMNS = [
   'index_error',
 ];
 
-const UPSERT_SHAPE = new Map<unknown, { updateColumns: string[]; idColumn: string; idProperty: string }>([
-  [TicketEntity, { updateColumns: TICKET_UPDATE_COLUMNS, idColumn: 'ticket_id', idProperty: 'ticketId' }],
-  [ArticleEntity, { updateColumns: ARTICLE_UPDATE_COLUMNS, idColumn: 'article_id', idProperty: 'articleId' }],
+interface TableShape {
+  updateColumns: string[];
+  idColumn: string;
+  idProperty: string;
+  /** The outbox type of its tombstones (deleted_item.type). */
+  deletedType: 'tickets' | 'articles';
+}
+
+const UPSERT_SHAPE = new Map<unknown, TableShape>([
+  [
+    TicketEntity,
+    { updateColumns: TICKET_UPDATE_COLUMNS, idColumn: 'ticket_id', idProperty: 'ticketId', deletedType: 'tickets' },
+  ],
+  [
+    ArticleEntity,
+    { updateColumns: ARTICLE_UPDATE_COLUMNS, idColumn: 'article_id', idProperty: 'articleId', deletedType: 'articles' },
+  ],
 ]);
+
+/** Ids bound per DELETE or tombstone INSERT: well under both databases' parameter limits. */
+const DELETE_CHUNK = 500;
 
 export interface TicketListFilter {
   status?: string;
@@ -117,10 +134,76 @@ export class TicketRepository {
       for (let i = 0; i < plan.write.length; i += WRITE_CHUNK) {
         await this.insertOrUpdate(tx, entity, shape, plan.write.slice(i, i + WRITE_CHUNK));
       }
-      return {
-        changedIds: plan.write.map((row) => (row as Record<string, unknown>)[shape.idProperty] as string),
-        unchanged: plan.unchanged,
-      };
+      const changedIds = plan.write.map((row) => (row as Record<string, unknown>)[shape.idProperty] as string);
+      // A recreated item is no longer deleted: its tombstone must not make the worker remove the new version.
+      const recreated = changedIds.filter((id) => !stored.has(id));
+      for (let i = 0; i < recreated.length; i += DELETE_CHUNK) {
+        await tx.getRepository(DeletedItemEntity).delete({
+          companyId,
+          type: shape.deletedType,
+          itemId: In(recreated.slice(i, i + DELETE_CHUNK)),
+        });
+      }
+      return { changedIds, unchanged: plan.unchanged };
+    });
+  }
+
+  /** Deletes tickets now and leaves a tombstone each for the worker (vector and keyword entries). */
+  deleteTickets(companyId: string, ids: string[], at: Date): Promise<{ deleted: string[]; notFound: string[] }> {
+    return this.deleteWithTombstones(TicketEntity, { companyId, ids, at });
+  }
+
+  deleteArticles(companyId: string, ids: string[], at: Date): Promise<{ deleted: string[]; notFound: string[] }> {
+    return this.deleteWithTombstones(ArticleEntity, { companyId, ids, at });
+  }
+
+  /** Ticket ids last updated before `before`, oldest first (the retention job deletes them page by page). */
+  async idsUpdatedBefore(companyId: string, before: Date, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .getRepository(TicketEntity)
+      .createQueryBuilder('t')
+      .select('t.ticket_id', 'id')
+      .where('t.company_id = :companyId AND t.updated_at < :before', { companyId, before })
+      .orderBy('t.updated_at', 'ASC')
+      .addOrderBy('t.ticket_id', 'ASC')
+      .limit(limit)
+      .getRawMany<{ id: string }>();
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * The row goes and its tombstone comes in one transaction: the deletion is in the outbox the moment it is
+   * visible, so a crash or a queue outage after it cannot leave a vector nobody will remove.
+   */
+  private deleteWithTombstones<E extends TicketEntity | ArticleEntity>(
+    entity: new () => E,
+    input: { companyId: string; ids: string[]; at: Date },
+  ): Promise<{ deleted: string[]; notFound: string[] }> {
+    const shape = UPSERT_SHAPE.get(entity)!;
+    const { companyId, at } = input;
+    const ids = [...new Set(input.ids)];
+    return serialTransaction(this.db, async (tx) => {
+      const deleted: string[] = [];
+      for (let i = 0; i < ids.length; i += DELETE_CHUNK) {
+        const slice = ids.slice(i, i + DELETE_CHUNK);
+        const present = (await tx.getRepository(entity).find({
+          select: { [shape.idProperty]: true } as never,
+          where: { companyId, [shape.idProperty]: In(slice) } as never,
+        })) as unknown as Array<Record<string, string>>;
+        const found = present.map((row) => row[shape.idProperty]);
+        if (found.length === 0) continue;
+        await tx.getRepository(entity).delete({ companyId, [shape.idProperty]: In(found) } as never);
+        await tx
+          .createQueryBuilder()
+          .insert()
+          .into(DeletedItemEntity)
+          .values(found.map((itemId) => ({ companyId, type: shape.deletedType, itemId, deletedAt: at, purgedAt: null })))
+          .orUpdate(['deleted_at', 'purged_at'], ['company_id', 'type', 'item_id'])
+          .execute();
+        deleted.push(...found);
+      }
+      const gone = new Set(deleted);
+      return { deleted, notFound: ids.filter((id) => !gone.has(id)) };
     });
   }
 

@@ -1,12 +1,20 @@
-import { Body, Controller, Get, HttpCode, Param, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiTenantAuth } from '../../common/http/api-docs';
 import { CompanyId } from '../../common/tenancy/auth.decorators';
 import { ArticleDto, UpsertArticlesDto } from './dto/article.dto';
-import { TicketIdParamDto } from './dto/params.dto';
-import { ListTicketsQueryDto, TicketPageDto, TicketViewDto, UpsertResultDto, UpsertTicketsDto } from './dto/ticket.dto';
+import { ArticleIdParamDto, TicketIdParamDto } from './dto/params.dto';
+import {
+  DeleteResultDto,
+  DeleteTicketsDto,
+  ListTicketsQueryDto,
+  TicketPageDto,
+  TicketViewDto,
+  UpsertResultDto,
+  UpsertTicketsDto,
+} from './dto/ticket.dto';
 import { TicketsService } from './tickets.service';
 
 @ApiTags('tickets')
@@ -43,6 +51,26 @@ export class TicketsController {
       .send(Readable.from(this.tickets.exportTickets(companyId)));
   }
 
+  @Post('delete')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Delete up to 1,000 tickets: gone at once from reads, search and grounding; index entries follow',
+  })
+  @ApiOkResponse({ type: DeleteResultDto })
+  @ApiErrors(400, 413)
+  deleteMany(@CompanyId() companyId: string, @Body() body: DeleteTicketsDto): Promise<DeleteResultDto> {
+    return this.tickets.deleteTickets(companyId, body.ticket_ids);
+  }
+
+  @Delete(':ticket_id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete one ticket: never returned by search or used for grounding again' })
+  @ApiNoContentResponse({ description: 'deleted' })
+  @ApiErrors(400, 404)
+  async delete(@CompanyId() companyId: string, @Param() params: TicketIdParamDto): Promise<void> {
+    await this.tickets.deleteTicket(companyId, params.ticket_id);
+  }
+
   @Get(':ticket_id')
   @ApiOperation({ summary: 'One ticket with its stored summary and index state' })
   @ApiOkResponse({ type: TicketViewDto })
@@ -65,5 +93,14 @@ export class ArticlesController {
   @ApiErrors(400, 413)
   upsert(@CompanyId() companyId: string, @Body() body: UpsertArticlesDto): Promise<UpsertResultDto> {
     return this.tickets.upsertArticles(companyId, body.articles as ArticleDto[]);
+  }
+
+  @Delete(':article_id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete one article: never returned by search or used for grounding again' })
+  @ApiNoContentResponse({ description: 'deleted' })
+  @ApiErrors(400, 404)
+  async delete(@CompanyId() companyId: string, @Param() params: ArticleIdParamDto): Promise<void> {
+    await this.tickets.deleteArticle(companyId, params.article_id);
   }
 }

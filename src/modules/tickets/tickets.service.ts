@@ -7,7 +7,9 @@ import { contentHash } from './domain/content-hash';
 import { decodeCursor, encodeCursor } from './domain/cursor';
 import { findDuplicateIds } from './domain/upsert-plan';
 import { ArticleDto } from './dto/article.dto';
-import { ListTicketsQueryDto, TicketDto, TicketPageDto, TicketViewDto, UpsertResultDto } from './dto/ticket.dto';
+import {
+  DeleteResultDto,
+  ListTicketsQueryDto, TicketDto, TicketPageDto, TicketViewDto, UpsertResultDto } from './dto/ticket.dto';
 
 const DEFAULT_PAGE = 50;
 
@@ -26,7 +28,7 @@ export class TicketsService {
       return { id: dto.ticket_id, contentHash: row.contentHash, updatedAt: row.updatedAt, row };
     });
     const { changedIds, unchanged } = await this.repository.upsert(companyId, incoming);
-    await this.events.publish({ companyId, type: 'ticket', ids: changedIds });
+    await this.events.publish({ companyId, type: 'ticket', change: 'upserted', ids: changedIds });
     return { upserted: changedIds.length, unchanged };
   }
 
@@ -38,8 +40,26 @@ export class TicketsService {
       return { id: dto.article_id, contentHash: row.contentHash, updatedAt: row.updatedAt, row };
     });
     const { changedIds, unchanged } = await this.repository.upsertArticles(companyId, incoming);
-    await this.events.publish({ companyId, type: 'article', ids: changedIds });
+    await this.events.publish({ companyId, type: 'article', change: 'upserted', ids: changedIds });
     return { upserted: changedIds.length, unchanged };
+  }
+
+  /** DELETE /api/v1/tickets/{ticket_id}: gone at once; its index entries follow through the outbox. */
+  async deleteTicket(companyId: string, ticketId: string): Promise<void> {
+    const { deleted } = await this.deleteTickets(companyId, [ticketId]);
+    if (deleted === 0) throw AppError.notFound('ticket', ticketId);
+  }
+
+  async deleteTickets(companyId: string, ticketIds: string[]): Promise<DeleteResultDto> {
+    const { deleted, notFound } = await this.repository.deleteTickets(companyId, ticketIds, new Date());
+    await this.events.publish({ companyId, type: 'ticket', change: 'deleted', ids: deleted });
+    return { deleted: deleted.length, not_found: notFound };
+  }
+
+  async deleteArticle(companyId: string, articleId: string): Promise<void> {
+    const { deleted } = await this.repository.deleteArticles(companyId, [articleId], new Date());
+    if (deleted.length === 0) throw AppError.notFound('article', articleId);
+    await this.events.publish({ companyId, type: 'article', change: 'deleted', ids: deleted });
   }
 
   async getTicket(companyId: string, ticketId: string): Promise<TicketViewDto> {

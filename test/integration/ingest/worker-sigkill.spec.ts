@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { generateTickets, inBatches } from '../../../src/cli/generate/support-data.generator';
+import Redis from 'ioredis';
+import { pointIdOf } from '../../../src/modules/search/domain/point-id';
 import { FakeQdrantServer } from '../../fakes/qdrant.fake-server';
 import { startTestApp, TEST_ADMIN_KEY, TestApp } from '../../setup/test-app';
 import { describeSkippedWithout } from '../../support/services';
@@ -68,7 +70,9 @@ if (process.env.DATABASE_URL && process.env.QUEUE_REDIS_URL) {
     });
 
     /** A worker process sharing the test app's database schema, queues and Redis prefix. */
-    async function startWorker(): Promise<{ child: ChildProcess; output: () => string }> {
+    async function startWorker(
+      extraEnv: Record<string, string> = {},
+    ): Promise<{ child: ChildProcess; output: () => string }> {
       const dataDir = mkdtempSync(join(tmpdir(), 'sc-worker-'));
       dataDirs.push(dataDir);
       const port = await freePort();
@@ -97,6 +101,7 @@ if (process.env.DATABASE_URL && process.env.QUEUE_REDIS_URL) {
           QUEUE_LOCK_DURATION_MS: '6000',
           // Only Bull's stalled-job handling may finish the killed job: no periodic sweep during the test.
           RECONCILE_INTERVAL_MS: '600000',
+          ...extraEnv,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -179,6 +184,76 @@ if (process.env.DATABASE_URL && process.env.QUEUE_REDIS_URL) {
         .body.queues.ingest;
       expect(counts.failed).toBe(0);
       expect(qdrant.validationErrors).toEqual([]);
+    }, 300_000);
+
+    it('leaves no orphan vector when the worker is killed between the row delete and the vector delete', async () => {
+      // The first test's surviving worker goes: this one starts with no worker at all.
+      for (const worker of workers) {
+        if (worker.exitCode !== null || worker.signalCode !== null) continue;
+        const exited = new Promise((resolve) => worker.once('exit', resolve));
+        worker.kill('SIGKILL');
+        await exited;
+      }
+      const db = t.config.database;
+      if (db.kind !== 'postgres') throw new Error('services mode expected');
+      const key = await t.createCompany('sigkill-del');
+      const tickets = [...generateTickets(200, { seed: 9 })].map((ticket, i) => ({ ...ticket, ticket_id: `SKD-${i}` }));
+      expect((await t.request({ method: 'PUT', url: '/api/v1/tickets', key, body: { tickets } })).status).toBe(200);
+      const first = await startWorker();
+      const count = async (sql: string) => Number((await pg.query<{ n: string }>(sql)).rows[0].n);
+      await waitFor(
+        async () => {
+          if (first.child.exitCode !== null) throw new Error(`worker exited early:\n${first.output()}`);
+          return (
+            (await count(
+              `SELECT count(*) AS n FROM ${db.schema}.ticket WHERE company_id = 'sigkill-del' AND index_state = 'indexed'`,
+            )) === 200
+          );
+        },
+        120_000,
+        'tickets indexed',
+      );
+      const collection = qdrant.collectionNames().find((name) => name.includes('ticket'))!;
+      const withPoints = () => {
+        const ids = new Set(qdrant.pointIds(collection).map(String));
+        return tickets.filter((ticket) => ids.has(pointIdOf('sigkill-del', 'ticket', ticket.ticket_id)));
+      };
+      expect(withPoints()).toHaveLength(200);
+
+      // The rows go with their tombstones; the worker dies before or while it removes the vectors.
+      const doomed = tickets.slice(0, 100).map((ticket) => ticket.ticket_id);
+      const firstExited = new Promise((resolve) => first.child.once('exit', resolve));
+      const deleting = t.request({ method: 'POST', url: '/api/v1/tickets/delete', key, body: { ticket_ids: doomed } });
+      first.child.kill('SIGKILL');
+      expect((await deleting).body).toEqual({ deleted: 100, not_found: [] });
+      await firstExited;
+      // The purge job is lost with the queue: only a reconciler can find the tombstones now.
+      const redis = new Redis(process.env.QUEUE_REDIS_URL!);
+      try {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${t.config.ingest.queuePrefix}:*`, 'COUNT', 500);
+          if (keys.length > 0) await redis.del(...keys);
+          cursor = next;
+        } while (cursor !== '0');
+      } finally {
+        redis.disconnect();
+      }
+
+      const second = await startWorker({ RECONCILE_INTERVAL_MS: '1000' });
+      await waitFor(
+        async () => {
+          if (second.child.exitCode !== null) throw new Error(`second worker exited:\n${second.output()}`);
+          // The vectors go first, then the tombstones are marked purged.
+          const unpurged = await count(
+            `SELECT count(*) AS n FROM ${db.schema}.deleted_item WHERE company_id = 'sigkill-del' AND purged_at IS NULL`,
+          );
+          return withPoints().length === 100 && unpurged === 0;
+        },
+        120_000,
+        'orphans removed and tombstones purged after reconcile',
+      );
+      expect(withPoints().map((ticket) => ticket.ticket_id)).toEqual(tickets.slice(100).map((x) => x.ticket_id));
     }, 300_000);
   });
 } else {

@@ -1,7 +1,8 @@
 import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../../common/http/api-docs';
-import { AdminOnly } from '../../../common/tenancy/auth.decorators';
+import { ActorKeyId, AdminOnly } from '../../../common/tenancy/auth.decorators';
+import { AuditService } from '../../audit/audit.service';
 import { CacheStatsService } from '../cache-stats.service';
 import { CacheLayer, LayeredCache } from '../ports/layered-cache.port';
 import {
@@ -22,6 +23,7 @@ export class AdminCacheController {
   constructor(
     private readonly cache: LayeredCache,
     private readonly stats: CacheStatsService,
+    private readonly audit: AuditService,
   ) {}
 
   @Get('stats')
@@ -38,11 +40,19 @@ export class AdminCacheController {
   @ApiOkResponse({ type: CacheInvalidatedDto })
   @ApiErrors(503)
   async invalidate(
+    @ActorKeyId() actor: string,
     @Param() params: CacheCompanyParamDto,
     @Query() query: InvalidateCacheQueryDto,
   ): Promise<CacheInvalidatedDto> {
     const layers = query.types ? (query.types.split(',') as CacheLayer[]) : undefined;
     const invalidated = await this.cache.invalidate(params.company_id, layers);
+    await this.audit.record({
+      actorKeyId: actor,
+      action: 'cache.invalidated',
+      companyId: params.company_id,
+      target: `cache/${params.company_id}`,
+      details: { layers: layers ?? 'all', invalidated },
+    });
     return { invalidated: invalidated as Record<string, number> };
   }
 }

@@ -5,3 +5,9 @@ export class TicketIdParamDto {
   @Length(1, 100)
   ticket_id: string;
 }
+
+export class ArticleIdParamDto {
+  @IsString()
+  @Length(1, 100)
+  article_id: string;
+}

@@ -99,6 +99,23 @@ export class UpsertResultDto {
   @ApiProperty({ description: 'same content as stored: not touched', example: 1 }) unchanged: number;
 }
 
+export class DeleteTicketsDto {
+  @ApiProperty({ type: [String], minItems: 1, maxItems: 1000, example: ['T-1001', 'T-1002'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @IsString({ each: true })
+  @Length(1, 100, { each: true })
+  ticket_ids: string[];
+}
+
+export class DeleteResultDto {
+  @ApiProperty({ description: 'deleted now; their search entries are removed by the worker', example: 2 })
+  deleted: number;
+  @ApiProperty({ type: [String], description: 'ids the company has no ticket for', example: ['T-9999'] })
+  not_found: string[];
+}
+
 export class ListTicketsQueryDto {
   @ApiPropertyOptional({ enum: TICKET_STATUSES })
   @IsOptional()
