@@ -25,7 +25,9 @@ const BM25 = { k1: 1.2, b: 0.75 };
 export interface PostgresLexicalOptions {
   /**
    * At most this many documents are scored per query: candidate terms are taken rarest first while their
-   * document frequencies add up to no more than this (the rarest always), and the candidate scan is cut there.
+   * document frequencies add up to no more than this (the rarest always), and the candidates are cut there,
+   * shortest documents first (BM25 favours them for equal term counts), then by id: a choice made by the data,
+   * never by the query plan or the rows' physical order, so unchanged data always gives the same results.
    */
   maxCandidates: number;
   /**
@@ -203,6 +205,7 @@ export class PostgresLexicalIndex extends LexicalIndex {
       `WITH candidate AS (
          SELECT id, terms, doc_length FROM search_document
           WHERE company_id = $1 AND type = $2 AND terms @@ CAST($3 AS tsquery)${conditions.map((c) => ` AND ${c}`).join('')}
+          ORDER BY doc_length ASC, id ASC
           LIMIT $${capParam}
        ), scored AS (
          SELECT c.id,
