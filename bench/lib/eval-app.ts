@@ -87,7 +87,15 @@ export const EVAL_DAY = '2024-03-01';
  * A dataset record as a client would store it: the one-line customer message is the subject (neither
  * source has a subject line), resolved; with `withReply`, the example agent reply (Bitext) answers it.
  */
-export function recordAsTicket(record: SupportRecord, index: number, withReply = false): object {
+export interface EvalTicket {
+  ticket_id: string;
+  subject: string;
+  status: string;
+  created_at: string;
+  conversations?: Array<{ from: 'customer' | 'agent'; body: string; created_at: string }>;
+}
+
+export function recordAsTicket(record: SupportRecord, index: number, withReply = false): EvalTicket {
   const at = `${EVAL_DAY}T${String(Math.floor(index / 3600) % 24).padStart(2, '0')}:${String(
     Math.floor(index / 60) % 60,
   ).padStart(2, '0')}:${String(index % 60).padStart(2, '0')}.000Z`;
@@ -99,8 +107,8 @@ export function recordAsTicket(record: SupportRecord, index: number, withReply =
     ...(withReply && record.response
       ? {
           conversations: [
-            { from: 'customer', body: record.body, created_at: at },
-            { from: 'agent', body: record.response.slice(0, 10_000), created_at: at },
+            { from: 'customer' as const, body: record.body, created_at: at },
+            { from: 'agent' as const, body: record.response.slice(0, 10_000), created_at: at },
           ],
         }
       : {}),

@@ -7,7 +7,9 @@ import { AnswerService } from './answer.service';
 import { remainingMs } from '../../common/async/deadline';
 import type { SourceRef } from './domain/grounding';
 import type { AssistSession } from './domain/session';
-import { SseEvent } from './domain/sse';
+import { nothingFoundAnswer } from './domain/nothing-found';
+import { chunksOf, SseEvent } from './domain/sse';
+import { detectLanguage } from '../llm/domain/language';
 import {
   Degradation,
   GenerationSpec,
@@ -29,6 +31,8 @@ export interface QueryAnswer {
   answer: string;
   sources: SourceRef[];
   session_id: string;
+  /** False when nothing retrieved passed the relevance floor. */
+  grounded: boolean;
   cached: boolean;
   partial: boolean;
   degraded?: Degradation;
@@ -52,6 +56,7 @@ export class QueryService {
   async answer(input: QueryInput): Promise<QueryAnswer> {
     const started = performance.now();
     const prepared = await this.prepare(input, started);
+    if (isNothingFound(prepared)) return nothingFound(input.query, prepared.session.session_id);
     const outcome = await this.generation.generate(
       prepared.spec,
       remainingMs(started, this.config.assist.queryDeadlineMs, performance.now()),
@@ -62,6 +67,7 @@ export class QueryService {
       answer: outcome.value.text,
       sources: outcome.value.sources,
       session_id: prepared.session.session_id,
+      grounded: prepared.grounded,
       cached: outcome.cached,
       partial,
       ...(degraded ? { degraded } : {}),
@@ -75,8 +81,12 @@ export class QueryService {
   ): Promise<{ cached: boolean; events: AsyncIterable<SseEvent> }> {
     const started = performance.now();
     const prepared = await this.prepare(input, started);
-    const opened = await this.generation.openStream(prepared.spec, signal);
     const sessionId = prepared.session.session_id;
+    if (isNothingFound(prepared)) {
+      const { answer, ...done } = nothingFound(input.query, sessionId);
+      return { cached: false, events: answerEvents(answer, { answer, ...done }) };
+    }
+    const opened = await this.generation.openStream(prepared.spec, signal);
     const events = generationSse({
       events: opened.events,
       retrievalPartial: prepared.retrievalPartial,
@@ -84,6 +94,7 @@ export class QueryService {
         answer: value.text,
         sources: value.sources,
         session_id: sessionId,
+        grounded: prepared.grounded,
         cached,
       }),
     });
@@ -93,7 +104,7 @@ export class QueryService {
   private async prepare(
     input: QueryInput,
     started: number,
-  ): Promise<{ session: AssistSession; spec: GenerationSpec; retrievalPartial: boolean }> {
+  ): Promise<{ session: AssistSession; spec: GenerationSpec; retrievalPartial: boolean; grounded: boolean }> {
     const { companyId, query } = input;
     // One session read and one write per question: recording the question extends the sliding TTL.
     const session = input.sessionId
@@ -114,4 +125,26 @@ export class QueryService {
     });
     return { session, ...plan };
   }
+}
+
+/** Retrieval ran to the end and nothing passed the relevance floor (a timed-out retrieval is not "nothing"). */
+function isNothingFound(prepared: { grounded: boolean; retrievalPartial: boolean }): boolean {
+  return !prepared.grounded && !prepared.retrievalPartial;
+}
+
+/** The plain "nothing found" answer: no model call, no sources, nothing to cache. */
+function nothingFound(question: string, sessionId: string): QueryAnswer {
+  return {
+    answer: nothingFoundAnswer(detectLanguage(question)),
+    sources: [],
+    session_id: sessionId,
+    grounded: false,
+    cached: false,
+    partial: false,
+  };
+}
+
+async function* answerEvents(text: string, done: Record<string, unknown>): AsyncGenerator<SseEvent> {
+  for (const chunk of chunksOf(text)) yield { event: 'token', data: { text: chunk } };
+  yield { event: 'done', data: done };
 }

@@ -9,6 +9,7 @@ import { TicketRepository } from '../tickets/ticket.repository';
 import { assistKeys } from './domain/assist-keys';
 import { remainingMs } from '../../common/async/deadline';
 import { numberSources, SourceRef } from './domain/grounding';
+import { draftedAloneNotice } from './domain/nothing-found';
 import { SseEvent } from './domain/sse';
 import { similarityQuery, ticketForReply } from './domain/ticket-context';
 import {
@@ -31,6 +32,10 @@ export interface ReplyInput {
 export interface ReplyDraft {
   draft: string;
   sources: SourceRef[];
+  /** False when no similar ticket or article passed the relevance floor: drafted from the ticket alone. */
+  grounded: boolean;
+  /** Says so when the draft is not grounded. */
+  notice?: string;
   cached: boolean;
   partial: boolean;
   degraded?: Degradation;
@@ -66,6 +71,7 @@ export class ReplyService {
     return {
       draft: outcome.value.text,
       sources: outcome.value.sources,
+      ...prepared.grounding,
       cached: outcome.cached,
       partial: outcome.partial || prepared.retrievalPartial,
       ...(degraded ? { degraded } : {}),
@@ -82,7 +88,7 @@ export class ReplyService {
     const events = generationSse({
       events: opened.events,
       retrievalPartial: prepared.retrievalPartial,
-      done: (value, cached) => ({ draft: value.text, sources: value.sources, cached }),
+      done: (value, cached) => ({ draft: value.text, sources: value.sources, ...prepared.grounding, cached }),
     });
     return { cached: opened.cached, events };
   }
@@ -90,7 +96,11 @@ export class ReplyService {
   private async prepare(
     input: ReplyInput,
     started: number,
-  ): Promise<{ spec: GenerationSpec; retrievalPartial: boolean }> {
+  ): Promise<{
+    spec: GenerationSpec;
+    retrievalPartial: boolean;
+    grounding: Pick<ReplyDraft, 'grounded' | 'notice'>;
+  }> {
     const { companyId, ticketId, instructions } = input;
     const [ticket] = await Promise.all([
       this.tickets.findOne(companyId, ticketId),
@@ -112,6 +122,7 @@ export class ReplyService {
         filter: { status: RESOLVED, excludeIds: [ticketId] },
         deadlineMs,
         noCache,
+        grounding: true,
       }),
       this.retrieval.retrieve({
         companyId,
@@ -120,6 +131,7 @@ export class ReplyService {
         limit: kbArticles,
         deadlineMs,
         noCache,
+        grounding: true,
       }),
     ]);
     const docs = [...similar.docs.filter((d) => d.id !== ticketId), ...articles.docs];
@@ -150,6 +162,13 @@ export class ReplyService {
           sources: grounding,
         }),
     };
-    return { spec, retrievalPartial: similar.partial || articles.partial };
+    const grounded = docs.length > 0;
+    return {
+      spec,
+      retrievalPartial: similar.partial || articles.partial,
+      grounding: grounded
+        ? { grounded }
+        : { grounded, notice: draftedAloneNotice(detectLanguage(`${forReply.subject}\n${forReply.body}`)) },
+    };
   }
 }

@@ -97,7 +97,14 @@ export class SourceRefDto {
   @ApiProperty({ enum: ['ticket', 'article'] }) type: 'ticket' | 'article';
   @ApiProperty({ description: 'ticket_id or article_id' }) id: string;
   @ApiProperty() title: string;
-  @ApiProperty({ nullable: true, type: Number, description: 'retrieval rank score' }) score: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description:
+      'relevance of the source as /search scores it (cosine similarity, or the normalized keyword score when ' +
+      'only keyword search found it); every source reached the relevance floor',
+  })
+  score: number | null;
 }
 
 export class SimilarTicketDto {
@@ -148,6 +155,12 @@ export class QueryResponseDto {
   @ApiProperty({ description: 'cites sources as [1], [2], ...' }) answer: string;
   @ApiProperty({ type: [SourceRefDto] }) sources: SourceRefDto[];
   @ApiProperty({ description: 'the given session, or a new one' }) session_id: string;
+  @ApiProperty({
+    description:
+      'false when nothing retrieved passed the relevance floor: the answer then says plainly that the ' +
+      'knowledge base has nothing on it, and `sources` is empty',
+  })
+  grounded: boolean;
   @ApiProperty() cached: boolean;
   @ApiProperty(PARTIAL_DOC) partial: boolean;
   @ApiPropertyOptional(DEGRADED_DOC) degraded?: string;
@@ -156,6 +169,17 @@ export class QueryResponseDto {
 export class ReplyResponseDto {
   @ApiProperty({ description: 'in the customer’s language' }) draft: string;
   @ApiProperty({ type: [SourceRefDto] }) sources: SourceRefDto[];
+  @ApiProperty({
+    description:
+      'false when no similar ticket or article passed the relevance floor: the draft is written from the ' +
+      'ticket alone, `sources` is empty and `notice` says so',
+  })
+  grounded: boolean;
+  @ApiPropertyOptional({
+    description: 'set when the draft is not grounded',
+    example: 'No related ticket or article passed the relevance floor: drafted from the ticket alone.',
+  })
+  notice?: string;
   @ApiProperty() cached: boolean;
   @ApiProperty(PARTIAL_DOC) partial: boolean;
   @ApiPropertyOptional(DEGRADED_DOC) degraded?: string;
