@@ -57,8 +57,13 @@ async function main(): Promise<void> {
   });
   const tally: Tally = { answers: 0, citationsChecked: 0, invalidCitations: 0, unretrievedSources: 0 };
   const rows: Record<string, string | number>[] = [];
-  const sweep: Array<{ company: string; inScope: number[]; outOfScope: number[]; inKw: number[]; outKw: number[] }> =
-    [];
+  const sweep: Array<{
+    company: string;
+    inScope: number[];
+    outOfScope: number[];
+    inKw: number[];
+    outKw: number[];
+  }> = [];
   try {
     const companies: Company[] = [];
     for (const [name, file] of [

@@ -89,7 +89,8 @@ function precision(found: string[], intentOf: Map<string, string>, intent: strin
  */
 export async function runApiRetrievalEval(argv: string[]): Promise<void> {
   const mode = (argv.find((a) => a.startsWith('--mode='))?.slice('--mode='.length) ?? 'embedded') as EvalMode;
-  if (mode !== 'embedded' && mode !== 'services') throw new Error(`--mode=${String(mode)}: embedded|services`);
+  if (mode !== 'embedded' && mode !== 'services')
+    throw new Error(`--mode=${String(mode)}: embedded|services`);
   const hybrid = argv.find((a) => a.startsWith('--hybrid='))?.slice('--hybrid='.length);
   const cap = Number(process.env.EVAL_API_QUERIES ?? Number.POSITIVE_INFINITY);
   const env: Record<string, string> = { ASSIST_PREFETCH_ENABLED: 'false' };

@@ -1,5 +1,6 @@
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { defineConfig, toBool, toInt } from './define-config';
+import { llmProviderOf } from './llm.config';
 import { IsBoolString, IsHttpUrl, IsIntString } from './validators';
 
 const DECIMAL = /^(\d{1,3}(\.\d{1,4})?)$/;
@@ -25,12 +26,15 @@ class SearchEnv {
   @IsOptional()
   @Matches(/^(\d{1,3}(\.\d{1,4})?)$/, { message: 'must be a non-negative decimal number, e.g. 0.5' })
   SEARCH_RRF_LEXICAL_WEIGHT?: string = undefined;
-  @IsOptional() @IsIn(['score', 'rrf'], { message: 'must be score or rrf' }) SEARCH_FUSION?: string = undefined;
+  @IsOptional() @IsIn(['score', 'rrf'], { message: 'must be score or rrf' }) SEARCH_FUSION?: string =
+    undefined;
   @IsOptional() @Matches(DECIMAL, { message: DECIMAL_MESSAGE }) SEARCH_KEYWORD_WEIGHT?: string = undefined;
-  @IsOptional() @Matches(SIGNED_DECIMAL, { message: SIGNED_DECIMAL_MESSAGE }) RELEVANCE_FLOOR_TICKET?: string =
-    undefined;
-  @IsOptional() @Matches(SIGNED_DECIMAL, { message: SIGNED_DECIMAL_MESSAGE }) RELEVANCE_FLOOR_ARTICLE?: string =
-    undefined;
+  @IsOptional()
+  @Matches(SIGNED_DECIMAL, { message: SIGNED_DECIMAL_MESSAGE })
+  RELEVANCE_FLOOR_TICKET?: string = undefined;
+  @IsOptional()
+  @Matches(SIGNED_DECIMAL, { message: SIGNED_DECIMAL_MESSAGE })
+  RELEVANCE_FLOOR_ARTICLE?: string = undefined;
   @IsOptional() @Matches(DECIMAL, { message: DECIMAL_MESSAGE }) RELEVANCE_FLOOR_KEYWORD?: string = undefined;
 }
 
@@ -96,7 +100,7 @@ export interface RelevanceFloor {
   keyword: number;
 }
 
-export const searchConfig = defineConfig<SearchEnv, SearchSettings>('search', SearchEnv, (env) => ({
+export const searchConfig = defineConfig<SearchEnv, SearchSettings>('search', SearchEnv, (env, raw) => ({
   vectorStore: env.QDRANT_URL ? 'qdrant' : 'embedded',
   qdrantUrl: env.QDRANT_URL,
   qdrantApiKey: env.QDRANT_API_KEY,
@@ -126,12 +130,27 @@ export const searchConfig = defineConfig<SearchEnv, SearchSettings>('search', Se
     env.SEARCH_RRF_LEXICAL_WEIGHT === undefined
       ? DEFAULT_RRF_LEXICAL_WEIGHT
       : Number(env.SEARCH_RRF_LEXICAL_WEIGHT),
-  relevanceFloor: {
-    ticket: toDecimal(env.RELEVANCE_FLOOR_TICKET, DEFAULT_RELEVANCE_FLOOR.ticket),
-    article: toDecimal(env.RELEVANCE_FLOOR_ARTICLE, DEFAULT_RELEVANCE_FLOOR.article),
-    keyword: toDecimal(env.RELEVANCE_FLOOR_KEYWORD, DEFAULT_RELEVANCE_FLOOR.keyword),
-  },
+  relevanceFloor: relevanceFloorOf(env, llmProviderOf(raw)),
 }));
+
+/**
+ * The floors were measured on the local embedder's cosine scale; another embedder's scale differs, so with
+ * OpenAI embeddings there is no floor until RELEVANCE_FLOOR_* are set from a measurement of that model.
+ */
+function relevanceFloorOf(env: SearchEnv, provider: 'openai' | 'local'): RelevanceFloor {
+  const defaults = provider === 'local' ? DEFAULT_RELEVANCE_FLOOR : NO_RELEVANCE_FLOOR;
+  return {
+    ticket: toDecimal(env.RELEVANCE_FLOOR_TICKET, defaults.ticket),
+    article: toDecimal(env.RELEVANCE_FLOOR_ARTICLE, defaults.article),
+    keyword: toDecimal(env.RELEVANCE_FLOOR_KEYWORD, defaults.keyword),
+  };
+}
+
+const NO_RELEVANCE_FLOOR: RelevanceFloor = {
+  ticket: Number.NEGATIVE_INFINITY,
+  article: Number.NEGATIVE_INFINITY,
+  keyword: Number.NEGATIVE_INFINITY,
+};
 
 function toDecimal(value: string | undefined, fallback: number): number {
   return value === undefined ? fallback : Number(value);

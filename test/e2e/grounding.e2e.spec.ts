@@ -25,7 +25,11 @@ function corpus(prefix: string, count: number) {
       tags: [],
       conversations: [
         { from: 'customer', body: description, created_at: '2024-05-01T09:30:00Z' },
-        { from: 'agent', body: `We have handled this for you (${subject.toLowerCase()}).`, created_at: '2024-05-01T10:00:00Z' },
+        {
+          from: 'agent',
+          body: `We have handled this for you (${subject.toLowerCase()}).`,
+          created_at: '2024-05-01T10:00:00Z',
+        },
       ],
     });
   });
@@ -129,12 +133,21 @@ describe.each(dbTargets())('grounding and the relevance floor (%s, local models)
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const response = await fetch(`${await t.app.getUrl()}/api/v1/query`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'text/event-stream' },
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+      },
       body: JSON.stringify({ query: 'How do I set up two-factor authentication?' }),
     });
     const text = await response.text();
     const done = text.split('\n\n').find((frame) => frame.startsWith('event: done'))!;
-    const data = JSON.parse(done.split('\n').find((l) => l.startsWith('data: '))!.slice(6));
+    const data = JSON.parse(
+      done
+        .split('\n')
+        .find((l) => l.startsWith('data: '))!
+        .slice(6),
+    );
     expect(data).toMatchObject({ grounded: false, sources: [] });
   });
 

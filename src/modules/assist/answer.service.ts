@@ -24,6 +24,8 @@ export interface AnswerPlan {
   retrievalPartial: boolean;
   /** At least one retrieved source passed the relevance floor. */
   grounded: boolean;
+  /** The session's ticket is in the prompt: the model can answer from it even with no source. */
+  ticketInPrompt: boolean;
 }
 
 /**
@@ -130,7 +132,12 @@ export class AnswerService {
           }
         : undefined,
     };
-    return { spec, retrievalPartial: retrieved.partial, grounded: docs.length > 0 };
+    return {
+      spec,
+      retrievalPartial: retrieved.partial,
+      grounded: docs.length > 0,
+      ticketInPrompt: context !== undefined,
+    };
   }
 
   /** A lazy, memoized embedding of the question; a failed call is not memoized (the next user retries). */

@@ -3,19 +3,14 @@ import { AppConfig } from '../../config/config';
 import type { CacheMode } from '../cache/ports/layered-cache.port';
 import type { SearchDataType } from '../search/domain/search-document';
 import { TicketRepository } from '../tickets/ticket.repository';
-import { AnswerService } from './answer.service';
+import { AnswerPlan, AnswerService } from './answer.service';
 import { remainingMs } from '../../common/async/deadline';
 import type { SourceRef } from './domain/grounding';
 import type { AssistSession } from './domain/session';
 import { nothingFoundAnswer } from './domain/nothing-found';
 import { chunksOf, SseEvent } from './domain/sse';
 import { detectLanguage } from '../llm/domain/language';
-import {
-  Degradation,
-  GenerationSpec,
-  generationSse,
-  GroundedGeneration,
-} from './grounded-generation.service';
+import { Degradation, generationSse, GroundedGeneration } from './grounded-generation.service';
 import { SessionService } from './session.service';
 
 export interface QueryInput {
@@ -104,7 +99,7 @@ export class QueryService {
   private async prepare(
     input: QueryInput,
     started: number,
-  ): Promise<{ session: AssistSession; spec: GenerationSpec; retrievalPartial: boolean; grounded: boolean }> {
+  ): Promise<{ session: AssistSession } & AnswerPlan> {
     const { companyId, query } = input;
     // One session read and one write per question: recording the question extends the sliding TTL.
     const session = input.sessionId
@@ -127,9 +122,12 @@ export class QueryService {
   }
 }
 
-/** Retrieval ran to the end and nothing passed the relevance floor (a timed-out retrieval is not "nothing"). */
-function isNothingFound(prepared: { grounded: boolean; retrievalPartial: boolean }): boolean {
-  return !prepared.grounded && !prepared.retrievalPartial;
+/**
+ * Retrieval ran to the end, nothing passed the relevance floor, and no ticket is there to answer from (a
+ * timed-out retrieval is not "nothing"; a question about the session's ticket is answered from the ticket).
+ */
+function isNothingFound(prepared: { grounded: boolean; retrievalPartial: boolean; ticketInPrompt: boolean }) {
+  return !prepared.grounded && !prepared.retrievalPartial && !prepared.ticketInPrompt;
 }
 
 /** The plain "nothing found" answer: no model call, no sources, nothing to cache. */

@@ -203,7 +203,12 @@ describe('SearchService', () => {
       vector: { ticket: [hit('ticket', 'V1', 'co-a', 0.62), hit('ticket', 'B2', 'co-a', 0.55)] },
       lexical: { ticket: [hit('ticket', 'L1', 'co-a', 0.7), hit('ticket', 'B2', 'co-a', 0.3)] },
     });
-    const { results } = await service.search({ companyId: 'co-a', query: 'q', dataTypes: ['ticket'], limit: 3 });
+    const { results } = await service.search({
+      companyId: 'co-a',
+      query: 'q',
+      dataTypes: ['ticket'],
+      limit: 3,
+    });
     expect(results.map((r) => [r.id, r.score, r.score_type, r.keyword_score, r.fusion_score])).toEqual([
       ['B2', 0.55, 'cosine', 0.3, 0.85],
       ['L1', 0.7, 'keyword', undefined, 0.7],
@@ -216,7 +221,12 @@ describe('SearchService', () => {
       vector: { ticket: [hit('ticket', 'T9', 'co-a', 0.5), hit('ticket', 'T1', 'co-a', 0.5)] },
       lexical: {},
     });
-    const { results } = await service.search({ companyId: 'co-a', query: 'q', dataTypes: ['ticket'], limit: 2 });
+    const { results } = await service.search({
+      companyId: 'co-a',
+      query: 'q',
+      dataTypes: ['ticket'],
+      limit: 2,
+    });
     expect(results.map((r) => r.id)).toEqual(['T1', 'T9']);
   });
 

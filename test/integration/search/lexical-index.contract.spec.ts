@@ -47,7 +47,9 @@ if (process.env.DATABASE_URL) {
         const documents = Array.from({ length: 8 }, (_, i) => ({
           id: `d${i}`,
           text: `refund ${filler(8 - i)}`,
-        })).concat(Array.from({ length: 200 }, (_, i) => ({ id: `x${i}`, text: `parcel number${i} ${filler(3)}` })));
+        })).concat(
+          Array.from({ length: 200 }, (_, i) => ({ id: `x${i}`, text: `parcel number${i} ${filler(3)}` })),
+        );
         const store = (docs: typeof documents) =>
           index.upsert({
             companyId: 'acme',

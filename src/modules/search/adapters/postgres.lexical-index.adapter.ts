@@ -43,7 +43,6 @@ export const DEFAULT_POSTGRES_LEXICAL_OPTIONS: PostgresLexicalOptions = {
   minCandidateIdf: 0.1,
 };
 
-
 /**
  * Keyword search in PostgreSQL (services mode), so every API instance sees the same index. Documents live in
  * `search_document` with a GIN-indexed tsvector built from the same tokens as the in-process BM25 (lower-cased

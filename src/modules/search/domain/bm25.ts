@@ -107,13 +107,11 @@ export class Bm25Index {
     ids.forEach((id, label) => {
       if (matchesFilter(this.documents.get(id)!.payload, filter)) top.offer(label, scores.get(id)!);
     });
-    return top
-      .sorted()
-      .map(({ label, score }) => ({
-        id: ids[label],
-        score: normalizedKeywordScore({ score, termIdfs, k1 }),
-        payload: this.documents.get(ids[label])!.payload,
-      }));
+    return top.sorted().map(({ label, score }) => ({
+      id: ids[label],
+      score: normalizedKeywordScore({ score, termIdfs, k1 }),
+      payload: this.documents.get(ids[label])!.payload,
+    }));
   }
 
   snapshot(): Bm25Snapshot {
