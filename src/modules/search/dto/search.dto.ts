@@ -150,9 +150,9 @@ export class SearchResultDto {
   @ApiProperty({
     description:
       'relevance on the scale `score_type` names: `cosine` is the cosine similarity of the query and document ' +
-      'embeddings (-1 to 1; about 0.3 and below is unrelated text with the local embedder); `keyword` is the ' +
-      'BM25 score divided by the most any document could score for this query (0 to 1), given when only ' +
-      'keyword search found the document. Not a rank: compare it with the relevance floor, not with position.',
+      'embeddings (-1 to 1); `keyword` is the BM25 score divided by the most any document could score for ' +
+      'this query (0 to 1), given when only keyword search found the document. Not a rank: /query and /reply ' +
+      'ground only on results whose cosine + keyword weight × keyword score reaches the relevance floor.',
     example: 0.71,
   })
   score: number;
