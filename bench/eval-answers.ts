@@ -16,7 +16,6 @@
  * With --llm=openai-double the chat model is the OpenAI double from test/fakes (its embeddings too, so the
  * relevance numbers are the local embedder's only with --llm=local).
  */
-import { appendFileSync } from 'node:fs';
 import { readSupportDataset, SupportRecord } from './lib/dataset';
 import { EvalApp, heldOutSplit, ingestTickets, recordAsTicket, startEvalApp } from './lib/eval-app';
 import { printTable } from './lib/stats';
@@ -93,6 +92,8 @@ async function main(): Promise<void> {
         outOfScope: outOfScope.bestScores,
         inKw: inScope.bestKeyword,
         outKw: outOfScope.bestKeyword,
+        inGr: inScope.bestGrounding,
+        outGr: outOfScope.bestGrounding,
       });
       rows.push({
         company: company.name,
@@ -116,6 +117,17 @@ async function main(): Promise<void> {
           company,
           'in scope ≥ floor': share(inScope.filter((s) => s >= floor).length, inScope.length),
           'out of scope < floor': share(outOfScope.filter((s) => s < floor).length, outOfScope.length),
+        })),
+      ),
+    );
+    console.log('\nGrounding relevance floor sweep (best cosine + keyword score per question, /search):');
+    printTable(
+      [0.6, 0.64, 0.68, 0.72, 0.76, 0.8, 0.84, 0.9].flatMap((floor) =>
+        sweep.map(({ company, inGr, outGr }) => ({
+          floor,
+          company,
+          'in scope ≥ floor': share(inGr.filter((s) => s >= floor).length, inGr.length),
+          'out of scope < floor': share(outGr.filter((s) => s < floor).length, outGr.length),
         })),
       ),
     );
@@ -208,10 +220,11 @@ async function askAll(
   company: Company,
   questions: SupportRecord[],
   tally: Tally,
-): Promise<{ grounded: number; bestScores: number[]; bestKeyword: number[] }> {
+): Promise<{ grounded: number; bestScores: number[]; bestKeyword: number[]; bestGrounding: number[] }> {
   let grounded = 0;
   const bestScores: number[] = [];
   const bestKeyword: number[] = [];
+  const bestGrounding: number[] = [];
   for (const question of questions) {
     // The best ticket's cosine, whatever the floor: the distribution the floor is chosen from.
     const best = await client.call({
@@ -224,12 +237,14 @@ async function askAll(
     const cosines = results.filter((r) => r.score_type === 'cosine').map((r) => r.score);
     const keywords = results.map((r) => (r.score_type === 'keyword' ? r.score : (r.keyword_score ?? 0)));
     bestScores.push(cosines.length > 0 ? Math.max(...cosines) : 0);
-    if (process.env.EVAL_DUMP)
-      appendFileSync(
-        process.env.EVAL_DUMP,
-        `${JSON.stringify({ company: company.name, inScope: question.intent !== undefined && company.heldOut.includes(question), results: results.map((r) => [r.score_type === 'cosine' ? r.score : 0, r.score_type === 'keyword' ? r.score : (r.keyword_score ?? 0)]) })}\n`,
-      );
     bestKeyword.push(keywords.length > 0 ? Math.max(...keywords) : 0);
+    // The grounding relevance the floor applies to (keyword weight 1, the default).
+    const grounding = results.map(
+      (r) =>
+        (r.score_type === 'cosine' ? r.score : 0) +
+        (r.score_type === 'keyword' ? r.score : (r.keyword_score ?? 0)),
+    );
+    bestGrounding.push(grounding.length > 0 ? Math.max(...grounding) : 0);
     const res = await client.call({
       method: 'POST',
       path: '/api/v1/query',
@@ -250,7 +265,7 @@ async function askAll(
       tally,
     });
   }
-  return { grounded, bestScores, bestKeyword };
+  return { grounded, bestScores, bestKeyword, bestGrounding };
 }
 
 /** Order, account and invoice numbers (5+ digits, or letters and digits) and e-mail addresses. */
