@@ -62,6 +62,8 @@ async function main(): Promise<void> {
     outOfScope: number[];
     inKw: number[];
     outKw: number[];
+    inGr: number[];
+    outGr: number[];
   }> = [];
   try {
     const companies: Company[] = [];
