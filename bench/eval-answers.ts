@@ -56,15 +56,7 @@ async function main(): Promise<void> {
   });
   const tally: Tally = { answers: 0, citationsChecked: 0, invalidCitations: 0, unretrievedSources: 0 };
   const rows: Record<string, string | number>[] = [];
-  const sweep: Array<{
-    company: string;
-    inScope: number[];
-    outOfScope: number[];
-    inKw: number[];
-    outKw: number[];
-    inGr: number[];
-    outGr: number[];
-  }> = [];
+  const sweep: SweepRow[] = [];
   try {
     const companies: Company[] = [];
     for (const [name, file] of [
@@ -111,39 +103,20 @@ async function main(): Promise<void> {
     const bitext = companies[0];
     const drafts = await draftReplies(client, bitext, draftCount, tally);
     const followUps = await askFollowUps(client, bitext, Math.min(100, bitext.heldOut.length), tally);
-    console.log('\nTicket relevance floor sweep (best ticket cosine per question, /search):');
-    printTable(
-      [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6].flatMap((floor) =>
-        sweep.map(({ company, inScope, outOfScope }) => ({
-          floor,
-          company,
-          'in scope ≥ floor': share(inScope.filter((s) => s >= floor).length, inScope.length),
-          'out of scope < floor': share(outOfScope.filter((s) => s < floor).length, outOfScope.length),
-        })),
-      ),
+    printSweep('best ticket cosine', [0.2, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6], sweep, (c) => [
+      c.inScope,
+      c.outOfScope,
+    ]);
+    printSweep(
+      'best cosine + keyword score (the grounding relevance)',
+      [0.6, 0.64, 0.68, 0.72, 0.76, 0.8, 0.9],
+      sweep,
+      (c) => [c.inGr, c.outGr],
     );
-    console.log('\nGrounding relevance floor sweep (best cosine + keyword score per question, /search):');
-    printTable(
-      [0.6, 0.64, 0.68, 0.72, 0.76, 0.8, 0.84, 0.9].flatMap((floor) =>
-        sweep.map(({ company, inGr, outGr }) => ({
-          floor,
-          company,
-          'in scope ≥ floor': share(inGr.filter((s) => s >= floor).length, inGr.length),
-          'out of scope < floor': share(outGr.filter((s) => s < floor).length, outGr.length),
-        })),
-      ),
-    );
-    console.log('\nKeyword relevance floor sweep (best normalized keyword score per question, /search):');
-    printTable(
-      [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6].flatMap((floor) =>
-        sweep.map(({ company, inKw, outKw }) => ({
-          floor,
-          company,
-          'in scope ≥ floor': share(inKw.filter((s) => s >= floor).length, inKw.length),
-          'out of scope < floor': share(outKw.filter((s) => s < floor).length, outKw.length),
-        })),
-      ),
-    );
+    printSweep('best normalized keyword score', [0.2, 0.25, 0.3, 0.35, 0.4, 0.5], sweep, (c) => [
+      c.inKw,
+      c.outKw,
+    ]);
     printTable(rows);
     printTable([
       {
@@ -166,6 +139,39 @@ async function main(): Promise<void> {
     await client.close();
     await double?.close();
   }
+}
+
+interface SweepRow {
+  company: string;
+  inScope: number[];
+  outOfScope: number[];
+  inKw: number[];
+  outKw: number[];
+  inGr: number[];
+  outGr: number[];
+}
+
+/** Per floor and company: in-scope questions whose best score reaches it, out-of-scope ones whose best stays below. */
+function printSweep(
+  what: string,
+  floors: number[],
+  sweep: SweepRow[],
+  pick: (row: SweepRow) => [inScope: number[], outOfScope: number[]],
+): void {
+  console.log(`\nFloor sweep: ${what} per question (/search)`);
+  printTable(
+    floors.flatMap((floor) =>
+      sweep.map((row) => {
+        const [inScope, outOfScope] = pick(row);
+        return {
+          floor,
+          company: row.company,
+          'in scope ≥ floor': share(inScope.filter((s) => s >= floor).length, inScope.length),
+          'out of scope < floor': share(outOfScope.filter((s) => s < floor).length, outOfScope.length),
+        };
+      }),
+    ),
+  );
 }
 
 /** Every n-th record, so a capped list still spans every intent. */

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { createApp } from '../../src/bootstrap/create-app';
 import { loadConfig } from '../../src/config/config';
 import { TicketPrefetchListener } from '../../src/modules/assist/ticket-prefetch.listener';
-import type { SupportRecord } from './dataset';
-import { type AssistBenchApp, type JsonBody, startAssistApp } from './assist-app';
+import { seededRandom, type SupportRecord } from './dataset';
+import { type AssistBenchApp, httpClient, type JsonBody, startAssistApp } from './assist-app';
 
 const ADMIN_KEY = 'eval-admin-key-0123456789abcdef';
 
@@ -52,28 +52,9 @@ export async function startEvalApp(mode: EvalMode, env: Record<string, string> =
   const app = await createApp(config);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = await app.getUrl();
-  const call: EvalApp['call'] = async ({ method, path, key, body, headers }) => {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
-  };
   return {
     app,
-    call,
-    async createCompany(companyId) {
-      const res = await call({
-        method: 'POST',
-        path: '/api/v1/admin/companies',
-        key: ADMIN_KEY,
-        body: { company_id: companyId, name: companyId },
-      });
-      if (res.status !== 201) throw new Error(`create company ${companyId}: ${res.status}`);
-      return res.body.api_key as string;
-    },
+    ...httpClient(url, ADMIN_KEY),
     async close() {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -174,14 +155,7 @@ export function heldOutSplit(
 ): { corpus: SupportRecord[]; queries: SupportRecord[] } {
   const byIntent = new Map<string, number[]>();
   records.forEach((r, i) => byIntent.set(r.intent, [...(byIntent.get(r.intent) ?? []), i]));
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(seed);
   const held = new Set<number>();
   for (const indices of [...byIntent.values()]) {
     const shuffled = [...indices];
