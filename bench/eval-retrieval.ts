@@ -10,6 +10,8 @@
  *                                     both fused with weighted RRF, as SearchService does it: 3 × 5 candidates
  *                                     from each list, fused, cut to 5. The fusion weight and k are chosen on a
  *                                     tuning split and reported on a disjoint held-out split (see mainHybrid).
+ *   npm run eval:retrieval -- --api [--mode=embedded|services] [--hybrid=true|false]
+ *                                     through the HTTP API on a held-out split (see lib/retrieval-api-eval.ts).
  */
 import { hashingEmbed } from '../src/modules/llm/domain/hashing-embedding';
 import { words } from '../src/modules/llm/domain/text-features';
@@ -21,6 +23,7 @@ import { reciprocalRankFusion } from '../src/modules/search/domain/rrf';
 import { DEFAULT_RRF_K, DEFAULT_RRF_LEXICAL_WEIGHT } from '../src/config/search.config';
 import type { SearchPayload } from '../src/modules/search/domain/search-document';
 import { readSupportDataset, sampleIndices, SupportRecord } from './lib/dataset';
+import { runApiRetrievalEval } from './lib/retrieval-api-eval';
 import { printTable } from './lib/stats';
 
 const K = 5;
@@ -365,6 +368,7 @@ async function mainHybrid(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--api')) return runApiRetrievalEval(process.argv);
   if (process.argv.includes('--hybrid')) return mainHybrid();
   const rows: Record<string, string | number>[] = [];
   for (const dataset of DATASETS) {

@@ -66,36 +66,13 @@ export async function startAssistApp(env: Record<string, string>): Promise<Assis
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = await app.getUrl();
 
-  const call: AssistBenchApp['call'] = async ({ method, path, key, body, headers }) => {
-    const started = performance.now();
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      body: text ? JSON.parse(text) : undefined,
-      headers: response.headers,
-      ms: performance.now() - started,
-    };
-  };
+  const { call, createCompany } = httpClient(url, ADMIN_KEY);
 
   return {
     app,
     url,
     call,
-    async createCompany(companyId) {
-      const res = await call({
-        method: 'POST',
-        path: '/api/v1/admin/companies',
-        key: ADMIN_KEY,
-        body: { company_id: companyId, name: companyId },
-      });
-      if (res.status !== 201) throw new Error(`create company ${companyId}: ${res.status}`);
-      return res.body.api_key as string;
-    },
+    createCompany,
     async putArticles(key, articles) {
       const put = await call({ method: 'PUT', path: '/api/v1/articles', key, body: { articles } });
       if (put.status !== 200) throw new Error(`PUT articles: ${put.status}`);
@@ -140,6 +117,38 @@ export async function startAssistApp(env: Record<string, string>): Promise<Assis
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });
       await withPg(databaseUrl, (c) => c.query(`DROP SCHEMA ${schema} CASCADE`));
+    },
+  };
+}
+
+/** JSON over HTTP to an app's real port with an API key, and the admin call that creates a company. */
+export function httpClient(url: string, adminKey: string): Pick<AssistBenchApp, 'call' | 'createCompany'> {
+  const call: AssistBenchApp['call'] = async ({ method, path, key, body, headers }) => {
+    const started = performance.now();
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      body: text ? JSON.parse(text) : undefined,
+      headers: response.headers,
+      ms: performance.now() - started,
+    };
+  };
+  return {
+    call,
+    async createCompany(companyId) {
+      const res = await call({
+        method: 'POST',
+        path: '/api/v1/admin/companies',
+        key: adminKey,
+        body: { company_id: companyId, name: companyId },
+      });
+      if (res.status !== 201) throw new Error(`create company ${companyId}: ${res.status}`);
+      return res.body.api_key as string;
     },
   };
 }

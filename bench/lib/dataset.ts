@@ -41,17 +41,22 @@ export async function readSupportDataset(file: string): Promise<SupportRecord[]>
 export function sampleIndices(count: number, size: number, seed = 42): number[] {
   const indices = Array.from({ length: count }, (_, i) => i);
   if (size >= count) return indices;
+  const random = seededRandom(seed);
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [indices[i], indices[j]] = [indices[j], indices[i]];
+  }
+  return indices.slice(0, size).sort((a, b) => a - b);
+}
+
+/** mulberry32: a small seeded generator of numbers in [0, 1), the same sequence on every run. */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
-  const random = () => {
+  return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  for (let i = count - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [indices[i], indices[j]] = [indices[j], indices[i]];
-  }
-  return indices.slice(0, size).sort((a, b) => a - b);
 }

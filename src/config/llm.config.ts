@@ -100,10 +100,18 @@ export const DEFAULT_PRICES: Record<string, ModelPrice> = {
   'text-embedding-3-large': { input: 0.13, output: 0 },
 };
 
+/** OpenAI (or a compatible server) when a key or base URL is set, else the local models. */
+export function llmProviderOf(env: {
+  OPENAI_API_KEY?: string;
+  OPENAI_BASE_URL?: string;
+}): 'openai' | 'local' {
+  return env.OPENAI_API_KEY || env.OPENAI_BASE_URL ? 'openai' : 'local';
+}
+
 export const llmConfig = defineConfig<LlmEnv, LlmSettings>('llm', LlmEnv, (env) => {
   const max = toInt(env.LLM_MAX_CONCURRENCY, 16);
   return {
-    provider: env.OPENAI_API_KEY || env.OPENAI_BASE_URL ? 'openai' : 'local',
+    provider: llmProviderOf(env),
     apiKey: env.OPENAI_API_KEY,
     baseUrl: env.OPENAI_BASE_URL,
     chatModel: env.LLM_CHAT_MODEL ?? 'gpt-4o-mini',

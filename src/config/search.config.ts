@@ -1,6 +1,12 @@
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { defineConfig, toBool, toInt } from './define-config';
+import { llmProviderOf } from './llm.config';
 import { IsBoolString, IsHttpUrl, IsIntString } from './validators';
+
+const DECIMAL = /^(\d{1,3}(\.\d{1,4})?)$/;
+const DECIMAL_MESSAGE = 'must be a non-negative decimal number, e.g. 0.5';
+const SIGNED_DECIMAL = /^-?(\d(\.\d{1,4})?)$/;
+const SIGNED_DECIMAL_MESSAGE = 'must be a decimal number from -9.9999 to 9.9999, e.g. 0.35';
 
 class SearchEnv {
   @IsOptional() @IsHttpUrl() QDRANT_URL?: string = undefined;
@@ -20,6 +26,16 @@ class SearchEnv {
   @IsOptional()
   @Matches(/^(\d{1,3}(\.\d{1,4})?)$/, { message: 'must be a non-negative decimal number, e.g. 0.5' })
   SEARCH_RRF_LEXICAL_WEIGHT?: string = undefined;
+  @IsOptional() @IsIn(['score', 'rrf'], { message: 'must be score or rrf' }) SEARCH_FUSION?: string =
+    undefined;
+  @IsOptional() @Matches(DECIMAL, { message: DECIMAL_MESSAGE }) SEARCH_KEYWORD_WEIGHT?: string = undefined;
+  @IsOptional()
+  @Matches(SIGNED_DECIMAL, { message: SIGNED_DECIMAL_MESSAGE })
+  RELEVANCE_FLOOR_TICKET?: string = undefined;
+  @IsOptional()
+  @Matches(SIGNED_DECIMAL, { message: SIGNED_DECIMAL_MESSAGE })
+  RELEVANCE_FLOOR_ARTICLE?: string = undefined;
+  @IsOptional() @Matches(DECIMAL, { message: DECIMAL_MESSAGE }) RELEVANCE_FLOOR_KEYWORD?: string = undefined;
 }
 
 /**
@@ -29,6 +45,15 @@ class SearchEnv {
  */
 export const DEFAULT_RRF_K = 20;
 export const DEFAULT_RRF_LEXICAL_WEIGHT = 0.5;
+/** Score fusion: cosine + 1 × normalized keyword score (see README "Retrieval" for the measurement). */
+export const DEFAULT_KEYWORD_WEIGHT = 1;
+/**
+ * Grounding relevance floors (cosine + keyword weight × keyword score, per type; the keyword score alone while
+ * vectors are down), chosen on `EVAL_DUMP=… npm run eval:answers -- --corpus=2000 --questions=150`: the best
+ * worst case of in-scope answered / 90% and out-of-scope "nothing found" / 95% over both companies
+ * (README "Retrieval"). Articles had no data of their own to measure on: they share the tickets' floor.
+ */
+export const DEFAULT_RELEVANCE_FLOOR: RelevanceFloor = { ticket: 0.72, article: 0.72, keyword: 0.3 };
 
 export interface HnswSettings {
   /** Graph degree. */
@@ -55,12 +80,27 @@ export interface SearchSettings {
   persistDebounceMs: number;
   /** Fuse keyword (BM25) results with vector results; false: vector only, keywords only as the fallback. */
   hybrid: boolean;
-  /** Reciprocal rank fusion: score = Σ weight / (rrfK + rank); the vector list weighs 1. */
+  /**
+   * How hybrid search orders: `score` by cosine + keywordWeight × normalized keyword score (a list's missing
+   * score counts 0); `rrf` by reciprocal rank fusion, Σ weight / (rrfK + rank), the vector list weighing 1.
+   */
+  fusion: 'score' | 'rrf';
+  keywordWeight: number;
   rrfK: number;
   rrfLexicalWeight: number;
+  /** What may ground an answer or a draft: results scoring below their floor are not used as sources. */
+  relevanceFloor: RelevanceFloor;
 }
 
-export const searchConfig = defineConfig<SearchEnv, SearchSettings>('search', SearchEnv, (env) => ({
+export interface RelevanceFloor {
+  /** Grounding relevance per data type: cosine + keywordWeight × normalized keyword score. */
+  ticket: number;
+  article: number;
+  /** The normalized keyword score alone, while vector search is unavailable. */
+  keyword: number;
+}
+
+export const searchConfig = defineConfig<SearchEnv, SearchSettings>('search', SearchEnv, (env, raw) => ({
   vectorStore: env.QDRANT_URL ? 'qdrant' : 'embedded',
   qdrantUrl: env.QDRANT_URL,
   qdrantApiKey: env.QDRANT_API_KEY,
@@ -79,15 +119,39 @@ export const searchConfig = defineConfig<SearchEnv, SearchSettings>('search', Se
   },
   exactSearchMax: toInt(env.VECTOR_EXACT_SEARCH_MAX, 5_000),
   persistDebounceMs: toInt(env.VECTOR_PERSIST_DEBOUNCE_MS, 2_000),
-  // Off by default: it does not beat vector-only on both datasets. `EVAL_QUERIES=1000 npm run eval:retrieval --
-  // --hybrid --lexical=both` (hashing d=512, BM25 in memory and in PostgreSQL give identical lists), held-out
-  // p@5 vector / keyword / hybrid (w=0.5, k=20): BANKING77 0.775 / 0.730 / 0.788, Bitext 0.927 / 0.906 / 0.925;
-  // on the tuning split no grid setting gains on Bitext (best worst-case gain -0.0006). Keywords stay the
+  // On by default with score fusion: through the API (`npm run eval:retrieval -- --api`, README "Retrieval")
+  // it beats vector-only on both datasets, where rank fusion gained on BANKING77 only. Keywords are also the
   // fallback when the embedder or vector store is down.
-  hybrid: toBool(env.SEARCH_HYBRID, false),
+  hybrid: toBool(env.SEARCH_HYBRID, true),
+  fusion: env.SEARCH_FUSION === 'rrf' ? 'rrf' : 'score',
+  keywordWeight: toDecimal(env.SEARCH_KEYWORD_WEIGHT, DEFAULT_KEYWORD_WEIGHT),
   rrfK: toInt(env.SEARCH_RRF_K, DEFAULT_RRF_K),
   rrfLexicalWeight:
     env.SEARCH_RRF_LEXICAL_WEIGHT === undefined
       ? DEFAULT_RRF_LEXICAL_WEIGHT
       : Number(env.SEARCH_RRF_LEXICAL_WEIGHT),
+  relevanceFloor: relevanceFloorOf(env, llmProviderOf(raw)),
 }));
+
+/**
+ * The floors were measured on the local embedder's cosine scale; another embedder's scale differs, so with
+ * OpenAI embeddings there is no floor until RELEVANCE_FLOOR_* are set from a measurement of that model.
+ */
+function relevanceFloorOf(env: SearchEnv, provider: 'openai' | 'local'): RelevanceFloor {
+  const defaults = provider === 'local' ? DEFAULT_RELEVANCE_FLOOR : NO_RELEVANCE_FLOOR;
+  return {
+    ticket: toDecimal(env.RELEVANCE_FLOOR_TICKET, defaults.ticket),
+    article: toDecimal(env.RELEVANCE_FLOOR_ARTICLE, defaults.article),
+    keyword: toDecimal(env.RELEVANCE_FLOOR_KEYWORD, defaults.keyword),
+  };
+}
+
+const NO_RELEVANCE_FLOOR: RelevanceFloor = {
+  ticket: Number.NEGATIVE_INFINITY,
+  article: Number.NEGATIVE_INFINITY,
+  keyword: Number.NEGATIVE_INFINITY,
+};
+
+function toDecimal(value: string | undefined, fallback: number): number {
+  return value === undefined ? fallback : Number(value);
+}

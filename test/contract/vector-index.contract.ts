@@ -161,6 +161,39 @@ export function runVectorIndexContract(name: string, factory: () => Promise<Vect
         expect(all).toHaveLength(6);
       });
 
+      it('breaks score ties by id, whatever the insertion order', async () => {
+        // Equal vectors under ids stored out of order: only the id can order them.
+        await seed(acme, [
+          pointOf(acme, 'tie-c', axis(0)),
+          pointOf(acme, 'tie-a', axis(0)),
+          pointOf(acme, 'other', axis(1)),
+          pointOf(acme, 'tie-b', axis(0)),
+        ]);
+        const two = await index.search({ companyId: acme, type: 'ticket', vector: axis(0), k: 2 });
+        expect(two.map((h) => h.id)).toEqual(['tie-a', 'tie-b']);
+        const all = await index.search({ companyId: acme, type: 'ticket', vector: axis(0), k: 10 });
+        expect(all.map((h) => h.id)).toEqual(['tie-a', 'tie-b', 'tie-c', 'other']);
+      });
+
+      it('answers identical searches identically while the data is unchanged, re-upserts included', async () => {
+        const points = Array.from({ length: 60 }, (_, i) =>
+          pointOf(acme, `t${String(i).padStart(2, '0')}`, blend(i % 8, (i * 3 + 1) % 8, 0.5 + (i % 5) / 10)),
+        );
+        await seed(acme, points);
+        const query = blend(2, 5, 0.7);
+        const search = async () =>
+          (await index.search({ companyId: acme, type: 'ticket', vector: query, k: 12 })).map((h) => [
+            h.id,
+            h.score,
+          ]);
+        const first = await search();
+        for (let round = 0; round < 3; round++) {
+          // Indexing the same content again (a forced re-ingest) is no change of the data.
+          await index.upsert({ companyId: acme, type: 'ticket', points: [...points].reverse() });
+          expect(await search()).toEqual(first);
+        }
+      });
+
       it('rejects a k outside 1-1000 as validation_failed', async () => {
         await seed(acme, [pointOf(acme, 't1', axis(0))]);
         await expectAppError(

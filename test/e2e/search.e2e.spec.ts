@@ -381,7 +381,7 @@ describe.each(dbTargets())(
       ({ t, key } = await seededApp(
         target,
         { a: corpus('A'), b: corpus('B') },
-        { SEARCH_HYBRID: 'true', SEARCH_RRF_LEXICAL_WEIGHT: '1', SEARCH_RRF_K: '60' },
+        { SEARCH_HYBRID: 'true', SEARCH_FUSION: 'rrf', SEARCH_RRF_LEXICAL_WEIGHT: '1', SEARCH_RRF_K: '60' },
       ));
     }, 90_000);
     afterAll(() => t.close());

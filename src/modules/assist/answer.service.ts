@@ -27,6 +27,10 @@ export interface AnswerPlan {
   spec: GenerationSpec;
   /** Retrieval missed its deadline: the answer is grounded on fewer sources. */
   retrievalPartial: boolean;
+  /** At least one retrieved source passed the relevance floor. */
+  grounded: boolean;
+  /** The session's ticket is in the prompt: the model can answer from it even with no source. */
+  ticketInPrompt: boolean;
 }
 
 /**
@@ -75,6 +79,7 @@ export class AnswerService {
       embedQuery: async () => (await embedding()).vector,
       deadlineMs: this.retrieval.deadlineWithin(input.retrievalDeadlineMs),
       noCache: input.cacheMode === 'no-cache',
+      grounding: true,
     });
     const isOpenTicket = (d: { type: string; id: string }) =>
       !!ticket && d.type === 'ticket' && d.id === ticket.ticketId;
@@ -147,7 +152,12 @@ export class AnswerService {
             }
           : undefined,
     };
-    return { spec, retrievalPartial: retrieved.partial };
+    return {
+      spec,
+      retrievalPartial: retrieved.partial,
+      grounded: docs.length > 0,
+      ticketInPrompt: context !== undefined,
+    };
   }
 
   /** A lazy, memoized embedding of the question; a failed call is not memoized (the next user retries). */

@@ -4,17 +4,14 @@ import type { CacheMode } from '../cache/ports/layered-cache.port';
 import { stripCitations } from '../llm/domain/numbered-sources';
 import type { SearchDataType } from '../search/domain/search-document';
 import { TicketRepository } from '../tickets/ticket.repository';
-import { AnswerService } from './answer.service';
+import { AnswerPlan, AnswerService } from './answer.service';
 import { remainingMs } from '../../common/async/deadline';
 import type { SourceRef } from './domain/grounding';
 import { AssistSession, turnsOf } from './domain/session';
-import { SseEvent } from './domain/sse';
-import {
-  Degradation,
-  GenerationSpec,
-  generationSse,
-  GroundedGeneration,
-} from './grounded-generation.service';
+import { nothingFoundAnswer } from './domain/nothing-found';
+import { chunksOf, SseEvent } from './domain/sse';
+import { detectLanguage } from '../llm/domain/language';
+import { Degradation, generationSse, GroundedGeneration } from './grounded-generation.service';
 import { SessionService } from './session.service';
 
 /** What a session keeps of an answer for follow-ups: its text without citations, bounded. */
@@ -33,16 +30,21 @@ export interface QueryAnswer {
   answer: string;
   sources: SourceRef[];
   session_id: string;
+  /** False when nothing retrieved passed the relevance floor. */
+  grounded: boolean;
   cached: boolean;
   partial: boolean;
   degraded?: Degradation;
 }
 
+type PreparedQuery = { session: AssistSession | null } & AnswerPlan;
+
 /**
  * POST /query: retrieval (vector cache) then a grounded answer (LLM cache, then the semantic layer, then the
- * model), with the session's ticket and, for a follow-up, its earlier turns as context. Each answered
- * question is recorded in the session as a turn; a query without a session starts one, so follow-ups can
- * carry it.
+ * model), with the session's ticket and, for a follow-up, its earlier turns as context. When nothing retrieved
+ * passes the relevance floor (and no ticket is there to answer from), it answers plainly that the knowledge
+ * base has nothing on it, with no sources and no model call. Each answered question is recorded in the
+ * session as a turn; a query without a session starts one, so follow-ups can carry it.
  */
 @Injectable()
 export class QueryService {
@@ -57,23 +59,29 @@ export class QueryService {
   async answer(input: QueryInput): Promise<QueryAnswer> {
     const started = performance.now();
     const prepared = await this.prepare(input, started);
-    const outcome = await this.generation.generate(
-      prepared.spec,
-      remainingMs(started, this.config.assist.queryDeadlineMs, performance.now()),
-    );
-    const partial = outcome.partial || prepared.retrievalPartial;
-    const degraded = outcome.degraded ?? (prepared.retrievalPartial ? 'retrieval_timeout' : undefined);
-    const turn = turnOf(input.query, outcome.value.text);
+    const answered = isNothingFound(prepared)
+      ? nothingFound(input.query)
+      : await this.generated(prepared, started);
+    const turn = turnOf(input.query, answered.answer);
     // One session write per question: the turn, which also extends the sliding TTL (or starts the session).
     let session = prepared.session;
     if (session) await this.sessions.recordTurn(session, turn);
     else session = (await this.sessions.create(input.companyId, null, turn)).session;
+    return { ...answered, session_id: session.session_id };
+  }
+
+  private async generated(prepared: PreparedQuery, started: number): Promise<Omit<QueryAnswer, 'session_id'>> {
+    const outcome = await this.generation.generate(
+      prepared.spec,
+      remainingMs(started, this.config.assist.queryDeadlineMs, performance.now()),
+    );
+    const degraded = outcome.degraded ?? (prepared.retrievalPartial ? 'retrieval_timeout' : undefined);
     return {
       answer: outcome.value.text,
       sources: outcome.value.sources,
-      session_id: session.session_id,
+      grounded: prepared.grounded,
       cached: outcome.cached,
-      partial,
+      partial: outcome.partial || prepared.retrievalPartial,
       ...(degraded ? { degraded } : {}),
     };
   }
@@ -85,9 +93,14 @@ export class QueryService {
   ): Promise<{ cached: boolean; events: AsyncIterable<SseEvent> }> {
     const started = performance.now();
     const prepared = await this.prepare(input, started);
-    const opened = await this.generation.openStream(prepared.spec, signal);
     // The id goes out with `done`, so a new session is created now; the turn is recorded when it is done.
     const session = prepared.session ?? (await this.sessions.create(input.companyId, null)).session;
+    if (isNothingFound(prepared)) {
+      const { answer, ...done } = nothingFound(input.query);
+      const events = answerEvents(answer, { answer, ...done, session_id: session.session_id });
+      return { cached: false, events: this.recordingTurn(events, session, input.query) };
+    }
+    const opened = await this.generation.openStream(prepared.spec, signal);
     const events = generationSse({
       events: opened.events,
       degraded: prepared.retrievalPartial ? 'retrieval_timeout' : undefined,
@@ -95,6 +108,7 @@ export class QueryService {
         answer: value.text,
         sources: value.sources,
         session_id: session.session_id,
+        grounded: prepared.grounded,
         cached,
       }),
     });
@@ -113,10 +127,7 @@ export class QueryService {
     }
   }
 
-  private async prepare(
-    input: QueryInput,
-    started: number,
-  ): Promise<{ session: AssistSession | null; spec: GenerationSpec; retrievalPartial: boolean }> {
+  private async prepare(input: QueryInput, started: number): Promise<PreparedQuery> {
     const { companyId, query } = input;
     // One session read (without a touch: recording the turn extends the sliding TTL) and one write.
     const session = input.sessionId ? await this.sessions.requireForUpdate(companyId, input.sessionId) : null;
@@ -137,4 +148,28 @@ export class QueryService {
 
 function turnOf(question: string, answer: string): { question: string; answer: string } {
   return { question, answer: Array.from(stripCitations(answer)).slice(0, TURN_ANSWER_CHARS).join('') };
+}
+
+/**
+ * Retrieval ran to the end, nothing passed the relevance floor, and no ticket is there to answer from (a
+ * timed-out retrieval is not "nothing"; a question about the session's ticket is answered from the ticket).
+ */
+function isNothingFound(prepared: { grounded: boolean; retrievalPartial: boolean; ticketInPrompt: boolean }) {
+  return !prepared.grounded && !prepared.retrievalPartial && !prepared.ticketInPrompt;
+}
+
+/** The plain "nothing found" answer: no model call, no sources, nothing to cache. */
+function nothingFound(question: string): Omit<QueryAnswer, 'session_id'> {
+  return {
+    answer: nothingFoundAnswer(detectLanguage(question)),
+    sources: [],
+    grounded: false,
+    cached: false,
+    partial: false,
+  };
+}
+
+async function* answerEvents(text: string, done: Record<string, unknown>): AsyncGenerator<SseEvent> {
+  for (const chunk of chunksOf(text)) yield { event: 'token', data: { text: chunk } };
+  yield { event: 'done', data: done };
 }

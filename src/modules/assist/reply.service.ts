@@ -14,6 +14,7 @@ import { assistKeys } from './domain/assist-keys';
 import { remainingMs } from '../../common/async/deadline';
 import { groundSources, SourceRef } from './domain/grounding';
 import { identifierSet } from './domain/identifier-redactor';
+import { draftedAloneNotice } from './domain/nothing-found';
 import { SseEvent } from './domain/sse';
 import { conversationText, similarityQuery, ticketForReply } from './domain/ticket-context';
 import {
@@ -38,6 +39,10 @@ export interface ReplyInput {
 export interface ReplyDraft {
   draft: string;
   sources: SourceRef[];
+  /** False when no similar ticket or article passed the relevance floor: drafted from the ticket alone. */
+  grounded: boolean;
+  /** Says so when the draft is not grounded. */
+  notice?: string;
   cached: boolean;
   partial: boolean;
   degraded?: Degradation;
@@ -48,6 +53,7 @@ interface PreparedReply {
   retrievalPartial: boolean;
   /** The agent's preferences could not be read: the draft was written without them. */
   preferencesUnavailable: boolean;
+  grounding: Pick<ReplyDraft, 'grounded' | 'notice'>;
 }
 
 /** Tickets whose agent replies are worth reusing. */
@@ -82,6 +88,7 @@ export class ReplyService {
     return {
       draft: outcome.value.text,
       sources: outcome.value.sources,
+      ...prepared.grounding,
       cached: outcome.cached,
       partial: outcome.partial || degradationOf(prepared) !== undefined,
       ...(degraded ? { degraded } : {}),
@@ -98,7 +105,7 @@ export class ReplyService {
     const events = generationSse({
       events: opened.events,
       degraded: degradationOf(prepared),
-      done: (value, cached) => ({ draft: value.text, sources: value.sources, cached }),
+      done: (value, cached) => ({ draft: value.text, sources: value.sources, ...prepared.grounding, cached }),
     });
     return { cached: opened.cached, events };
   }
@@ -127,6 +134,7 @@ export class ReplyService {
         filter: { status: RESOLVED, excludeIds: [ticketId] },
         deadlineMs,
         noCache,
+        grounding: true,
       }),
       this.retrieval.retrieve({
         companyId,
@@ -135,6 +143,7 @@ export class ReplyService {
         limit: kbArticles,
         deadlineMs,
         noCache,
+        grounding: true,
       }),
     ]);
     const docs = [...similar.docs.filter((d) => d.id !== ticketId), ...articles.docs];
@@ -172,6 +181,10 @@ export class ReplyService {
       spec,
       retrievalPartial: similar.partial || articles.partial,
       preferencesUnavailable: agent.unavailable,
+      grounding:
+        docs.length > 0
+          ? { grounded: true }
+          : { grounded: false, notice: draftedAloneNotice(detectLanguage(`${forReply.subject}\n${forReply.body}`)) },
     };
   }
 }

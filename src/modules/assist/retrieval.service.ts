@@ -3,7 +3,8 @@ import { AppConfig } from '../../config/config';
 import { LayeredCache } from '../cache/ports/layered-cache.port';
 import { LlmService } from '../llm/llm.service';
 import type { SearchDataType, SearchFilter } from '../search/domain/search-document';
-import { SearchService } from '../search/search.service';
+import { SearchResult, SearchService } from '../search/search.service';
+import type { RelevanceFloor } from '../../config/search.config';
 import { assistKeys } from './domain/assist-keys';
 import { withinDeadline } from '../../common/async/deadline';
 import type { RetrievedDoc } from './domain/grounding';
@@ -18,6 +19,8 @@ export interface RetrievalRequest {
   noCache?: boolean;
   /** The query's embedding, shared with the semantic layer (computed only when the search runs). */
   embedQuery?: () => Promise<Float32Array>;
+  /** For grounding an answer or draft: only results at or above the relevance floor are kept. */
+  grounding?: boolean;
 }
 
 export interface Retrieval {
@@ -43,12 +46,14 @@ export class RetrievalService {
 
   async retrieve(request: RetrievalRequest): Promise<Retrieval> {
     const { companyId, query, dataTypes, limit, filter } = request;
+    const floor = request.grounding ? this.config.search.relevanceFloor : undefined;
     const key = assistKeys.retrieval({
       companyId,
       query,
       dataTypes,
       limit,
-      filter,
+      // The floor is part of what was retrieved: another floor never reads these results.
+      filter: floor ? { ...filter, relevance_floor: floor } : filter,
       embedVersion: this.llm.promptVersion('embed'),
     });
     const work = this.cache.getOrCompute({
@@ -63,7 +68,12 @@ export class RetrievalService {
           filter,
           embedQuery: request.embedQuery,
         });
-        const docs = outcome.results.map((r): RetrievedDoc => ({
+        const { keywordWeight } = this.config.search;
+        const keywordOnly = outcome.degraded !== undefined;
+        const kept = floor
+          ? outcome.results.filter((r) => passesFloor(r, { floor, keywordWeight, keywordOnly }))
+          : outcome.results;
+        const docs = kept.map((r): RetrievedDoc => ({
           type: r.type,
           id: r.id,
           title: r.title,
@@ -87,4 +97,20 @@ export class RetrievalService {
   deadlineWithin(remainingMs: number): number {
     return Math.min(this.config.assist.retrievalDeadlineMs, remainingMs);
   }
+}
+
+/**
+ * A result may ground an answer when its grounding relevance reaches the floor of its type: its cosine plus
+ * keywordWeight × its keyword score (a score it lacks counts 0), the same evidence hybrid search ranks by.
+ * While vector search is unavailable only keyword scores exist, and they meet the keyword floor instead.
+ */
+export function passesFloor(
+  result: Pick<SearchResult, 'type' | 'score' | 'score_type' | 'keyword_score'>,
+  options: { floor: RelevanceFloor; keywordWeight: number; keywordOnly: boolean },
+): boolean {
+  const { floor, keywordWeight, keywordOnly } = options;
+  const keyword = result.score_type === 'keyword' ? result.score : (result.keyword_score ?? 0);
+  if (keywordOnly) return keyword >= floor.keyword;
+  const cosine = result.score_type === 'cosine' ? result.score : 0;
+  return cosine + keywordWeight * keyword >= floor[result.type];
 }

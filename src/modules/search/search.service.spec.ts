@@ -8,7 +8,7 @@ import { VectorIndex, VectorSearchRequest } from './ports/vector-index.port';
 import { FakeDocumentPresence } from '../../../test/fakes/document-presence.fake';
 import { SearchService, VECTOR_DEGRADED } from './search.service';
 
-function hit(type: SearchDataType, id: string, companyId = 'co-a'): SearchHit {
+function hit(type: SearchDataType, id: string, companyId = 'co-a', score = 1): SearchHit {
   const payload: SearchPayload = {
     company_id: companyId,
     type,
@@ -21,7 +21,7 @@ function hit(type: SearchDataType, id: string, companyId = 'co-a'): SearchHit {
     content_hash: 'h',
     ...(type === 'ticket' ? { status: 'open', priority: 'high' } : {}),
   };
-  return { id, type, score: 1, payload };
+  return { id, type, score, payload };
 }
 
 class ListVectorIndex {
@@ -91,7 +91,7 @@ describe('SearchService', () => {
     const { service, vectors, lexical, embedCalls } = serviceWith({
       vector: { ticket: [hit('ticket', 'T1'), hit('ticket', 'T2')], article: [hit('article', 'K1')] },
       lexical: { ticket: [hit('ticket', 'T2'), hit('ticket', 'T3')], article: [] },
-      env: { SEARCH_HYBRID: 'true', SEARCH_RRF_LEXICAL_WEIGHT: '1', SEARCH_RRF_K: '60' },
+      env: { SEARCH_FUSION: 'rrf', SEARCH_RRF_LEXICAL_WEIGHT: '1', SEARCH_RRF_K: '60' },
     });
     const outcome = await service.search({
       companyId: 'co-a',
@@ -113,7 +113,11 @@ describe('SearchService', () => {
     expect(outcome.results[0]).toEqual({
       type: 'ticket',
       id: 'T2',
-      score: expect.any(Number),
+      // Relevance on its scale (the cosine, as the vector search found it), the fusion value apart.
+      score: 1,
+      score_type: 'cosine',
+      keyword_score: 1,
+      fusion_score: Number((1 / 62 + 1 / 61).toFixed(6)),
       title: 'title T2',
       summary: 'summary T2',
       status: 'open',
@@ -164,10 +168,10 @@ describe('SearchService', () => {
     });
     expect(outcome.results.map((r) => r.id)).toEqual(['T1']);
     expect(off.lexical.requests).toEqual([]);
-    // The default, chosen by the retrieval eval (see search.config).
+    // The default, chosen by the retrieval eval through the API (see search.config): hybrid.
     const byDefault = serviceWith(lists);
     await byDefault.service.search({ companyId: 'co-a', query: 'q', dataTypes: ['ticket'], limit: 5 });
-    expect(byDefault.lexical.requests).toEqual([]);
+    expect(byDefault.lexical.requests).toHaveLength(1);
 
     const down = serviceWith({
       ...lists,
@@ -191,7 +195,7 @@ describe('SearchService', () => {
     };
     const order = async (env: Record<string, string>) =>
       (
-        await serviceWith({ ...lists, env: { SEARCH_HYBRID: 'true', ...env } }).service.search({
+        await serviceWith({ ...lists, env: { SEARCH_FUSION: 'rrf', ...env } }).service.search({
           companyId: 'co-a',
           query: 'q',
           dataTypes: ['ticket'],
@@ -208,6 +212,38 @@ describe('SearchService', () => {
     ]);
     // A heavy keyword list with k = 0: L1 2/1, V2 1/2 + 2/2, V1 1/1.
     expect(await order({ SEARCH_RRF_LEXICAL_WEIGHT: '2', SEARCH_RRF_K: '0' })).toEqual(['L1', 'V2', 'V1']);
+  });
+
+  it('by default orders by cosine + keyword weight × keyword score, and reports each on its own scale', async () => {
+    const { service } = serviceWith({
+      vector: { ticket: [hit('ticket', 'V1', 'co-a', 0.62), hit('ticket', 'B2', 'co-a', 0.55)] },
+      lexical: { ticket: [hit('ticket', 'L1', 'co-a', 0.7), hit('ticket', 'B2', 'co-a', 0.3)] },
+    });
+    const { results } = await service.search({
+      companyId: 'co-a',
+      query: 'q',
+      dataTypes: ['ticket'],
+      limit: 3,
+    });
+    expect(results.map((r) => [r.id, r.score, r.score_type, r.keyword_score, r.fusion_score])).toEqual([
+      ['B2', 0.55, 'cosine', 0.3, 0.85],
+      ['L1', 0.7, 'keyword', undefined, 0.7],
+      ['V1', 0.62, 'cosine', undefined, 0.62],
+    ]);
+  });
+
+  it('orders equal fused values by id, whatever order the adapters returned them in', async () => {
+    const { service } = serviceWith({
+      vector: { ticket: [hit('ticket', 'T9', 'co-a', 0.5), hit('ticket', 'T1', 'co-a', 0.5)] },
+      lexical: {},
+    });
+    const { results } = await service.search({
+      companyId: 'co-a',
+      query: 'q',
+      dataTypes: ['ticket'],
+      limit: 2,
+    });
+    expect(results.map((r) => r.id)).toEqual(['T1', 'T9']);
   });
 
   it('refuses a malformed SEARCH_RRF_LEXICAL_WEIGHT at start, naming it', () => {

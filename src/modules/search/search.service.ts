@@ -24,10 +24,19 @@ export interface SearchInput {
   embedQuery?: () => Promise<Float32Array>;
 }
 
+/** The scale of a result's `score`: cosine similarity of embeddings, or the normalized BM25 keyword score. */
+export type ScoreType = 'cosine' | 'keyword';
+
 export interface SearchResult {
   type: SearchDataType;
   id: string;
+  /** Relevance on the scale `score_type` names (never the fusion rank). */
   score: number;
+  score_type: ScoreType;
+  /** The normalized keyword score (0-1) when keyword search found the document too. */
+  keyword_score?: number;
+  /** The value the results are ordered by (score or rank fusion; see SearchSettings.fusion). */
+  fusion_score: number;
   title: string;
   summary: string;
   status?: string;
@@ -74,6 +83,12 @@ export class SearchService {
 
     let lists: RankedList<SearchHit>[];
     let degraded: string | undefined;
+    // A document found by the vector search is scored by its cosine; one found by keywords only by those.
+    const cosineOf = new Map<string, number>();
+    if (vectorLists !== 'unavailable')
+      for (const hit of vectorLists.flat()) cosineOf.set(keyOf(hit), hit.score);
+    const keywordOf = new Map<string, number>();
+    for (const hit of lexicalLists.flat()) keywordOf.set(keyOf(hit), hit.score);
     if (vectorLists === 'unavailable') {
       // Keyword search is the fallback even when fusion is switched off.
       const keyword = useLexical
@@ -92,15 +107,26 @@ export class SearchService {
     }
 
     lists = await this.withoutDeleted(companyId, lists);
-    const fused = reciprocalRankFusion<SearchHit>(lists, {
-      keyOf: (hit) => `${hit.type}:${hit.id}`,
-      k: this.config.search.rrfK,
-      limit,
-    });
+    // Each list best first, equal scores by id: the fused order never depends on an adapter's tie order.
+    const sorted = lists.map((list) => ({ ...list, items: [...list.items].sort(byScoreThenId) }));
+    const { fusion, keywordWeight, rrfK } = this.config.search;
+    const fused =
+      fusion === 'score' && !degraded
+        ? scoreFusion(sorted, { keywordWeight, limit, keywordLists: lexicalLists.length })
+        : reciprocalRankFusion<SearchHit>(sorted, { keyOf, k: rrfK, limit });
     const results = fused
       // Defence in depth: the ports are company-partitioned, and nothing else may ever leak out.
       .filter(({ item }) => item.payload.company_id === companyId)
-      .map(({ item, score }) => toResult(item, score));
+      .map(({ item, key, score }) => {
+        const cosine = cosineOf.get(key);
+        const keyword = keywordOf.get(key);
+        return toResult(item, {
+          score: round(cosine ?? item.score),
+          score_type: cosine === undefined ? 'keyword' : 'cosine',
+          ...(cosine !== undefined && keyword !== undefined ? { keyword_score: round(keyword) } : {}),
+          fusion_score: round(score),
+        });
+      });
     return degraded ? { results, cached: false, degraded } : { results, cached: false };
   }
 
@@ -171,12 +197,55 @@ export class SearchService {
   }
 }
 
-function toResult(hit: SearchHit, score: number): SearchResult {
+/**
+ * Orders by cosine + keywordWeight × normalized keyword score, both on stated scales (a score missing from a
+ * list counts 0); equal values by type and id. The last `keywordLists` lists are the keyword ones.
+ */
+function scoreFusion(
+  lists: RankedList<SearchHit>[],
+  options: { keywordWeight: number; limit: number; keywordLists: number },
+): Array<{ key: string; item: SearchHit; score: number }> {
+  const fused = new Map<string, { key: string; item: SearchHit; score: number }>();
+  const firstKeyword = lists.length - options.keywordLists;
+  lists.forEach((list, index) => {
+    const weight = index >= firstKeyword ? options.keywordWeight : 1;
+    const seen = new Set<string>();
+    for (const item of list.items) {
+      const key = keyOf(item);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const entry = fused.get(key) ?? { key, item, score: 0 };
+      entry.score += weight * item.score;
+      fused.set(key, entry);
+    }
+  });
+  return [...fused.values()]
+    .sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .slice(0, options.limit);
+}
+
+function keyOf(hit: SearchHit): string {
+  return `${hit.type}:${hit.id}`;
+}
+
+function byScoreThenId(a: SearchHit, b: SearchHit): number {
+  return b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** Six decimals: the scores' meaningful precision, and stable text in cached and compared responses. */
+function round(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
+
+function toResult(
+  hit: SearchHit,
+  scores: Pick<SearchResult, 'score' | 'score_type' | 'keyword_score' | 'fusion_score'>,
+): SearchResult {
   const { payload } = hit;
   return {
     type: hit.type,
     id: hit.id,
-    score,
+    ...scores,
     title: payload.title,
     summary: payload.summary,
     ...(payload.status !== undefined ? { status: payload.status } : {}),

@@ -108,7 +108,14 @@ export class SourceRefDto {
   @ApiProperty({ enum: ['ticket', 'article'] }) type: 'ticket' | 'article';
   @ApiProperty({ description: 'ticket_id or article_id' }) id: string;
   @ApiProperty() title: string;
-  @ApiProperty({ nullable: true, type: Number, description: 'retrieval rank score' }) score: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description:
+      'relevance of the source as /search scores it (cosine similarity, or the normalized keyword score when ' +
+      'only keyword search found it); every source reached the relevance floor',
+  })
+  score: number | null;
 }
 
 export class SimilarTicketDto {
@@ -164,6 +171,12 @@ export class QueryResponseDto {
   answer: string;
   @ApiProperty({ type: [SourceRefDto] }) sources: SourceRefDto[];
   @ApiProperty({ description: 'the given session, or a new one' }) session_id: string;
+  @ApiProperty({
+    description:
+      'false when nothing retrieved passed the relevance floor: the answer then says plainly that the ' +
+      'knowledge base has nothing on it, and `sources` is empty',
+  })
+  grounded: boolean;
   @ApiProperty() cached: boolean;
   @ApiProperty(PARTIAL_DOC) partial: boolean;
   @ApiPropertyOptional(DEGRADED_DOC) degraded?: string;
@@ -176,6 +189,17 @@ export class ReplyResponseDto {
   })
   draft: string;
   @ApiProperty({ type: [SourceRefDto] }) sources: SourceRefDto[];
+  @ApiProperty({
+    description:
+      'false when no similar ticket or article passed the relevance floor: the draft is written from the ' +
+      'ticket alone, `sources` is empty and `notice` says so',
+  })
+  grounded: boolean;
+  @ApiPropertyOptional({
+    description: 'set when the draft is not grounded',
+    example: 'No related ticket or article passed the relevance floor: drafted from the ticket alone.',
+  })
+  notice?: string;
   @ApiProperty() cached: boolean;
   @ApiProperty(PARTIAL_DOC) partial: boolean;
   @ApiPropertyOptional(DEGRADED_DOC) degraded?: string;

@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../../../common/errors/app-error';
+import { BM25_DEFAULTS, bm25Idf, normalizedKeywordScore } from '../domain/bm25';
 import { SearchFilter, SearchHit, SearchPayload } from '../domain/search-document';
 import { tokenize } from '../domain/text-tokens';
 import {
@@ -20,12 +21,14 @@ const MAX_LEXEME_CHARS = 500;
 /** A query of thousands of distinct tokens is not a keyword search; the first ones carry it. */
 const MAX_QUERY_TERMS = 64;
 /** Okapi BM25 constants, the same as domain/bm25.ts. */
-const BM25 = { k1: 1.2, b: 0.75 };
+const BM25 = BM25_DEFAULTS;
 
 export interface PostgresLexicalOptions {
   /**
    * At most this many documents are scored per query: candidate terms are taken rarest first while their
-   * document frequencies add up to no more than this (the rarest always), and the candidate scan is cut there.
+   * document frequencies add up to no more than this (the rarest always), and the candidates are cut there,
+   * shortest documents first (BM25 favours them for equal term counts), then by id: a choice made by the data,
+   * never by the query plan or the rows' physical order, so unchanged data always gives the same results.
    */
   maxCandidates: number;
   /**
@@ -39,11 +42,6 @@ export const DEFAULT_POSTGRES_LEXICAL_OPTIONS: PostgresLexicalOptions = {
   maxCandidates: 5_000,
   minCandidateIdf: 0.1,
 };
-
-/** BM25 idf as domain/bm25.ts computes it: never negative, ≈ 0 for a term in every document. */
-export function bm25Idf(documentCount: number, df: number): number {
-  return Math.log(1 + (documentCount - df + 0.5) / (df + 0.5));
-}
 
 /**
  * Keyword search in PostgreSQL (services mode), so every API instance sees the same index. Documents live in
@@ -203,6 +201,7 @@ export class PostgresLexicalIndex extends LexicalIndex {
       `WITH candidate AS (
          SELECT id, terms, doc_length FROM search_document
           WHERE company_id = $1 AND type = $2 AND terms @@ CAST($3 AS tsquery)${conditions.map((c) => ` AND ${c}`).join('')}
+          ORDER BY doc_length ASC, id ASC
           LIMIT $${capParam}
        ), scored AS (
          SELECT c.id,
@@ -224,7 +223,15 @@ export class PostgresLexicalIndex extends LexicalIndex {
         ORDER BY s.score DESC, s.id ASC`,
       params,
     );
-    return rows.map((row) => ({ id: row.id, type, score: Number(row.score), payload: row.payload }));
+    // Every distinct query term bounds the score, those no document holds at their idf for df 0.
+    const dfOf = new Map(weighted.map((w) => [w.term, w.df]));
+    const termIdfs = terms.map((term) => bm25Idf(documentCount, dfOf.get(term) ?? 0));
+    return rows.map((row) => ({
+      id: row.id,
+      type,
+      score: normalizedKeywordScore({ score: Number(row.score), termIdfs, k1: BM25.k1 }),
+      payload: row.payload,
+    }));
   }
 }
 

@@ -20,13 +20,33 @@ export interface Bm25Snapshot {
   documents: Bm25StoredDocument[];
 }
 
-/** An Okapi BM25 inverted index over one company's documents of one type. Pure and in memory. */
+export const BM25_DEFAULTS: Bm25Params = { k1: 1.2, b: 0.75 };
+
+/** BM25 idf: never negative, ≈ 0 for a term in every document, largest for a term in none. */
+export function bm25Idf(documentCount: number, df: number): number {
+  return Math.log(1 + (documentCount - df + 0.5) / (df + 0.5));
+}
+
+/**
+ * A BM25 score on a 0-1 scale: divided by the most any document could score for this query, each distinct
+ * query term at its saturated weight idf × (k1 + 1). Terms no document holds count at their (high) idf, so a
+ * query whose distinctive words are unknown to the index scores low whatever its common words match.
+ */
+export function normalizedKeywordScore(input: { score: number; termIdfs: number[]; k1: number }): number {
+  const bound = input.termIdfs.reduce((sum, idf) => sum + idf * (input.k1 + 1), 0);
+  return bound > 0 ? Math.min(1, input.score / bound) : 0;
+}
+
+/**
+ * An Okapi BM25 inverted index over one company's documents of one type. Pure and in memory. Ranks by BM25;
+ * the scores it returns are normalized (normalizedKeywordScore), which keeps that order.
+ */
 export class Bm25Index {
   private readonly documents = new Map<string, Bm25StoredDocument>();
   private readonly postings = new Map<string, Map<string, number>>();
   private totalLength = 0;
 
-  constructor(private readonly params: Bm25Params = { k1: 1.2, b: 0.75 }) {}
+  constructor(private readonly params: Bm25Params = BM25_DEFAULTS) {}
 
   static fromSnapshot(snapshot: Bm25Snapshot, params?: Bm25Params): Bm25Index {
     const index = new Bm25Index(params);
@@ -70,10 +90,12 @@ export class Bm25Index {
     const averageLength = this.totalLength / n || 1;
     const { k1, b } = this.params;
     const scores = new Map<string, number>();
+    const termIdfs: number[] = [];
     for (const term of new Set(tokenize(query))) {
       const posting = this.postings.get(term);
+      const idf = bm25Idf(n, posting?.size ?? 0);
+      termIdfs.push(idf);
       if (!posting) continue;
-      const idf = Math.log(1 + (n - posting.size + 0.5) / (posting.size + 0.5));
       for (const [id, tf] of posting) {
         const length = this.documents.get(id)!.length;
         const weight = (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * length) / averageLength));
@@ -85,13 +107,11 @@ export class Bm25Index {
     ids.forEach((id, label) => {
       if (matchesFilter(this.documents.get(id)!.payload, filter)) top.offer(label, scores.get(id)!);
     });
-    return top
-      .sorted()
-      .map(({ label, score }) => ({
-        id: ids[label],
-        score,
-        payload: this.documents.get(ids[label])!.payload,
-      }));
+    return top.sorted().map(({ label, score }) => ({
+      id: ids[label],
+      score: normalizedKeywordScore({ score, termIdfs, k1 }),
+      payload: this.documents.get(ids[label])!.payload,
+    }));
   }
 
   snapshot(): Bm25Snapshot {

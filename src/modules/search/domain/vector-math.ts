@@ -28,12 +28,18 @@ export function dotAt(query: Float32Array, matrix: Float32Array, offset: number)
   return s0 + s1 + s2 + s3;
 }
 
-/** Keeps the k highest-scoring labels seen (a min-heap on score); ties keep the lower label. */
+/**
+ * Keeps the k highest-scoring labels seen (a min-heap on score). Ties go to the label `tieOrder` puts first
+ * (default: the lower label); callers whose labels are storage slots order ties by their ids instead.
+ */
 export class TopK {
   private readonly scores: number[] = [];
   private readonly labels: number[] = [];
 
-  constructor(private readonly k: number) {}
+  constructor(
+    private readonly k: number,
+    private readonly tieOrder: (labelA: number, labelB: number) => number = (a, b) => a - b,
+  ) {}
 
   get size(): number {
     return this.scores.length;
@@ -61,11 +67,11 @@ export class TopK {
   sorted(): { label: number; score: number }[] {
     return this.labels
       .map((label, i) => ({ label, score: this.scores[i] }))
-      .sort((a, b) => b.score - a.score || a.label - b.label);
+      .sort((a, b) => b.score - a.score || this.tieOrder(a.label, b.label));
   }
 
   private better(scoreA: number, labelA: number, scoreB: number, labelB: number): boolean {
-    return scoreA > scoreB || (scoreA === scoreB && labelA < labelB);
+    return scoreA > scoreB || (scoreA === scoreB && this.tieOrder(labelA, labelB) < 0);
   }
 
   private siftUp(index: number): void {

@@ -152,8 +152,30 @@ export class SearchRequestDto {
 export class SearchResultDto {
   @ApiProperty({ enum: ['ticket', 'article'] }) type: 'ticket' | 'article';
   @ApiProperty({ description: 'ticket_id or article_id', example: 'T-1001' }) id: string;
-  @ApiProperty({ description: 'fused rank score (reciprocal rank fusion): higher is better', example: 0.032 })
+  @ApiProperty({
+    description:
+      'relevance on the scale `score_type` names: `cosine` is the cosine similarity of the query and document ' +
+      'embeddings (-1 to 1); `keyword` is the BM25 score divided by the most any document could score for ' +
+      'this query (0 to 1), given when only keyword search found the document. Not a rank: /query and /reply ' +
+      'ground only on results whose cosine + keyword weight × keyword score reaches the relevance floor.',
+    example: 0.71,
+  })
   score: number;
+  @ApiProperty({ enum: ['cosine', 'keyword'], description: 'the scale of `score`' })
+  score_type: 'cosine' | 'keyword';
+  @ApiPropertyOptional({
+    description: 'the normalized keyword score (0 to 1) when keyword search found the document too',
+    example: 0.42,
+  })
+  keyword_score?: number;
+  @ApiProperty({
+    description:
+      'what the results are ordered by, meaningful only within one response: cosine + keyword weight × ' +
+      'keyword score (SEARCH_FUSION=score, the default), or reciprocal rank fusion Σ weight / (k + rank) ' +
+      '(SEARCH_FUSION=rrf)',
+    example: 1.12,
+  })
+  fusion_score: number;
   @ApiProperty({ description: 'ticket subject or article title' }) title: string;
   @ApiProperty() summary: string;
   @ApiPropertyOptional({ enum: TICKET_STATUSES, description: 'tickets only' }) status?: string;

@@ -68,3 +68,22 @@ describe('VectorPartition keeps the event loop turning', () => {
     expect(p.search(points(1, 1999)[0].vector, 1)[0].id).toBe('t-1999');
   });
 });
+
+describe('VectorPartition is deterministic on unchanged data', () => {
+  it('gives the same results after the same points are upserted again (a forced re-index)', async () => {
+    // A small ef and degree make the graph's approximation visible; only a data change may move results.
+    const p = new VectorPartition({
+      dimension: DIMENSION,
+      hnsw: { m: 4, efConstruction: 8, efSearch: 4 },
+      exactSearchMax: 10,
+    });
+    const all = points(1_500);
+    p.upsert(all);
+    await p.buildGraph();
+    const queries = points(40, 5_000).map((q) => q.vector);
+    const results = () => queries.map((q) => p.search(q, 5).map((hit) => hit.id));
+    const before = results();
+    p.upsert([...all].reverse());
+    expect(results()).toEqual(before);
+  });
+});

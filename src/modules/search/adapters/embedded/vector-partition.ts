@@ -22,6 +22,9 @@ export type PartitionEntry = [label: number, id: string, payload: SearchPayload]
 /** Longest stretch of graph work between two turns of the event loop (requests wait at most about this). */
 const SLICE_MS = 10;
 
+/** Graph candidates fetched beyond k, so ties at the cut are decided by id. */
+const GRAPH_TIE_MARGIN = 8;
+
 /** Resolves after one macrotask turn: timers, sockets and HTTP requests run in between. */
 export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -85,6 +88,12 @@ export class VectorPartition {
   upsert(points: PartitionPoint[]): void {
     for (const point of points) {
       let label = this.labelById.get(point.id);
+      if (label !== undefined && this.holds(label, point.vector)) {
+        // The same vector again (a forced re-index): re-inserting it would rewire the graph around it and
+        // move approximate results although the data did not change.
+        this.payloads[label] = point.payload;
+        continue;
+      }
       if (label === undefined) {
         label = this.freeLabels.pop() ?? this.idsByLabel.length;
         this.labelById.set(point.id, label);
@@ -231,7 +240,7 @@ export class VectorPartition {
     k: number,
     candidates?: number[],
   ): { label: number; score: number }[] {
-    const top = new TopK(k);
+    const top = new TopK(k, this.byId);
     const dimension = this.dimension;
     if (candidates) {
       for (const label of candidates) top.offer(label, dotAt(query, this.vectors, label * dimension));
@@ -251,23 +260,38 @@ export class VectorPartition {
     k: number,
     candidates?: number[],
   ): { label: number; score: number }[] {
-    graph.setEf(Math.max(this.options.hnsw.efSearch, k));
+    // A few more than k: points tied with the k-th are then cut by id below, not by where the walk met them.
+    const wanted = Math.min(k + GRAPH_TIE_MARGIN, graph.getMaxElements());
+    graph.setEf(Math.max(this.options.hnsw.efSearch, wanted));
     let allowed: ((label: number) => boolean) | undefined;
     if (candidates) {
       const mask = new Uint8Array(this.labelCount);
       for (const label of candidates) mask[label] = 1;
       allowed = (label) => mask[label] === 1;
     }
-    const wanted = Math.min(k, graph.getMaxElements());
     const { neighbors } = graph.searchKnn(Array.from(query), wanted, allowed);
     // Re-score exactly from the stored vectors: same scale as exact search, and stable ordering.
-    const top = new TopK(k);
+    const top = new TopK(k, this.byId);
     for (const label of neighbors) {
       if (this.idsByLabel[label] !== undefined)
         top.offer(label, dotAt(query, this.vectors, label * this.dimension));
     }
     return top.sorted();
   }
+
+  /** True when `label` already stores exactly this vector. */
+  private holds(label: number, vector: Float32Array): boolean {
+    const offset = label * this.dimension;
+    for (let i = 0; i < this.dimension; i++) if (this.vectors[offset + i] !== vector[i]) return false;
+    return true;
+  }
+
+  /** Equal scores rank by id, not by storage slot: slots depend on the history of inserts and deletes. */
+  private readonly byId = (labelA: number, labelB: number): number => {
+    const a = this.idsByLabel[labelA]!;
+    const b = this.idsByLabel[labelB]!;
+    return a < b ? -1 : a > b ? 1 : 0;
+  };
 
   private newGraph(capacity: number): HierarchicalNSW {
     const graph = new HierarchicalNSW('cosine', this.dimension);
