@@ -138,6 +138,11 @@ describe.each(dbTargets().flatMap((target) => MODES.map((mode) => [target, mode]
       if (mode === 'openai') fake = await FakeOpenAiServer.start();
       t = await startTestApp(target, {
         RECONCILE_INTERVAL_MS: '600000',
+        // The relevance floor has its own suite (grounding.e2e): here whatever is retrieved may ground, so these
+        // cases check numbering, redaction and turns on the sources retrieval returns, not the floor's choice.
+        RELEVANCE_FLOOR_TICKET: '0',
+        RELEVANCE_FLOOR_ARTICLE: '0',
+        RELEVANCE_FLOOR_KEYWORD: '0',
         ...(fake
           ? {
               OPENAI_API_KEY: 'test-key',
