@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { LlmModule } from '../llm/llm.module';
 import { WarmingModule } from '../warming/warming.module';
 import { SearchIndexModule } from './search-index.module';
+import { VectorVersionsModule } from './vector-versions.module';
 import { SearchService } from './search.service';
 import { SearchWarmer } from './search.warmer';
 
@@ -10,7 +11,7 @@ import { SearchWarmer } from './search.warmer';
  * and the search warmer it registers with the warming registry.
  */
 @Module({
-  imports: [SearchIndexModule, LlmModule, WarmingModule],
+  imports: [SearchIndexModule, VectorVersionsModule, LlmModule, WarmingModule],
   providers: [SearchService, SearchWarmer],
   exports: [SearchService],
 })

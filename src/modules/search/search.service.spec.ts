@@ -1,3 +1,4 @@
+import { EmbedderVersions } from './embedder-versions.service';
 import { AppError } from '../../common/errors/app-error';
 import { AppConfig, loadConfig } from '../../config/config';
 import { LlmService } from '../llm/llm.service';
@@ -64,6 +65,8 @@ function serviceWith(input: {
     lexical as unknown as LexicalIndex,
     config,
     metrics,
+    // Every collection current: the embedder-version gate is covered by test/e2e/reindex.e2e.spec.ts.
+    { isCurrent: () => Promise.resolve(true), markStale: () => undefined } as unknown as EmbedderVersions,
   );
   return { service, vectors, lexical, embedCalls, metrics };
 }
