@@ -6,7 +6,7 @@ import type { PromptMessage } from '../prompts/prompt-template';
 import { fitToBudget } from '../prompts/fit-budget';
 import { TokenCounter } from '../token-counter';
 import { sdkCallSignal } from './sdk-call-signal';
-import { inputText, outputLanguage } from './local.chat-model';
+import { outputLanguage } from './local.chat-model';
 import { toUpstreamError } from './openai.errors';
 
 export interface OpenAiChatOptions {
