@@ -80,4 +80,8 @@ async function bootstrap(): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
-void bootstrap();
+bootstrap().catch((error: unknown) => {
+  // A remote model's configuration refused at start (see LlmStartupProbe) names the variable to set.
+  console.error(error instanceof ConfigValidationError ? error.message : error);
+  process.exit(error instanceof ConfigValidationError ? 78 : 1);
+});

@@ -40,6 +40,56 @@ describe('configuration', () => {
     expect(config.app).toMatchObject({ role: 'worker', port: 8080 });
   });
 
+  it('refuses split roles without QDRANT_URL: the embedded vector index serves one process', () => {
+    const services = { DATABASE_URL: 'postgres://u@db:5432/app', REDIS_URL: 'redis://cache:6379', ADMIN_API_KEY: 'a-long-enough-admin-key' };
+    for (const role of ['api', 'worker']) {
+      expect(problems({ ...services, APP_ROLE: role })).toEqual([
+        expect.stringMatching(new RegExp(`^QDRANT_URL: required with APP_ROLE=${role}`)),
+      ]);
+      expect(problems({ ...services, APP_ROLE: role, QDRANT_URL: 'http://qdrant:6333' })).toEqual([]);
+    }
+    expect(problems({ ...services })).toEqual([]);
+  });
+
+  it('configures each model role apart: server, key, temperature, output-length field, dimensions, encoding', () => {
+    const defaults = loadConfig({ OPENAI_API_KEY: 'sk-1' }).llm;
+    expect(defaults).toMatchObject({
+      embeddings: { apiKey: 'sk-1' },
+      maxTokensField: 'max_completion_tokens',
+      sendEmbeddingDimensions: false,
+      embeddingEncoding: 'base64',
+      startupProbe: true,
+    });
+    expect(defaults.temperature).toBeUndefined();
+    const vllm = loadConfig({
+      OPENAI_BASE_URL: 'http://vllm:8000/v1',
+      LLM_EMBEDDINGS_BASE_URL: 'http://tei:8080/v1',
+      LLM_EMBEDDINGS_API_KEY: 'embed-key',
+      LLM_EMBEDDING_MODEL: 'BAAI/bge-m3',
+      LLM_EMBEDDING_DIMENSION: '1024',
+      LLM_TEMPERATURE: '0.2',
+    }).llm;
+    expect(vllm).toMatchObject({
+      provider: 'openai',
+      baseUrl: 'http://vllm:8000/v1',
+      embeddings: { baseUrl: 'http://tei:8080/v1', apiKey: 'embed-key' },
+      temperature: 0.2,
+      maxTokensField: 'both',
+      embeddingDimension: 1024,
+      sendEmbeddingDimensions: false,
+    });
+    expect(loadConfig({ OPENAI_API_KEY: 'k', LLM_EMBEDDING_DIMENSION: '256' }).llm.sendEmbeddingDimensions).toBe(true);
+    expect(
+      loadConfig({ OPENAI_API_KEY: 'k', LLM_EMBEDDING_DIMENSION: '256', LLM_EMBEDDING_SEND_DIMENSIONS: 'false' }).llm
+        .sendEmbeddingDimensions,
+    ).toBe(false);
+    expect(problems({ LLM_TEMPERATURE: '3', LLM_MAX_TOKENS_FIELD: 'tokens', LLM_EMBEDDING_ENCODING: 'hex' })).toEqual([
+      expect.stringMatching(/^LLM_TEMPERATURE: must be a number from 0 to 2/),
+      expect.stringMatching(/^LLM_MAX_TOKENS_FIELD: must be one of/),
+      expect.stringMatching(/^LLM_EMBEDDING_ENCODING: must be base64 or float/),
+    ]);
+  });
+
   it('keeps a separate queue Redis when QUEUE_REDIS_URL is set', () => {
     const config = loadConfig({ REDIS_URL: 'redis://cache:6379', QUEUE_REDIS_URL: 'redis://queue:6379' });
     expect(config.redis.queueUrl).toBe('redis://queue:6379');

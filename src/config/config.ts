@@ -59,6 +59,13 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (problems.length === 0 && config.database.kind === 'postgres' && !config.app.adminApiKey) {
     problems.push('ADMIN_API_KEY: required in services mode (DATABASE_URL is set), so every instance shares one admin key');
   }
+  if (problems.length === 0 && config.app.role !== 'all' && config.search.vectorStore === 'embedded') {
+    // The embedded vector index lives in one process's memory (and its DATA_DIR): an API would never see what
+    // a separate worker indexed.
+    problems.push(
+      `QDRANT_URL: required with APP_ROLE=${config.app.role} (split roles share vectors through Qdrant; the embedded index serves one process: use APP_ROLE=all without QDRANT_URL)`,
+    );
+  }
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
 }

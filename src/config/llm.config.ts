@@ -1,6 +1,6 @@
-import { IsOptional, IsString, ValidateBy } from 'class-validator';
-import { defineConfig, toInt } from './define-config';
-import { IsHttpUrl, IsIntString } from './validators';
+import { IsIn, IsOptional, IsString, Matches, ValidateBy } from 'class-validator';
+import { defineConfig, toBool, toInt } from './define-config';
+import { IsBoolString, IsHttpUrl, IsIntString } from './validators';
 
 /** USD per 1M tokens. `output` is unused for embedding models. */
 export interface ModelPrice {
@@ -24,9 +24,27 @@ const IsPriceTable = () =>
 class LlmEnv {
   @IsOptional() @IsString() OPENAI_API_KEY?: string = undefined;
   @IsOptional() @IsHttpUrl() OPENAI_BASE_URL?: string = undefined;
+  /** The embeddings role's own server and key; unset: the chat role's (OPENAI_BASE_URL / OPENAI_API_KEY). */
+  @IsOptional() @IsHttpUrl() LLM_EMBEDDINGS_BASE_URL?: string = undefined;
+  @IsOptional() @IsString() LLM_EMBEDDINGS_API_KEY?: string = undefined;
   @IsOptional() @IsString() LLM_CHAT_MODEL?: string = undefined;
+  @IsOptional()
+  @Matches(/^(0(\.\d{1,3})?|1(\.\d{1,3})?|2(\.0{1,3})?)$/, {
+    message: 'must be a number from 0 to 2, e.g. 0.2',
+  })
+  LLM_TEMPERATURE?: string = undefined;
+  @IsOptional()
+  @IsIn(['max_completion_tokens', 'max_tokens', 'both'], {
+    message: 'must be one of max_completion_tokens, max_tokens, both',
+  })
+  LLM_MAX_TOKENS_FIELD?: string = undefined;
+  @IsOptional() @IsBoolString() LLM_EMBEDDING_SEND_DIMENSIONS?: string = undefined;
+  @IsOptional()
+  @IsIn(['base64', 'float'], { message: 'must be base64 or float' })
+  LLM_EMBEDDING_ENCODING?: string = undefined;
+  @IsOptional() @IsBoolString() LLM_STARTUP_PROBE?: string = undefined;
   @IsOptional() @IsString() LLM_EMBEDDING_MODEL?: string = undefined;
-  /** Dimension of the OpenAI-compatible embedding model (sent as `dimensions` when the model supports it). */
+  /** Size of the OpenAI-compatible embedding model's vectors; sent as `dimensions` per LLM_EMBEDDING_SEND_DIMENSIONS. */
   @IsOptional() @IsIntString(1) LLM_EMBEDDING_DIMENSION?: string = undefined;
   @IsOptional() @IsIntString(1) LLM_LOCAL_EMBEDDING_DIMENSION?: string = undefined;
   @IsOptional() @IsIntString(0) LLM_LOCAL_THREADS?: string = undefined;
@@ -53,15 +71,40 @@ class LlmEnv {
   @IsOptional() @IsPriceTable() LLM_PRICES_JSON?: string = undefined;
 }
 
+/** Which output-length field chat requests carry (Ollama's OpenAI layer reads only `max_tokens`). */
+export type MaxTokensField = 'max_completion_tokens' | 'max_tokens' | 'both';
+
+export interface LlmEndpoint {
+  baseUrl?: string;
+  apiKey?: string;
+}
+
 export interface LlmSettings {
-  /** openai: a key or base URL is set; local: the embedded algorithms. */
+  /** The chat role. openai: OPENAI_API_KEY or OPENAI_BASE_URL is set; local: the embedded algorithms. */
   provider: 'openai' | 'local';
+  /** The embeddings role: openai when its own or the chat role's server is set. */
+  embeddingsProvider: 'openai' | 'local';
   apiKey?: string;
   baseUrl?: string;
+  /** The embeddings role's server: its own variables, else the chat role's. */
+  embeddings: LlmEndpoint;
   chatModel: string;
+  /** Sent only when set: OpenAI's reasoning models reject any value but their default. */
+  temperature?: number;
+  maxTokensField: MaxTokensField;
   embeddingModel: string;
-  /** Requested from the remote embedding model when set; otherwise the model's native size. */
+  /** The remote embedding model's vector size when set; otherwise the known native size of the model. */
   embeddingDimension?: number;
+  /** Ask the server for `embeddingDimension` (`dimensions`): only models that can shorten vectors accept it. */
+  sendEmbeddingDimensions: boolean;
+  /**
+   * base64: asked for explicitly and decoded here; a server that ignores the field and answers float arrays
+   * (Ollama before 0.12.7, llama.cpp server before December 2024) is detected per vector. float: for servers
+   * that reject base64.
+   */
+  embeddingEncoding: 'base64' | 'float';
+  /** At start, one embedding and a /models lookup check the configuration before any traffic. */
+  startupProbe: boolean;
   localEmbeddingDimension: number;
   /**
    * Worker threads for the local models' background CPU work (indexing's embeddings and summaries); 0 runs it
@@ -110,13 +153,35 @@ export function llmProviderOf(env: {
 
 export const llmConfig = defineConfig<LlmEnv, LlmSettings>('llm', LlmEnv, (env) => {
   const max = toInt(env.LLM_MAX_CONCURRENCY, 16);
+  const remoteChat = Boolean(env.OPENAI_API_KEY || env.OPENAI_BASE_URL);
+  const remoteEmbeddings = Boolean(remoteChat || env.LLM_EMBEDDINGS_BASE_URL || env.LLM_EMBEDDINGS_API_KEY);
+  const embeddingDimension = env.LLM_EMBEDDING_DIMENSION ? toInt(env.LLM_EMBEDDING_DIMENSION, 0) : undefined;
   return {
     provider: llmProviderOf(env),
+    embeddingsProvider: remoteEmbeddings ? 'openai' : 'local',
     apiKey: env.OPENAI_API_KEY,
     baseUrl: env.OPENAI_BASE_URL,
+    embeddings: {
+      baseUrl: env.LLM_EMBEDDINGS_BASE_URL ?? env.OPENAI_BASE_URL,
+      apiKey: env.LLM_EMBEDDINGS_API_KEY ?? env.OPENAI_API_KEY,
+    },
     chatModel: env.LLM_CHAT_MODEL ?? 'gpt-4o-mini',
+    temperature: env.LLM_TEMPERATURE === undefined ? undefined : Number(env.LLM_TEMPERATURE),
+    // OpenAI itself takes max_completion_tokens (its reasoning models reject max_tokens); other servers get both.
+    maxTokensField:
+      (env.LLM_MAX_TOKENS_FIELD as MaxTokensField | undefined) ??
+      (isOpenAiItself(env.OPENAI_BASE_URL) ? 'max_completion_tokens' : 'both'),
     embeddingModel: env.LLM_EMBEDDING_MODEL ?? 'text-embedding-3-small',
-    embeddingDimension: env.LLM_EMBEDDING_DIMENSION ? toInt(env.LLM_EMBEDDING_DIMENSION, 0) : undefined,
+    embeddingDimension,
+    // Unset: sent only to OpenAI's text-embedding-3 models, which shorten vectors; other servers reject the field
+    // for models that cannot (vLLM: "does not support matryoshka representation") or ignore it.
+    sendEmbeddingDimensions: toBool(
+      env.LLM_EMBEDDING_SEND_DIMENSIONS,
+      embeddingDimension !== undefined &&
+        (env.LLM_EMBEDDING_MODEL ?? 'text-embedding-3-small').startsWith('text-embedding-3'),
+    ),
+    embeddingEncoding: (env.LLM_EMBEDDING_ENCODING as 'base64' | 'float' | undefined) ?? 'base64',
+    startupProbe: toBool(env.LLM_STARTUP_PROBE, true),
     // 512: from `npm run eval:retrieval` (p@5 flat from 256 to 2048 on English; headroom for Korean n-grams).
     localEmbeddingDimension: toInt(env.LLM_LOCAL_EMBEDDING_DIMENSION, 512),
     localThreads: env.LLM_LOCAL_THREADS === undefined ? undefined : toInt(env.LLM_LOCAL_THREADS, 0),
@@ -145,13 +210,22 @@ export const llmConfig = defineConfig<LlmEnv, LlmSettings>('llm', LlmEnv, (env) 
       batchSize: toInt(env.LLM_BATCH_SIZE, 10),
       maxConcurrent: toInt(env.LLM_BATCH_MAX_CONCURRENT, 5),
       // Pacing protects a remote upstream's rate limit; the local models have none to protect.
-      delayMs: toInt(env.LLM_BATCH_DELAY_MS, env.OPENAI_API_KEY || env.OPENAI_BASE_URL ? 100 : 0),
+      delayMs: toInt(env.LLM_BATCH_DELAY_MS, remoteChat || remoteEmbeddings ? 100 : 0),
       retryAttempts: toInt(env.LLM_BATCH_RETRY_ATTEMPTS, 3),
       retryDelayMs: toInt(env.LLM_BATCH_RETRY_DELAY_MS, 1000),
     },
     prices: { ...DEFAULT_PRICES, ...parsePrices(env.LLM_PRICES_JSON) },
   };
 });
+
+function isOpenAiItself(baseUrl: string | undefined): boolean {
+  if (!baseUrl) return true;
+  try {
+    return new URL(baseUrl).hostname === 'api.openai.com';
+  } catch {
+    return false;
+  }
+}
 
 function priceTableProblem(raw: string): string | undefined {
   let parsed: unknown;

@@ -91,5 +91,15 @@ export function runJobQueueContract(
         'waiting',
       ]);
     });
+
+    it('answers a ping, and a worker heartbeat is read back as recent', async () => {
+      await expect(queue.ping()).resolves.toBeUndefined();
+      const before = Date.now();
+      await queue.recordWorkerHeartbeat(60_000);
+      const last = await queue.lastWorkerHeartbeat();
+      expect(last).toBeInstanceOf(Date);
+      expect(last!.getTime()).toBeGreaterThanOrEqual(before - 1);
+      expect(last!.getTime()).toBeLessThanOrEqual(Date.now());
+    });
   });
 }

@@ -6,6 +6,8 @@ export interface VectorIndexHarness {
   index: VectorIndex;
   /** Releases whatever the factory created (temp folders, servers, remote collections). */
   dispose(): Promise<void>;
+  /** Checks, in the adapter's storage, that the collection replaced by a re-index is gone. */
+  afterSwitch?(oldCollection: string): Promise<void>;
 }
 
 export const CONTRACT_DIMENSION = 8;
@@ -91,6 +93,75 @@ export function runVectorIndexContract(name: string, factory: () => Promise<Vect
       await index.ensureCollection({ companyId, type, dimension: CONTRACT_DIMENSION });
       await index.upsert({ companyId, type, points });
     }
+
+    describe('embedder versions and re-index', () => {
+      it('records the embedder of the collection it creates; none before', async () => {
+        await expect(index.activeCollection('ticket')).resolves.toBeUndefined();
+        await index.ensureCollection({
+          companyId: acme,
+          type: 'ticket',
+          dimension: CONTRACT_DIMENSION,
+          model: 'embed-a',
+        });
+        await expect(index.activeCollection('ticket')).resolves.toMatchObject({
+          embedder: { model: 'embed-a', dimension: CONTRACT_DIMENSION },
+        });
+        await expect(index.activeCollection('article')).resolves.toBeUndefined();
+      });
+
+      it('fills a new collection while reads stay on the active one, then switches and drops the old one', async () => {
+        await seed(acme, [pointOf(acme, 'T-1', axis(0)), pointOf(acme, 'T-2', axis(1))]);
+        const old = (await index.activeCollection('ticket'))!.name;
+        const rebuilt = await index.createCollection('ticket', { model: 'embed-b', dimension: 4 });
+        expect(rebuilt).not.toBe(old);
+        await index.upsert({
+          companyId: acme,
+          type: 'ticket',
+          collection: rebuilt,
+          points: [
+            pointOf(acme, 'T-1', axis(0, 4)),
+            pointOf(acme, 'T-2', axis(1, 4)),
+            pointOf(acme, 'T-3', axis(2, 4)),
+          ],
+        });
+        // Until the switch, readers see the old collection and its size.
+        expect((await index.search({ companyId: acme, type: 'ticket', vector: axis(1), k: 1 }))[0].id).toBe(
+          'T-2',
+        );
+        await expect(index.count({ companyId: acme, type: 'ticket' })).resolves.toBe(2);
+
+        await index.activate('ticket', rebuilt);
+        await expect(index.activeCollection('ticket')).resolves.toEqual({
+          name: rebuilt,
+          embedder: { model: 'embed-b', dimension: 4 },
+        });
+        expect(
+          (await index.search({ companyId: acme, type: 'ticket', vector: axis(2, 4), k: 1 }))[0].id,
+        ).toBe('T-3');
+        await expect(index.count({ companyId: acme, type: 'ticket' })).resolves.toBe(3);
+        // Writes without a collection now go to the new one, with its size.
+        await index.ensureCollection({ companyId: acme, type: 'ticket', dimension: 4, model: 'embed-b' });
+        await index.upsert({ companyId: acme, type: 'ticket', points: [pointOf(acme, 'T-4', axis(3, 4))] });
+        await expect(index.count({ companyId: acme, type: 'ticket' })).resolves.toBe(4);
+        await harness.afterSwitch?.(old);
+      });
+
+      it('drops an abandoned rebuild without touching the active collection', async () => {
+        await seed(acme, [pointOf(acme, 'T-1', axis(0))]);
+        const rebuilt = await index.createCollection('ticket', { model: 'embed-b', dimension: 4 });
+        await index.upsert({
+          companyId: acme,
+          type: 'ticket',
+          collection: rebuilt,
+          points: [pointOf(acme, 'T-9', axis(0, 4))],
+        });
+        await index.dropCollection('ticket', rebuilt);
+        await expect(index.count({ companyId: acme, type: 'ticket' })).resolves.toBe(1);
+        await expect(index.activeCollection('ticket')).resolves.toMatchObject({
+          embedder: { dimension: CONTRACT_DIMENSION },
+        });
+      });
+    });
 
     describe('empty collection', () => {
       it('answers [] and 0 before the collection exists', async () => {

@@ -9,6 +9,7 @@ import { QueueMetricsReporter } from '../../src/modules/jobs/queue-metrics.repor
 import { UsageLedger } from '../../src/modules/llm/usage-ledger.service';
 import { articleFactory, ticketFactory } from '../factories/ticket.factory';
 import { FakeOpenAiServer } from '../fakes/openai.fake-server';
+import { FakeQdrantServer } from '../fakes/qdrant.fake-server';
 import { dbTargets, startTestApp, TEST_ADMIN_KEY, TestApp } from '../setup/test-app';
 
 interface Sample {
@@ -554,13 +555,16 @@ describe('Grafana dashboard', () => {
 
 describe('GET /metrics on the worker role and when disabled', () => {
   it('is served for the worker role too (on its METRICS_PORT in production)', async () => {
-    const worker = await startTestApp('sqlite', { APP_ROLE: 'worker' });
+    // Split roles share vectors through Qdrant (they refuse to start without it).
+    const qdrant = await new FakeQdrantServer().start();
+    const worker = await startTestApp('sqlite', { APP_ROLE: 'worker', QDRANT_URL: qdrant.url });
     try {
       const res = await worker.scrapeMetrics();
       expect(res.status).toBe(200);
       expect(res.text).toContain('# TYPE job_duration_seconds histogram');
     } finally {
       await worker.close();
+      await qdrant.stop();
     }
   });
 

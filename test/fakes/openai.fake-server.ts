@@ -30,6 +30,8 @@ export interface FakeOpenAiOptions {
   completionMs: number;
   /** How long a cached prompt prefix lives after its last use (OpenAI: 5 to 10 minutes); 0 turns caching off. */
   promptCacheTtlMs: number;
+  /** What GET /v1/models lists. */
+  models: string[];
 }
 
 export type FakeFault = { status: 429; retryAfterSeconds?: number } | { status: number } | { hang: true };
@@ -82,6 +84,7 @@ export class FakeOpenAiServer {
     embeddingDimension: 16,
     completionMs: 0,
     promptCacheTtlMs: 300_000,
+    models: ['fake-chat', 'gpt-4o-mini', 'text-embedding-3-small'],
   };
   private readonly promptCache = new PromptPrefixCache();
   private readonly faults: { fault: FakeFault; endpoint?: Endpoint }[] = [];
@@ -180,7 +183,7 @@ export class FakeOpenAiServer {
       this.counters.modelsCalls++;
       return json(res, 200, {
         object: 'list',
-        data: [{ id: 'fake-chat', object: 'model', created: 0, owned_by: 'fake' }],
+        data: this.options.models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'fake' })),
       });
     }
     if (endpoint === 'embeddings') return this.embeddings(body, res);

@@ -68,6 +68,8 @@ export class FakeQdrantServer {
   /** Delay before answering, to test client deadlines. */
   delayMs = 0;
   private readonly collections = new Map<string, Collection>();
+  /** Alias name → collection name, as Qdrant resolves them on every collection route. */
+  private readonly aliases = new Map<string, string>();
   private readonly openApi = QdrantOpenApi.load();
   private server: Server | undefined;
   private operationCounter = 0;
@@ -96,6 +98,7 @@ export class FakeQdrantServer {
   /** Forget all collections and recorded traffic. */
   reset(): void {
     this.collections.clear();
+    this.aliases.clear();
     this.requests.length = 0;
     this.validationErrors.length = 0;
     this.delayMs = 0;
@@ -109,6 +112,10 @@ export class FakeQdrantServer {
 
   collectionNames(): string[] {
     return [...this.collections.keys()];
+  }
+
+  aliasNames(): Record<string, string> {
+    return Object.fromEntries(this.aliases);
   }
 
   /** Payload index definitions of a collection, as created through the API. */
@@ -195,7 +202,8 @@ export class FakeQdrantServer {
   }
 
   private dispatch(operation: Operation, params: Record<string, string>, body: Json | undefined): unknown {
-    const name = params.collection_name ? decodeURIComponent(params.collection_name) : '';
+    const given = params.collection_name ? decodeURIComponent(params.collection_name) : '';
+    const name = this.aliases.get(given) ?? given;
     switch (operation.operationId) {
       case 'root':
         return undefined;
@@ -206,9 +214,28 @@ export class FakeQdrantServer {
       case 'get_collection':
         return this.collectionInfo(name, this.require(name));
       case 'create_collection':
-        return this.createCollection(name, body ?? {});
+        if (this.aliases.has(given))
+          throw new HttpError(409, `Wrong input: Alias \`${given}\` already exists!`);
+        return this.createCollection(given, body ?? {});
       case 'delete_collection':
-        return this.collections.delete(name);
+        // Qdrant drops the collection's aliases with it.
+        for (const [alias, target] of this.aliases) if (target === given) this.aliases.delete(alias);
+        return this.collections.delete(given);
+      case 'update_aliases':
+        return this.updateAliases(body!);
+      case 'get_collections_aliases':
+        return {
+          aliases: [...this.aliases].map(([alias_name, collection_name]) => ({
+            alias_name,
+            collection_name,
+          })),
+        };
+      case 'get_collection_aliases':
+        return {
+          aliases: [...this.aliases]
+            .filter(([, target]) => target === given)
+            .map(([alias_name, collection_name]) => ({ alias_name, collection_name })),
+        };
       case 'create_field_index':
         return this.createFieldIndex(this.require(name), body!);
       case 'upsert_points':
@@ -229,6 +256,38 @@ export class FakeQdrantServer {
           `Service internal error: the fake does not implement ${operation.operationId}`,
         );
     }
+  }
+
+  /** All actions apply together or none does (Qdrant: "alias changes are atomic"). */
+  private updateAliases(body: Json): boolean {
+    const next = new Map(this.aliases);
+    for (const action of body.actions as Json[]) {
+      if (action.create_alias) {
+        const { alias_name, collection_name } = action.create_alias as {
+          alias_name: string;
+          collection_name: string;
+        };
+        if (!this.collections.has(collection_name))
+          throw new HttpError(404, `Not found: Collection \`${collection_name}\` doesn't exist!`);
+        if (this.collections.has(alias_name))
+          throw new HttpError(409, `Wrong input: Collection \`${alias_name}\` already exists!`);
+        next.set(alias_name, collection_name);
+      } else if (action.delete_alias) {
+        next.delete((action.delete_alias as { alias_name: string }).alias_name);
+      } else if (action.rename_alias) {
+        const { old_alias_name, new_alias_name } = action.rename_alias as {
+          old_alias_name: string;
+          new_alias_name: string;
+        };
+        const target = next.get(old_alias_name);
+        if (!target) throw new HttpError(404, `Not found: Alias \`${old_alias_name}\` doesn't exist!`);
+        next.delete(old_alias_name);
+        next.set(new_alias_name, target);
+      }
+    }
+    this.aliases.clear();
+    for (const [alias, target] of next) this.aliases.set(alias, target);
+    return true;
   }
 
   private require(name: string): Collection {
@@ -292,6 +351,7 @@ export class FakeQdrantServer {
         },
         optimizer_config: { default_segment_number: 0, flush_interval_sec: 5, deleted_threshold: 0.2 },
         wal_config: { wal_capacity_mb: 32, wal_segments_ahead: 0 },
+        ...(collection.createdWith.metadata ? { metadata: collection.createdWith.metadata } : {}),
       },
       payload_schema: payloadSchema,
     };

@@ -49,6 +49,8 @@ export async function startTestApp(
     LOG_LEVEL: 'silent',
     DATA_DIR: dataDir,
     RATE_LIMIT_PER_MINUTE: '100000',
+    // Tests count model calls and inject faults from the first one; the probe has its own tests.
+    LLM_STARTUP_PROBE: 'false',
     // Apps of different test files share the test Redis: each gets its own queues.
     QUEUE_PREFIX: `test-${process.pid}-${randomBytes(3).toString('hex')}`,
     REDIS_KEY_PREFIX: `test-${process.pid}-${randomBytes(3).toString('hex')}:`,

@@ -1,13 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import { HealthIndicatorService, TypeOrmHealthIndicator, HealthIndicatorFunction } from '@nestjs/terminus';
+import { HealthIndicatorFunction, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { RedisConnection } from '../../common/redis/redis-connection.adapter';
 
-export type ReadinessCheck = () => Promise<{ up: boolean; detail?: Record<string, unknown> }>;
+export interface ReadinessResult {
+  up: boolean;
+  /** Shown as `state`; default `up`, or `degraded` / `down` when not up. */
+  state?: string;
+  detail?: Record<string, unknown>;
+}
+
+export type ReadinessCheck = () => Promise<ReadinessResult>;
+
+/** A check that has not answered within this is reported down (unreachable), never left hanging. */
+const CHECK_TIMEOUT_MS = 2_000;
 
 /**
- * Readiness: the database is required; other dependencies report their state (a degraded cache or
- * model keeps the service answering, so it is shown but does not fail readiness). Modules register
- * their own checks here.
+ * Readiness: one entry per configured dependency with its state, the latency of the check and what its
+ * failure does (`on_failure`): `fail` makes readiness 503 (the database, shutting down, the queue in the
+ * worker role), `degrade` keeps answering with less (cache, Qdrant and the models fall back to keywords or
+ * local models; a missing worker only delays indexing) and is reported as such. Modules register their own
+ * checks here.
  */
 @Injectable()
 export class DependencyHealth {
@@ -32,23 +44,58 @@ export class DependencyHealth {
     const checks: HealthIndicatorFunction[] = [
       async () => {
         const session = this.indicator.check('lifecycle');
-        return this.shuttingDown ? session.down({ state: 'shutting down' }) : session.up({ state: 'serving' });
+        return this.shuttingDown
+          ? session.down({ state: 'shutting down', on_failure: 'fail' })
+          : session.up({ state: 'serving', on_failure: 'fail' });
       },
-      () => this.db.pingCheck('database', { timeout: 1_500 }),
+      this.timed('database', true, async () => {
+        const result = await this.db.pingCheck('database', { timeout: 1_500 });
+        const { status, ...detail } = result.database ?? { status: 'down' };
+        return { up: status === 'up', detail };
+      }),
     ];
-    checks.push(async () => {
-      const session = this.indicator.check('redis');
-      if (!this.redis.client) return session.up({ mode: 'embedded (in-memory cache)' });
-      return session.up({ state: this.redis.ready ? 'connected' : 'degraded: cache misses, per-instance rate limits' });
-    });
-    for (const [name, { check, required }] of this.extra) {
-      checks.push(async () => {
-        const session = this.indicator.check(name);
-        const result = await check().catch((error: unknown) => ({ up: false, detail: { error: String(error) } }));
-        if (result.up || !required) return session.up({ ...result.detail, state: result.up ? 'connected' : 'degraded' });
-        return session.down(result.detail);
-      });
+    const redis = this.redis.client;
+    if (redis) {
+      checks.push(
+        this.timed('redis', false, async () => {
+          await redis.ping();
+          return { up: true };
+        }),
+      );
+    } else {
+      checks.push(async () => this.indicator.check('redis').up({ state: 'embedded (in-memory cache)' }));
     }
+    for (const [name, { check, required }] of this.extra) checks.push(this.timed(name, required, check));
     return checks;
+  }
+
+  private timed(name: string, required: boolean, check: ReadinessCheck): HealthIndicatorFunction {
+    return async () => {
+      const session = this.indicator.check(name);
+      const started = performance.now();
+      let timer: NodeJS.Timeout | undefined;
+      const result = await Promise.race([
+        check(),
+        new Promise<ReadinessResult>((resolve) => {
+          timer = setTimeout(
+            () => resolve({ up: false, state: 'unreachable', detail: { error: 'timed out' } }),
+            CHECK_TIMEOUT_MS,
+          );
+        }),
+      ])
+        .catch((error: unknown): ReadinessResult => ({
+          up: false,
+          state: 'unreachable',
+          detail: { error: error instanceof Error ? error.message : String(error) },
+        }))
+        .finally(() => clearTimeout(timer));
+      const entry = {
+        state: result.state ?? (result.up ? 'up' : required ? 'down' : 'degraded'),
+        latency_ms: Math.round(performance.now() - started),
+        on_failure: required ? 'fail' : 'degrade',
+        ...result.detail,
+      };
+      return result.up || !required ? session.up(entry) : session.down(entry);
+    };
   }
 }

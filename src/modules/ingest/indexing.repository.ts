@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, SelectQueryBuilder } from 'typeorm';
-import { ArticleEntity, TicketEntity } from '../../database/entities';
+import { ArticleEntity, CompanyEntity, TicketEntity } from '../../database/entities';
 import type { SummarySource } from '../../database/entities/index-state';
 import type { DataType } from '../jobs/jobs';
 import type { ArticleRow, TicketRow } from './domain/index-documents';
@@ -13,6 +13,8 @@ export interface ScanRequest {
   range?: { from: Date; to: Date };
   /** Only rows waiting for indexing (the outbox). */
   pendingOnly?: boolean;
+  /** Only indexed rows (with their summary), indexed at or after this time when given. */
+  indexed?: { since?: Date };
   after?: { updatedAt: Date; id: string };
   limit: number;
 }
@@ -132,6 +134,12 @@ export class IndexingRepository {
     });
   }
 
+  /** Every company, for a re-index of all of them. */
+  async companyIds(): Promise<string[]> {
+    const rows = await this.db.getRepository(CompanyEntity).find({ select: { id: true }, order: { id: 'ASC' } });
+    return rows.map((row) => row.id);
+  }
+
   /** Companies with rows waiting for indexing, for the reconciler (bounded per sweep). */
   async companiesWithPending(limit: number): Promise<Array<{ companyId: string; type: DataType }>> {
     const out: Array<{ companyId: string; type: DataType }> = [];
@@ -161,6 +169,10 @@ export class IndexingRepository {
       });
     }
     if (request.pendingOnly) qb.andWhere("r.index_state = 'pending'");
+    if (request.indexed) {
+      qb.andWhere("r.index_state = 'indexed' AND r.summary IS NOT NULL");
+      if (request.indexed.since) qb.andWhere('r.indexed_at >= :since', { since: request.indexed.since });
+    }
     return qb;
   }
 }
@@ -181,6 +193,7 @@ function toRow(type: DataType, r: TicketEntity | ArticleEntity): TicketRow | Art
       contentHash: t.contentHash,
       indexedHash: t.indexedHash,
       indexState: t.indexState,
+      summary: t.summary,
     };
   }
   const a = r as ArticleEntity;
@@ -194,5 +207,6 @@ function toRow(type: DataType, r: TicketEntity | ArticleEntity): TicketRow | Art
     contentHash: a.contentHash,
     indexedHash: a.indexedHash,
     indexState: a.indexState,
+    summary: a.summary,
   };
 }

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { BatchProcessor } from '../llm/batch-processor.service';
 import { LlmService } from '../llm/llm.service';
 import { SearchDataType, SearchPayload, toSearchType } from '../search/domain/search-document';
+import { EmbedderVersions } from '../search/embedder-versions.service';
 import { LexicalIndex } from '../search/ports/lexical-index.port';
 import { VectorIndex } from '../search/ports/vector-index.port';
 import type { SummarySource } from '../../database/entities/index-state';
@@ -52,6 +53,7 @@ export class IndexingService {
     private readonly indexedEvents: TicketIndexedEvents,
     private readonly outbox: DeletionOutboxRepository,
     private readonly purge: PurgeService,
+    private readonly versions: EmbedderVersions,
   ) {}
 
   async indexChunk(input: {
@@ -150,40 +152,35 @@ export class IndexingService {
   ): Promise<void> {
     const searchType = toSearchType(type);
     const documents = prepared.map((p) => toDocument(companyId, searchType, p));
-    const embedded = await this.llm.embed({
-      companyId,
-      priority: 'background',
-      texts: documents.map((d) =>
-        embeddingText({ title: d.payload.title, summary: d.payload.summary, body: d.body }),
-      ),
-    });
+    // While the collection holds another embedder's vectors, only keywords are written: the re-index that
+    // switches collections embeds every indexed row from its stored summary.
+    const vectorsCurrent = await this.versions.isCurrent(searchType);
+    const embedded = vectorsCurrent
+      ? await this.llm.embed({
+          companyId,
+          priority: 'background',
+          texts: documents.map((d) =>
+            embeddingText({ title: d.payload.title, summary: d.payload.summary, body: d.body }),
+          ),
+        })
+      : undefined;
     spans.mark('embed');
-    const key = `${companyId}:${searchType}`;
-    let ensured = this.ensured.get(key);
-    if (!ensured) {
-      ensured = this.vectors.ensureCollection({
-        companyId,
-        type: searchType,
-        dimension: embedded.vectors[0].length,
-      });
-      this.ensured.set(key, ensured);
-      // A failed ensure is tried again by the next chunk instead of failing every chunk after it.
-      ensured.catch(() => this.ensured.delete(key));
-    }
-    await ensured;
+    if (embedded) await this.ensureCollection(companyId, searchType, embedded.vectors[0].length);
     // Two independent stores: written concurrently, so the chunk waits for the slower one, not for both.
     await Promise.all([
-      spans.time('vectors', () =>
-        this.vectors.upsert({
-          companyId,
-          type: searchType,
-          points: documents.map((d, i) => ({
-            id: d.payload.id,
-            vector: embedded.vectors[i],
-            payload: d.payload,
-          })),
-        }),
-      ),
+      embedded
+        ? spans.time('vectors', () =>
+            this.vectors.upsert({
+              companyId,
+              type: searchType,
+              points: documents.map((d, i) => ({
+                id: d.payload.id,
+                vector: embedded.vectors[i],
+                payload: d.payload,
+              })),
+            }),
+          )
+        : Promise.resolve(),
       spans.time('lexical', () =>
         this.lexical.upsert({
           companyId,
@@ -197,6 +194,66 @@ export class IndexingService {
       ),
     ]);
     spans.mark('write');
+  }
+
+  /**
+   * Re-index: embeds already indexed rows again from their stored summaries (no summarizing) and writes their
+   * vectors into `collection` (a collection being rebuilt), or the active one. Returns how many were written.
+   */
+  async reembed(input: {
+    companyId: string;
+    type: DataType;
+    rows: Array<TicketRow | ArticleRow>;
+    collection?: string;
+  }): Promise<number> {
+    const { companyId, type } = input;
+    const rows = input.rows.filter((row) => row.summary);
+    if (rows.length === 0) return 0;
+    const searchType = toSearchType(type);
+    const documents = rows.map((row) =>
+      toDocument(companyId, searchType, { row, summary: row.summary!, summarySource: 'llm' }),
+    );
+    const embedded = await this.llm.embed({
+      companyId,
+      priority: 'background',
+      texts: documents.map((d) =>
+        embeddingText({ title: d.payload.title, summary: d.payload.summary, body: d.body }),
+      ),
+    });
+    if (!input.collection) await this.ensureCollection(companyId, searchType, embedded.vectors[0].length);
+    await this.vectors.upsert({
+      companyId,
+      type: searchType,
+      collection: input.collection,
+      points: documents.map((d, i) => ({
+        id: d.payload.id,
+        vector: embedded.vectors[i],
+        payload: d.payload,
+      })),
+    });
+    return documents.length;
+  }
+
+  private async ensureCollection(companyId: string, type: SearchDataType, dimension: number): Promise<void> {
+    const key = `${companyId}:${type}`;
+    let ensured = this.ensured.get(key);
+    if (!ensured) {
+      ensured = this.vectors.ensureCollection({
+        companyId,
+        type,
+        dimension,
+        model: this.llm.embeddingModel.model,
+      });
+      this.ensured.set(key, ensured);
+      // A failed ensure is tried again by the next chunk instead of failing every chunk after it.
+      ensured.catch(() => this.ensured.delete(key));
+    }
+    await ensured;
+  }
+
+  /** After a re-index switched collections, the collections this process ensured are checked again. */
+  forgetEnsuredCollections(): void {
+    this.ensured.clear();
   }
 }
 

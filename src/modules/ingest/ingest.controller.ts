@@ -1,10 +1,20 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiBearerAuth,
+  ApiSecurity,
+} from '@nestjs/swagger';
 import { ApiErrors, ApiTenantAuth } from '../../common/http/api-docs';
 import { AdminOnly, CompanyId } from '../../common/tenancy/auth.decorators';
 import { JobAcceptedDto, JobIdParamDto, JobStatusDto, StartIngestDto } from './dto/ingest.dto';
 import type { DataType, IngestResult } from '../jobs/jobs';
 import { IngestProducer } from './ingest.producer';
+import { ReindexRun, ReindexService } from './reindex.service';
+import { EmbedderVersions } from '../search/embedder-versions.service';
+import { ReindexStatusDto, StartReindexDto } from './dto/reindex.dto';
 
 @ApiTags('ingest')
 @ApiTenantAuth()
@@ -58,8 +68,71 @@ export class AdminQueuesController {
 
   @Get()
   @ApiOperation({ summary: 'Job counts per queue and state' })
-  @ApiOkResponse({ schema: { example: { queues: { ingest: { waiting: 0, active: 1, completed: 12, failed: 0, delayed: 0, paused: 0 } }, backend: 'bull' } } })
+  @ApiOkResponse({
+    schema: {
+      example: {
+        queues: { ingest: { waiting: 0, active: 1, completed: 12, failed: 0, delayed: 0, paused: 0 } },
+        backend: 'bull',
+      },
+    },
+  })
   async counts(): Promise<{ queues: Record<string, unknown>; backend: string }> {
     return { queues: { ingest: await this.producer.counts() }, backend: this.producer.kind };
+  }
+}
+
+@ApiTags('admin')
+@ApiBearerAuth('bearer')
+@ApiSecurity('api-key')
+@ApiErrors(401, 403)
+@AdminOnly()
+@Controller('api/v1/admin/reindex')
+export class AdminReindexController {
+  constructor(
+    private readonly reindex: ReindexService,
+    private readonly versions: EmbedderVersions,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Rebuild vectors with the configured embedding model, in the background',
+    description:
+      'Embeds every indexed ticket and article again from its stored summary. Without company_id: into a new collection per type that replaces the active one when complete (the old one is then dropped); search answers from keywords until then if the model changed. With company_id: rewrites that company’s vectors in the active collection. Follow it with GET.',
+  })
+  @ApiAcceptedResponse({ type: ReindexStatusDto })
+  @ApiErrors(400, 409)
+  async start(@Body() body: StartReindexDto): Promise<ReindexStatusDto> {
+    const run = await this.reindex.start({ companyId: body.company_id });
+    return this.status(run);
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: 'Whether the vectors match the configured embedder, and the last re-index of this instance',
+  })
+  @ApiOkResponse({ type: ReindexStatusDto })
+  async current(): Promise<ReindexStatusDto> {
+    await this.versions.refresh().catch(() => undefined);
+    return this.status(this.reindex.run);
+  }
+
+  private status(run: ReindexRun | undefined): ReindexStatusDto {
+    const { state, embedder } = this.versions.status();
+    return {
+      state,
+      embedder,
+      ...(run
+        ? {
+            run: {
+              ...(run.companyId ? { company_id: run.companyId } : {}),
+              started_at: run.startedAt.toISOString(),
+              ...(run.finishedAt ? { finished_at: run.finishedAt.toISOString() } : {}),
+              vectors: run.vectors,
+              ...(run.error ? { error: run.error } : {}),
+            },
+          }
+        : {}),
+    };
   }
 }

@@ -4,7 +4,8 @@ import { TableStatisticsService } from '../../database/table-statistics.service'
 import { EventsModule } from '../events/events.module';
 import { LlmModule } from '../llm/llm.module';
 import { SearchIndexModule } from '../search/search-index.module';
-import { AdminQueuesController, IngestController } from './ingest.controller';
+import { VectorVersionsModule } from '../search/vector-versions.module';
+import { AdminQueuesController, AdminReindexController, IngestController } from './ingest.controller';
 import { IngestProcessor } from './ingest.processor';
 import { IngestProducer } from './ingest.producer';
 import { IngestService } from './ingest.service';
@@ -13,7 +14,9 @@ import { IndexingRepository } from './indexing.repository';
 import { IndexingService } from './indexing.service';
 import { DeletionOutboxRepository } from './deletion-outbox.repository';
 import { PurgeService } from './purge.service';
+import { QueueHealth } from './queue-health.service';
 import { ReconcilerService } from './reconciler.service';
+import { ReindexService } from './reindex.service';
 
 /** Ingest and indexing: the routes (api roles), the processor and reconciler (worker roles). Jobs ride JobsModule's queue. */
 @Module({})
@@ -24,12 +27,14 @@ export class IngestModule {
 
     return {
       module: IngestModule,
-      imports: [LlmModule, SearchIndexModule, EventsModule],
-      controllers: servesApi ? [IngestController, AdminQueuesController] : [],
+      imports: [LlmModule, SearchIndexModule, VectorVersionsModule, EventsModule],
+      controllers: servesApi ? [IngestController, AdminQueuesController, AdminReindexController] : [],
       providers: [
         IngestProducer,
         IndexingRepository,
         IndexingService,
+        ReindexService,
+        QueueHealth,
         IngestService,
         DeletionOutboxRepository,
         PurgeService,

@@ -1,4 +1,5 @@
-import { Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Module, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { DependencyHealth } from '../health/dependency.health';
 import { availableParallelism } from 'node:os';
 import OpenAI from 'openai';
 import { AppConfig } from '../../config/config';
@@ -8,6 +9,9 @@ import { LocalComputePool } from './adapters/local-compute/local-compute.pool';
 import { LocalChatModel } from './adapters/local.chat-model';
 import { OpenAiChatModel } from './adapters/openai.chat-model';
 import { OpenAiEmbedder } from './adapters/openai.embedder';
+import { openAiCompatibleFetch } from './adapters/openai-compatible.fetch';
+import { OpenAiModelCatalog } from './adapters/openai.model-catalog';
+import { LlmStartupProbe } from './llm-startup.probe';
 import { BatchProcessor } from './batch-processor.service';
 import { LlmMetricsRecorder } from './llm-metrics.recorder';
 import { LlmService } from './llm.service';
@@ -27,15 +31,15 @@ const KNOWN_EMBEDDING_DIMENSIONS: Record<string, number> = {
   'text-embedding-ada-002': 1536,
 };
 
-function openAiClient(config: AppConfig): OpenAI {
-  const { apiKey, baseUrl, timeouts } = config.llm;
+function openAiClient(endpoint: { apiKey?: string; baseUrl?: string }, timeoutMs: number): OpenAI {
   // maxRetries 0: cockatiel owns retries, so backoff, Retry-After and the breaker see every attempt.
   // Local servers (vLLM, Ollama) take any key, but the SDK refuses to start without one.
   return new OpenAI({
-    apiKey: apiKey ?? 'not-needed',
-    baseURL: baseUrl,
+    apiKey: endpoint.apiKey ?? 'not-needed',
+    baseURL: endpoint.baseUrl,
     maxRetries: 0,
-    timeout: timeouts.chatMs,
+    timeout: timeoutMs,
+    fetch: openAiCompatibleFetch,
   });
 }
 
@@ -82,9 +86,37 @@ function localThreads(config: AppConfig): number {
 /** MetricsModule is global in the app; the LLM module also runs alone (benchmarks, integration tests). */
 const OPTIONAL_METRICS = { token: MetricsService, optional: true } as const;
 
-/** Shared by the chat model and the embedder so both count against one global cap. */
+/** One client per remote role: chat and embeddings may be different servers with different keys. */
 class OpenAiUpstream {
-  constructor(readonly client: OpenAI | undefined) {}
+  constructor(
+    readonly chat: OpenAI | undefined,
+    readonly embeddings: OpenAI | undefined,
+  ) {}
+}
+
+function embeddingDimensionOf(config: AppConfig): number {
+  const llm = config.llm;
+  const dimension = llm.embeddingDimension ?? KNOWN_EMBEDDING_DIMENSIONS[llm.embeddingModel];
+  if (!dimension) {
+    throw new Error(
+      `LLM_EMBEDDING_DIMENSION: required for embedding model "${llm.embeddingModel}" (its size is not known)`,
+    );
+  }
+  return dimension;
+}
+
+function remoteEmbedder(config: AppConfig, client: OpenAI, tokens: TokenCounter): OpenAiEmbedder {
+  const llm = config.llm;
+  return new OpenAiEmbedder(client, {
+    model: llm.embeddingModel,
+    dimension: embeddingDimensionOf(config),
+    sendDimensions: llm.sendEmbeddingDimensions,
+    encoding: llm.embeddingEncoding,
+    timeoutMs: llm.timeouts.embedMs,
+    tokens,
+    upstream: 'openai-embeddings',
+    dimensionVariable: 'LLM_EMBEDDING_DIMENSION',
+  });
 }
 
 @Module({
@@ -111,8 +143,31 @@ class OpenAiUpstream {
     {
       provide: OpenAiUpstream,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        new OpenAiUpstream(config.llm.provider === 'openai' ? openAiClient(config) : undefined),
+      useFactory: ({ llm }: AppConfig) =>
+        new OpenAiUpstream(
+          llm.provider === 'openai' ? openAiClient(llm, llm.timeouts.chatMs) : undefined,
+          llm.embeddingsProvider === 'openai'
+            ? openAiClient(llm.embeddings, llm.timeouts.embedMs)
+            : undefined,
+        ),
+    },
+    {
+      provide: LlmStartupProbe,
+      inject: [AppConfig, OpenAiUpstream, TokenCounter],
+      useFactory: (config: AppConfig, upstream: OpenAiUpstream, tokens: TokenCounter) =>
+        new LlmStartupProbe(config.llm, {
+          ...(upstream.chat
+            ? { chat: { catalog: new OpenAiModelCatalog(upstream.chat, 'openai-chat') } }
+            : {}),
+          ...(upstream.embeddings
+            ? {
+                embeddings: {
+                  catalog: new OpenAiModelCatalog(upstream.embeddings, 'openai-embeddings'),
+                  embedder: remoteEmbedder(config, upstream.embeddings, tokens),
+                },
+              }
+            : {}),
+        }),
     },
     {
       provide: ChatModel,
@@ -138,14 +193,16 @@ class OpenAiUpstream {
       ) => {
         const llm = config.llm;
         const local = new LocalChatModel({ summaryMaxChars: llm.summaryMaxChars, tokens, pool });
-        const remote = upstream.client
+        const remote = upstream.chat
           ? {
-              model: new OpenAiChatModel(upstream.client, {
+              model: new OpenAiChatModel(upstream.chat, {
                 model: llm.chatModel,
                 timeoutMs: llm.timeouts.chatMs,
                 streamTimeoutMs: llm.timeouts.streamMs,
                 maxInputTokens: llm.maxInputTokens,
                 maxOutputTokens: llm.maxOutputTokens,
+                temperature: llm.temperature,
+                maxTokensField: llm.maxTokensField,
                 tokens,
                 upstream: 'openai-chat',
               }),
@@ -179,25 +236,13 @@ class OpenAiUpstream {
       ) => {
         const llm = config.llm;
         const shared = { lanes, ledger, recorder, batchInputs: llm.embedBatchInputs };
-        if (!upstream.client) {
+        if (!upstream.embeddings) {
           return new ResilientEmbedder({
             ...shared,
             embedder: new HashingEmbedder(llm.localEmbeddingDimension, tokens, pool),
           });
         }
-        const dimension = llm.embeddingDimension ?? KNOWN_EMBEDDING_DIMENSIONS[llm.embeddingModel];
-        if (!dimension) {
-          throw new Error(
-            `LLM_EMBEDDING_DIMENSION: required for embedding model "${llm.embeddingModel}" (its size is not known)`,
-          );
-        }
-        const embedder = new OpenAiEmbedder(upstream.client, {
-          model: llm.embeddingModel,
-          dimension,
-          sendDimensions: llm.embeddingDimension !== undefined,
-          timeoutMs: llm.timeouts.embedMs,
-          upstream: 'openai-embeddings',
-        });
+        const embedder = remoteEmbedder(config, upstream.embeddings, tokens);
         // Separate breaker: embeddings are often served by a different deployment than chat.
         return new ResilientEmbedder({
           ...shared,
@@ -207,13 +252,24 @@ class OpenAiUpstream {
       },
     },
   ],
-  exports: [ChatModel, Embedder, LlmService, BatchProcessor, UsageLedger, TokenCounter, LaneScheduler],
+  exports: [
+    ChatModel,
+    Embedder,
+    LlmService,
+    BatchProcessor,
+    UsageLedger,
+    TokenCounter,
+    LaneScheduler,
+    LlmStartupProbe,
+  ],
 })
 export class LlmModule implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly tokens: TokenCounter,
     private readonly config: AppConfig,
     private readonly pool: LocalComputePool,
+    private readonly probe: LlmStartupProbe,
+    @Optional() private readonly health?: DependencyHealth,
   ) {}
 
   async onModuleDestroy(): Promise<void> {
@@ -221,11 +277,25 @@ export class LlmModule implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Builds the tokenizer at boot (about a second) instead of on the first user request, and starts the local
-   * models' threads when they are the models in use (no OpenAI-compatible server configured).
+   * Builds the tokenizer at boot (about a second) instead of on the first user request, starts the local
+   * models' threads when they are the models in use (no OpenAI-compatible server configured), and probes each
+   * remote role (LLM_STARTUP_PROBE).
    */
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     this.tokens.count('warm-up', this.config.llm.chatModel);
-    if (this.config.llm.provider === 'local') this.pool.start();
+    const { provider, embeddingsProvider, startupProbe } = this.config.llm;
+    if (provider === 'local' || embeddingsProvider === 'local') this.pool.start();
+    if (startupProbe) await this.probe.run();
+    // Not required: chat falls back to the local models, search to keywords, indexing waits and retries.
+    for (const role of ['chat', 'embeddings'] as const) {
+      this.health?.register(
+        `llm_${role}`,
+        async () => {
+          const { state, detail } = await this.probe.state(role);
+          return { up: state !== 'unreachable', state, ...(detail ? { detail: { error: detail } } : {}) };
+        },
+        { required: false },
+      );
+    }
   }
 }

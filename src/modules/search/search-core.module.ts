@@ -5,6 +5,7 @@ import { WarmingModule } from '../warming/warming.module';
 import { TypeOrmDocumentPresence } from './adapters/typeorm.document-presence.adapter';
 import { DocumentPresence } from './ports/document-presence.port';
 import { SearchIndexModule } from './search-index.module';
+import { VectorVersionsModule } from './vector-versions.module';
 import { SearchService } from './search.service';
 import { SearchWarmer } from './search.warmer';
 
@@ -13,7 +14,7 @@ import { SearchWarmer } from './search.warmer';
  * and the search warmer it registers with the warming registry.
  */
 @Module({
-  imports: [SearchIndexModule, LlmModule, WarmingModule],
+  imports: [SearchIndexModule, VectorVersionsModule, LlmModule, WarmingModule],
   providers: [
     SearchService,
     SearchWarmer,

@@ -25,7 +25,7 @@ export class SearchController {
     markCached: true,
     shouldStore: (value) => (value as SearchResponseDto).degraded === undefined,
     versions: (config) => ({
-      embedder: `${config.llm.provider}:${config.llm.embeddingModel}:${config.llm.localEmbeddingDimension}`,
+      embedder: `${config.llm.embeddingsProvider}:${config.llm.embeddingModel}:${config.llm.localEmbeddingDimension}`,
       hybrid: config.search.hybrid ? 1 : 0,
     }),
   })

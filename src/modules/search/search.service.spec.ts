@@ -1,3 +1,4 @@
+import { EmbedderVersions } from './embedder-versions.service';
 import { AppError } from '../../common/errors/app-error';
 import { AppConfig, loadConfig } from '../../config/config';
 import { LlmService } from '../llm/llm.service';
@@ -67,6 +68,8 @@ function serviceWith(input: {
     config,
     metrics,
     presence,
+    // Every collection current: the embedder-version gate is covered by test/e2e/reindex.e2e.spec.ts.
+    { isCurrent: () => Promise.resolve(true), markStale: () => undefined } as unknown as EmbedderVersions,
   );
   return { service, vectors, lexical, embedCalls, metrics, presence };
 }

@@ -5,11 +5,13 @@ import { LlmService } from '../llm/llm.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { reciprocalRankFusion, RankedList } from './domain/rrf';
 import { collectionNameOf, SearchDataType, SearchFilter, SearchHit } from './domain/search-document';
+import { EmbedderVersions } from './embedder-versions.service';
 import { LexicalIndex } from './ports/lexical-index.port';
 import { DocumentPresence } from './ports/document-presence.port';
 import { VectorIndex } from './ports/vector-index.port';
 
 export const VECTOR_DEGRADED = 'vector search unavailable, keyword results only';
+export const REINDEX_DEGRADED = 'embedding model changed: re-index needed, keyword results only';
 
 /** Each list contributes this many candidates per requested result before fusion. */
 const CANDIDATES_PER_RESULT = 3;
@@ -67,6 +69,7 @@ export class SearchService {
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
     private readonly presence: DocumentPresence,
+    private readonly versions: EmbedderVersions,
   ) {}
 
   async search(input: SearchInput): Promise<SearchOutcome> {
@@ -85,11 +88,11 @@ export class SearchService {
     let degraded: string | undefined;
     // A document found by the vector search is scored by its cosine; one found by keywords only by those.
     const cosineOf = new Map<string, number>();
-    if (vectorLists !== 'unavailable')
+    if (vectorLists !== 'unavailable' && vectorLists !== 'reindex_needed')
       for (const hit of vectorLists.flat()) cosineOf.set(keyOf(hit), hit.score);
     const keywordOf = new Map<string, number>();
     for (const hit of lexicalLists.flat()) keywordOf.set(keyOf(hit), hit.score);
-    if (vectorLists === 'unavailable') {
+    if (vectorLists === 'unavailable' || vectorLists === 'reindex_needed') {
       // Keyword search is the fallback even when fusion is switched off.
       const keyword = useLexical
         ? lexicalLists
@@ -97,7 +100,7 @@ export class SearchService {
             dataTypes.map((type) => this.lexical.search({ companyId, type, query, k, filter })),
           );
       lists = keyword.map((items) => ({ items }));
-      degraded = VECTOR_DEGRADED;
+      degraded = vectorLists === 'reindex_needed' ? REINDEX_DEGRADED : VECTOR_DEGRADED;
     } else {
       const { rrfLexicalWeight } = this.config.search;
       lists = [
@@ -161,8 +164,10 @@ export class SearchService {
     k: number;
     filter?: SearchFilter;
     embedQuery?: () => Promise<Float32Array>;
-  }): Promise<SearchHit[][] | 'unavailable'> {
+  }): Promise<SearchHit[][] | 'unavailable' | 'reindex_needed'> {
     const { companyId, query, dataTypes, k, filter } = input;
+    // Vectors of another embedder cannot be compared with this one's: a server-side state, never the caller's fault.
+    for (const type of dataTypes) if (!(await this.versions.isCurrent(type))) return 'reindex_needed';
     try {
       const vector = input.embedQuery
         ? await input.embedQuery()
@@ -172,6 +177,12 @@ export class SearchService {
       );
     } catch (error) {
       if (error instanceof AppError && error.code === ErrorCode.DependencyUnavailable) return 'unavailable';
+      // The query vector is ours, not the caller's: a store that refuses it (e.g. another instance switched to a
+      // collection of another size) is a server-side state; look again and answer from keywords meanwhile.
+      if (error instanceof AppError && error.code === ErrorCode.ValidationFailed) {
+        this.versions.markStale();
+        return (await this.versions.isCurrent(dataTypes[0])) ? 'unavailable' : 'reindex_needed';
+      }
       throw error;
     }
   }

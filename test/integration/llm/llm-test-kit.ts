@@ -27,6 +27,8 @@ export const FAST_LLM_ENV: Record<string, string> = {
   LLM_CHAT_TIMEOUT_MS: '2000',
   LLM_BATCH_RETRY_DELAY_MS: '5',
   LLM_BATCH_DELAY_MS: '0',
+  // Probed apart (startup-probe.spec): counted calls and injected faults here start at the first real call.
+  LLM_STARTUP_PROBE: 'false',
 };
 
 export async function buildLlm(fake: FakeOpenAiServer | undefined, env: Record<string, string> = {}) {

@@ -19,6 +19,17 @@ runVectorIndexContract('embedded (exact search)', async () => {
   await index.onModuleInit();
   return {
     index,
+    afterSwitch: async (old) => {
+      await expect(fs.stat(path.join(dataDir, 'vectors', old))).rejects.toThrow(/ENOENT/);
+      // A fresh process on the same folder reads from the switched-to collection.
+      await index.flush();
+      const reopened = embeddedIndex(dataDir);
+      await reopened.onModuleInit();
+      await expect(reopened.activeCollection('ticket')).resolves.toMatchObject({
+        embedder: { model: 'embed-b', dimension: 4 },
+      });
+      await expect(reopened.count({ companyId: 'acme', type: 'ticket' })).resolves.toBe(4);
+    },
     dispose: async () => {
       await index.onModuleDestroy();
       await fs.rm(dataDir, { recursive: true, force: true });

@@ -25,6 +25,16 @@ runVectorIndexContract('qdrant adapter on the OpenAPI-validated double', async (
   fake.reset();
   return {
     index: adapterFor(fake.url),
+    afterSwitch: async (old) => {
+      expect(fake.collectionNames()).not.toContain(old);
+      expect(fake.aliasNames()).toEqual({ tickets: expect.stringMatching(/^tickets__/) });
+      // Another instance (a fresh adapter) reads through the alias.
+      const other = adapterFor(fake.url);
+      await expect(other.activeCollection('ticket')).resolves.toMatchObject({
+        embedder: { model: 'embed-b', dimension: 4 },
+      });
+      await expect(other.count({ companyId: 'acme', type: 'ticket' })).resolves.toBe(4);
+    },
     // Any request or response outside Qdrant's OpenAPI document fails the test that caused it.
     dispose: async () => expect(fake.validationErrors).toEqual([]),
   };
@@ -78,7 +88,7 @@ describe('QdrantVectorIndex on the double', () => {
     const before = fake.requests.length;
     await adapterFor(fake.url).ensureCollection({ companyId: acme, type: 'ticket', dimension: 8 });
     expect(fake.requests.slice(before).map((r) => r.operationId)).toEqual([
-      'collection_exists',
+      'get_collections_aliases',
       'get_collection',
     ]);
   });

@@ -14,6 +14,8 @@ export interface TicketRow {
   contentHash: string;
   indexedHash: string | null;
   indexState: string;
+  /** The stored summary of the indexed content (a re-index embeds it again without summarizing). */
+  summary?: string | null;
 }
 
 export interface ArticleRow {
@@ -26,6 +28,7 @@ export interface ArticleRow {
   contentHash: string;
   indexedHash: string | null;
   indexState: string;
+  summary?: string | null;
 }
 
 const EMBED_EXCERPT = 1_500;

@@ -89,7 +89,11 @@ export class BullJobQueue extends JobQueue {
     };
   }
 
-  async add<N extends JobName>(input: { name: N; data: JobPayloads[N]; options: JobOptions }): Promise<string> {
+  async add<N extends JobName>(input: {
+    name: N;
+    data: JobPayloads[N];
+    options: JobOptions;
+  }): Promise<string> {
     const jobId = input.options.jobId ?? randomUUID();
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -108,7 +112,10 @@ export class BullJobQueue extends JobQueue {
       await Promise.race([
         added,
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`queue did not answer within ${ADD_TIMEOUT_MS} ms`)), ADD_TIMEOUT_MS);
+          timer = setTimeout(
+            () => reject(new Error(`queue did not answer within ${ADD_TIMEOUT_MS} ms`)),
+            ADD_TIMEOUT_MS,
+          );
         }),
       ]);
       return jobId;
@@ -134,17 +141,51 @@ export class BullJobQueue extends JobQueue {
     return this.ready;
   }
 
+  async ping(): Promise<void> {
+    await this.bounded(this.queue.client.ping());
+  }
+
+  async recordWorkerHeartbeat(ttlMs: number): Promise<void> {
+    await this.bounded(this.queue.client.set(this.heartbeatKey(), String(Date.now()), 'PX', ttlMs));
+  }
+
+  async lastWorkerHeartbeat(): Promise<Date | undefined> {
+    const value = await this.bounded(this.queue.client.get(this.heartbeatKey()));
+    return value ? new Date(Number(value)) : undefined;
+  }
+
+  /** In the queue's own key space (its prefix and name), so queues of different deployments never mix. */
+  private heartbeatKey(): string {
+    return (this.queue as Queue & { toKey(name: string): string }).toKey('worker-heartbeat');
+  }
+
+  private bounded<T>(command: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([
+      command,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`queue Redis did not answer within ${ADD_TIMEOUT_MS} ms`)),
+          ADD_TIMEOUT_MS,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
+  }
+
   async getJob(id: string): Promise<JobView | null> {
     let job = await this.queue.getJob(id);
     if (!job) return null;
     const state = (await job.getState()) as string;
     // The hash was read before the state: a job that finished in between reads as done without its result.
-    if ((state === 'completed' || state === 'failed') && !job.finishedOn) job = (await this.queue.getJob(id)) ?? job;
+    if ((state === 'completed' || state === 'failed') && !job.finishedOn)
+      job = (await this.queue.getJob(id)) ?? job;
     return {
       id: String(job.id),
       name: job.name as JobName,
       data: job.data as JobPayloads[JobName],
-      state: (['waiting', 'active', 'completed', 'failed', 'delayed', 'paused'].includes(state) ? state : 'unknown') as JobState,
+      state: (['waiting', 'active', 'completed', 'failed', 'delayed', 'paused'].includes(state)
+        ? state
+        : 'unknown') as JobState,
       progress: typeof job.progress() === 'object' ? (job.progress() as JobProgress) : null,
       result: job.returnvalue,
       failedReason: job.failedReason,
@@ -168,11 +209,15 @@ export class BullJobQueue extends JobQueue {
         },
       }),
     );
-    loop.catch((error: unknown) => this.logger.debug(`processing loop for ${input.name} ended: ${String(error)}`));
+    loop.catch((error: unknown) =>
+      this.logger.debug(`processing loop for ${input.name} ended: ${String(error)}`),
+    );
   }
 
   async drain(): Promise<void> {
     // Stop taking jobs on this worker and wait for the active ones (pause(true) = local, waits).
-    await this.queue.pause(true, false).catch((error: unknown) => this.logger.warn(`pause failed: ${String(error)}`));
+    await this.queue
+      .pause(true, false)
+      .catch((error: unknown) => this.logger.warn(`pause failed: ${String(error)}`));
   }
 }

@@ -17,21 +17,51 @@ interface StoredJob {
 @Injectable()
 export class InProcessJobQueue extends JobQueue {
   readonly kind = 'in-process' as const;
+
+  /** Nothing to reach: the queue is this process's memory. */
+  ping(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** The jobs run in this process: it is its own worker. */
+  recordWorkerHeartbeat(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  lastWorkerHeartbeat(): Promise<Date | undefined> {
+    return Promise.resolve(new Date());
+  }
+
   private readonly logger = new Logger('InProcessQueue');
   private readonly jobs = new Map<string, StoredJob>();
   private readonly waiting: string[] = [];
-  private readonly handlers = new Map<JobName, { handler: JobHandler<JobName>; concurrency: number; running: number }>();
+  private readonly handlers = new Map<
+    JobName,
+    { handler: JobHandler<JobName>; concurrency: number; running: number }
+  >();
   private readonly active = new Set<Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private draining = false;
 
-  async add<N extends JobName>(input: { name: N; data: JobPayloads[N]; options: JobOptions }): Promise<string> {
+  async add<N extends JobName>(input: {
+    name: N;
+    data: JobPayloads[N];
+    options: JobOptions;
+  }): Promise<string> {
     const id = input.options.jobId ?? randomUUID();
     const existing = this.jobs.get(id);
     if (existing && ['waiting', 'active', 'delayed'].includes(existing.view.state)) return id;
     this.jobs.set(id, {
       options: input.options,
-      view: { id, name: input.name, data: input.data, state: 'waiting', progress: null, result: undefined, attemptsMade: 0 },
+      view: {
+        id,
+        name: input.name,
+        data: input.data,
+        state: 'waiting',
+        progress: null,
+        result: undefined,
+        attemptsMade: 0,
+      },
     });
     this.waiting.push(id);
     this.pump();
@@ -68,7 +98,7 @@ export class InProcessJobQueue extends JobQueue {
 
   private pump(): void {
     if (this.draining) return;
-    for (let i = 0; i < this.waiting.length; ) {
+    for (let i = 0; i < this.waiting.length;) {
       const job = this.jobs.get(this.waiting[i]);
       const lane = job ? this.handlers.get(job.view.name) : undefined;
       if (!job || !lane || lane.running >= lane.concurrency) {
@@ -104,20 +134,21 @@ export class InProcessJobQueue extends JobQueue {
       if (view.attemptsMade < job.options.attempts && !this.draining) {
         view.state = 'delayed';
         const delayMs = job.options.backoffMs * 2 ** (view.attemptsMade - 1);
-        this.logger.warn(`job ${view.name} ${view.id} attempt ${view.attemptsMade} failed (${view.failedReason}); retry in ${delayMs} ms`);
-        const timer = setTimeout(
-          () => {
-            this.timers.delete(timer);
-            view.state = 'waiting';
-            this.waiting.push(view.id);
-            this.pump();
-          },
-          delayMs,
+        this.logger.warn(
+          `job ${view.name} ${view.id} attempt ${view.attemptsMade} failed (${view.failedReason}); retry in ${delayMs} ms`,
         );
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          view.state = 'waiting';
+          this.waiting.push(view.id);
+          this.pump();
+        }, delayMs);
         timer.unref();
         this.timers.add(timer);
       } else {
-        this.logger.warn(`job ${view.name} ${view.id} failed after ${view.attemptsMade} attempts: ${view.failedReason}`);
+        this.logger.warn(
+          `job ${view.name} ${view.id} failed after ${view.attemptsMade} attempts: ${view.failedReason}`,
+        );
         this.finish(job, 'failed');
       }
     }

@@ -35,5 +35,10 @@ export abstract class JobQueue {
   abstract process<N extends JobName>(input: { name: N; concurrency: number; handler: JobHandler<N> }): void;
   /** Stops taking new jobs and waits for the active ones to finish. */
   abstract drain(): Promise<void>;
+  /** One round trip to the queue's store (for readiness); throws when it cannot be reached. */
+  abstract ping(): Promise<void>;
+  /** A worker says it is alive; the API's readiness reads the last time any worker did. */
+  abstract recordWorkerHeartbeat(ttlMs: number): Promise<void>;
+  abstract lastWorkerHeartbeat(): Promise<Date | undefined>;
   abstract readonly kind: 'bull' | 'in-process';
 }

@@ -1,10 +1,12 @@
 import OpenAI from 'openai';
+import type { MaxTokensField } from '../../../config/llm.config';
 import { ChatModel, ChatRequest, ChatResult, ChatStreamEvent } from '../ports/chat-model.port';
 import { renderPrompt, templateVersion } from '../prompts';
+import type { PromptMessage } from '../prompts/prompt-template';
 import { fitToBudget } from '../prompts/fit-budget';
 import { TokenCounter } from '../token-counter';
 import { sdkCallSignal } from './sdk-call-signal';
-import { inputText, outputLanguage } from './local.chat-model';
+import { outputLanguage } from './local.chat-model';
 import { toUpstreamError } from './openai.errors';
 
 export interface OpenAiChatOptions {
@@ -13,6 +15,9 @@ export interface OpenAiChatOptions {
   streamTimeoutMs: number;
   maxInputTokens: number;
   maxOutputTokens: number;
+  /** Sent only when set. */
+  temperature?: number;
+  maxTokensField: MaxTokensField;
   tokens: TokenCounter;
   /** Names this upstream in errors and breaker state. */
   upstream: string;
@@ -36,19 +41,16 @@ export class OpenAiChatModel extends ChatModel {
     const call = sdkCallSignal(request.signal);
     try {
       const completion = await this.client.chat.completions.create(
-        {
-          model: this.model,
-          messages,
-          max_completion_tokens: this.options.maxOutputTokens,
-          temperature: 0.2,
-        },
+        { ...this.generation(), messages },
         { signal: call.signal, timeout: this.options.timeoutMs, maxRetries: 0 },
       );
-      return this.result(request, {
+      return this.result({
+        messages,
         text: completion.choices[0]?.message?.content ?? '',
         model: completion.model || this.model,
         usage: completion.usage,
         language,
+        purpose: request.purpose,
       });
     } catch (error) {
       throw toUpstreamError(this.options.upstream, error, { startedAt, timeoutMs: this.options.timeoutMs });
@@ -67,10 +69,8 @@ export class OpenAiChatModel extends ChatModel {
     try {
       const stream = await this.client.chat.completions.create(
         {
-          model: this.model,
+          ...this.generation(),
           messages,
-          max_completion_tokens: this.options.maxOutputTokens,
-          temperature: 0.2,
           stream: true,
           // The last chunk then carries the token usage, which streaming responses otherwise omit.
           stream_options: { include_usage: true },
@@ -94,7 +94,30 @@ export class OpenAiChatModel extends ChatModel {
     } finally {
       call.release();
     }
-    yield { type: 'done', result: this.result(request, { text, model, usage, language }) };
+    yield {
+      type: 'done',
+      result: this.result({ messages, text, model, usage, language, purpose: request.purpose }),
+    };
+  }
+
+  /**
+   * Model, output cap and sampling. The cap goes in the field(s) the server reads: OpenAI's reasoning models
+   * reject `max_tokens`, Ollama's OpenAI layer reads only `max_tokens`. Temperature is left to the server's
+   * default unless configured (reasoning models reject any other value).
+   */
+  private generation(): {
+    model: string;
+    max_completion_tokens?: number;
+    max_tokens?: number;
+    temperature?: number;
+  } {
+    const { maxOutputTokens, maxTokensField, temperature } = this.options;
+    return {
+      model: this.model,
+      ...(maxTokensField !== 'max_tokens' ? { max_completion_tokens: maxOutputTokens } : {}),
+      ...(maxTokensField !== 'max_completion_tokens' ? { max_tokens: maxOutputTokens } : {}),
+      ...(temperature !== undefined ? { temperature } : {}),
+    };
   }
 
   private prepare(request: ChatRequest) {
@@ -108,22 +131,33 @@ export class OpenAiChatModel extends ChatModel {
     return { messages: renderPrompt(fitted, language), language };
   }
 
-  private result(
-    request: ChatRequest,
-    raw: { text: string; model: string; usage?: OpenAI.CompletionUsage | null; language: 'en' | 'ko' },
-  ): ChatResult {
+  private result(raw: {
+    messages: PromptMessage[];
+    text: string;
+    model: string;
+    usage?: OpenAI.CompletionUsage | null;
+    language: 'en' | 'ko';
+    purpose: ChatRequest['purpose'];
+  }): ChatResult {
+    const { tokens } = this.options;
+    // Servers that omit usage (or report zero for a prompt that was not empty) get an estimate of what was
+    // actually sent, the whole rendered prompt, so the ledger never silently records zero.
+    const reported = raw.usage?.prompt_tokens ? raw.usage : undefined;
     return {
       text: raw.text,
       model: raw.model,
       source: 'openai',
-      // Servers that omit usage get an estimate so the ledger never silently records zero.
       usage: {
-        promptTokens: raw.usage?.prompt_tokens ?? this.options.tokens.count(inputText(request), this.model),
-        completionTokens: raw.usage?.completion_tokens ?? this.options.tokens.count(raw.text, this.model),
-        cachedPromptTokens: raw.usage?.prompt_tokens_details?.cached_tokens ?? 0,
+        promptTokens: reported?.prompt_tokens ?? tokens.count(promptText(raw.messages), this.model),
+        completionTokens: reported?.completion_tokens ?? tokens.count(raw.text, this.model),
+        cachedPromptTokens: reported?.prompt_tokens_details?.cached_tokens ?? 0,
       },
-      promptVersion: templateVersion(request.purpose),
+      promptVersion: templateVersion(raw.purpose),
       language: raw.language,
     };
   }
+}
+
+function promptText(messages: PromptMessage[]): string {
+  return messages.map((message) => message.content).join('\n');
 }

@@ -29,7 +29,11 @@ export function toUpstreamError(
     );
   }
   if (error instanceof APIError && typeof error.status === 'number') {
-    return new UpstreamError(upstream, `${upstream}: HTTP ${error.status} ${error.message}`, {
+    // The SDK's message starts with the status already; the rest is the server's own text (see openAiCompatibleFetch).
+    const text = error.message.startsWith(`${error.status} `)
+      ? error.message.slice(String(error.status).length + 1)
+      : error.message;
+    return new UpstreamError(upstream, `${upstream}: HTTP ${error.status} ${text}`, {
       retryable: isRetryableStatus(error.status),
       status: error.status,
       retryAfterMs: parseRetryAfter(error.headers),

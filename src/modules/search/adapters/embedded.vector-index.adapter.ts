@@ -12,8 +12,10 @@ import {
 } from '../domain/search-document';
 import { normalized } from '../domain/vector-math';
 import {
+  ActiveCollection,
   CountVectorsRequest,
   DeleteVectorsRequest,
+  EmbedderVersion,
   EnsureCollectionRequest,
   UpsertVectorsRequest,
   VectorIndex,
@@ -28,7 +30,12 @@ import { FlushScheduler } from './persistence/flush-scheduler';
 interface CollectionMeta {
   version: 1;
   dimension: number;
+  /** The embedding model; absent in collections written before it was recorded. */
+  model?: string;
 }
+
+/** Which folder under vectors/ each type reads and writes (absent: the type's plain name, e.g. `tickets`). */
+type ActiveFolders = Partial<Record<SearchDataType, string>>;
 
 interface PartitionManifest {
   version: 1;
@@ -48,18 +55,23 @@ interface PartitionState {
 
 const MANIFEST_SUFFIX = '.json';
 const COLLECTION_META = 'collection.meta.json';
+const ACTIVE_FILE = 'active.json';
 
 /**
- * In-process vector index for embedded mode: one partition per (type, company) under
+ * In-process vector index for embedded mode: one partition per (collection, company) under
  * `<DATA_DIR>/vectors/<collection>/<company>.*`, exact search for small partitions and HNSW above
  * `exactSearchMax`. Changes are saved in batches (crash-safe: temp file + rename, a manifest that names
- * the generation of the data files is written last) and flushed on shutdown.
+ * the generation of the data files is written last) and flushed on shutdown. A re-index builds a new folder
+ * (`tickets@<id>`); `active.json`, written last, is the switch, after which the old folder is removed.
  */
 @Injectable()
 export class EmbeddedVectorIndex extends VectorIndex implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(EmbeddedVectorIndex.name);
   private readonly root: string;
-  private readonly dimensions = new Map<SearchDataType, number>();
+  /** Folder each type reads and writes. */
+  private readonly active = new Map<SearchDataType, string>();
+  /** Metadata of every folder loaded or created (active ones and those being rebuilt). */
+  private readonly collections = new Map<string, CollectionMeta>();
   private readonly partitions = new Map<string, PartitionState>();
   private readonly flusher: FlushScheduler;
   private loaded: Promise<void> | undefined;
@@ -88,61 +100,101 @@ export class EmbeddedVectorIndex extends VectorIndex implements OnModuleInit, On
     await this.flusher.flushAll();
   }
 
-  async ensureCollection({ companyId, type, dimension }: EnsureCollectionRequest): Promise<void> {
+  async ensureCollection({ companyId, type, dimension, model }: EnsureCollectionRequest): Promise<void> {
     assertSafeCompanyId(companyId);
     await this.onModuleInit();
     if (!Number.isInteger(dimension) || dimension < 1) {
       throw AppError.invalid(`dimension must be a positive integer, got ${dimension}`);
     }
-    const existing = this.dimensions.get(type);
+    const folder = this.folderOf(type);
+    const existing = this.collections.get(folder)?.dimension;
     if (existing !== undefined) {
       if (existing !== dimension) throw dimensionConflict(type, existing, dimension);
       return;
     }
-    const meta: CollectionMeta = { version: 1, dimension };
-    await writeFileAtomic(
-      path.join(this.root, collectionNameOf(type), COLLECTION_META),
-      JSON.stringify(meta),
-    );
-    this.dimensions.set(type, dimension);
+    await this.writeMeta(folder, { version: 1, dimension, ...(model ? { model } : {}) });
   }
 
-  async upsert({ companyId, type, points }: UpsertVectorsRequest): Promise<void> {
+  async activeCollection(type: SearchDataType): Promise<ActiveCollection | undefined> {
+    await this.onModuleInit();
+    const folder = this.folderOf(type);
+    const meta = this.collections.get(folder);
+    return meta ? { name: folder, embedder: { model: meta.model, dimension: meta.dimension } } : undefined;
+  }
+
+  async createCollection(type: SearchDataType, embedder: EmbedderVersion): Promise<string> {
+    await this.onModuleInit();
+    const folder = `${collectionNameOf(type)}@${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    await this.writeMeta(folder, { version: 1, dimension: embedder.dimension, model: embedder.model });
+    return folder;
+  }
+
+  async activate(type: SearchDataType, collection: string): Promise<void> {
+    await this.onModuleInit();
+    if (!this.collections.has(collection))
+      throw new AppError('internal', `unknown vector collection ${collection}`);
+    const previous = this.folderOf(type);
+    if (previous === collection) return;
+    // The new folder's partitions are on disk before the switch that makes them the ones loaded at start.
+    await this.flush();
+    const folders: ActiveFolders = Object.fromEntries(this.active);
+    folders[type] = collection;
+    await writeFileAtomic(path.join(this.root, ACTIVE_FILE), JSON.stringify(folders));
+    this.active.set(type, collection);
+    await this.dropCollection(type, previous);
+  }
+
+  async dropCollection(_type: SearchDataType, collection: string): Promise<void> {
+    await this.onModuleInit();
+    for (const key of [...this.partitions.keys()]) {
+      if (parseKey(key).folder !== collection) continue;
+      const state = this.partitions.get(key)!;
+      // Waits for a save of this partition in progress, then forgets it (a later save finds nothing).
+      await this.withLock(state, async () => this.partitions.delete(key));
+    }
+    this.collections.delete(collection);
+    await fs.rm(path.join(this.root, collection), { recursive: true, force: true });
+  }
+
+  async upsert({ companyId, type, points, collection }: UpsertVectorsRequest): Promise<void> {
     assertSafeCompanyId(companyId);
     await this.onModuleInit();
     if (points.length === 0) return;
-    const dimension = this.requireDimension(type);
-    validatePoints({ companyId, type, points, dimension, collection: collectionNameOf(type) });
+    const folder = collection ?? this.folderOf(type);
+    const dimension = this.requireDimension(type, folder);
+    validatePoints({ companyId, type, points, dimension, collection: folder });
     const prepared: PartitionPoint[] = points.map((point) => ({
       id: point.id,
       vector: normalized(point.vector),
       payload: { ...point.payload, tags: [...point.payload.tags] },
     }));
-    const state = this.partitionFor(type, companyId, dimension);
+    const state = this.partitionFor(folder, companyId, dimension);
     await this.withLock(state, async () => {
       await state.partition.upsertSliced(prepared);
       if (state.partition.needsGraph) await state.partition.buildGraph();
     });
-    this.flusher.markDirty(keyOf(type, companyId));
+    this.flusher.markDirty(keyOf(folder, companyId));
   }
 
   async delete({ companyId, type, ids }: DeleteVectorsRequest): Promise<void> {
     assertSafeCompanyId(companyId);
     await this.onModuleInit();
-    const state = this.partitions.get(keyOf(type, companyId));
+    const key = keyOf(this.folderOf(type), companyId);
+    const state = this.partitions.get(key);
     if (!state || ids.length === 0) return;
     const removed = await this.withLock(state, async () => state.partition.delete(ids));
-    if (removed > 0) this.flusher.markDirty(keyOf(type, companyId));
+    if (removed > 0) this.flusher.markDirty(key);
   }
 
   async search({ companyId, type, vector, k, filter }: VectorSearchRequest): Promise<SearchHit[]> {
     assertSafeCompanyId(companyId);
     await this.onModuleInit();
     validateK(k);
-    const dimension = this.dimensions.get(type);
+    const folder = this.folderOf(type);
+    const dimension = this.collections.get(folder)?.dimension;
     if (dimension === undefined) return [];
-    validateVector(vector, dimension, collectionNameOf(type));
-    const state = this.partitions.get(keyOf(type, companyId));
+    validateVector(vector, dimension, folder);
+    const state = this.partitions.get(keyOf(folder, companyId));
     if (!state) return [];
     const hits = state.partition.search(normalized(vector), k, hasFilter(filter) ? filter : undefined);
     return hits.map(({ id, score, payload }) => ({ id, type, score, payload }));
@@ -151,22 +203,31 @@ export class EmbeddedVectorIndex extends VectorIndex implements OnModuleInit, On
   async count({ companyId, type, filter }: CountVectorsRequest): Promise<number> {
     assertSafeCompanyId(companyId);
     await this.onModuleInit();
-    const state = this.partitions.get(keyOf(type, companyId));
+    const state = this.partitions.get(keyOf(this.folderOf(type), companyId));
     return state ? state.partition.count(hasFilter(filter) ? filter : undefined) : 0;
   }
 
-  private requireDimension(type: SearchDataType): number {
-    const dimension = this.dimensions.get(type);
+  private folderOf(type: SearchDataType): string {
+    return this.active.get(type) ?? collectionNameOf(type);
+  }
+
+  private async writeMeta(folder: string, meta: CollectionMeta): Promise<void> {
+    await writeFileAtomic(path.join(this.root, folder, COLLECTION_META), JSON.stringify(meta));
+    this.collections.set(folder, meta);
+  }
+
+  private requireDimension(type: SearchDataType, folder: string): number {
+    const dimension = this.collections.get(folder)?.dimension;
     if (dimension === undefined) {
       throw AppError.invalid(
-        `collection '${collectionNameOf(type)}' does not exist yet: call ensureCollection with the embedder's dimension first`,
+        `collection '${folder}' does not exist yet: call ensureCollection with the embedder's dimension first`,
       );
     }
     return dimension;
   }
 
-  private partitionFor(type: SearchDataType, companyId: string, dimension: number): PartitionState {
-    const key = keyOf(type, companyId);
+  private partitionFor(folder: string, companyId: string, dimension: number): PartitionState {
+    const key = keyOf(folder, companyId);
     let state = this.partitions.get(key);
     if (!state) {
       state = { partition: this.newPartition(dimension), generation: 0, lock: Promise.resolve() };
@@ -189,8 +250,8 @@ export class EmbeddedVectorIndex extends VectorIndex implements OnModuleInit, On
   private async savePartition(key: string): Promise<void> {
     const state = this.partitions.get(key);
     if (!state) return;
-    const { type, companyId } = parseKey(key);
-    const directory = path.join(this.root, collectionNameOf(type));
+    const { folder, companyId } = parseKey(key);
+    const directory = path.join(this.root, folder);
     await this.withLock(state, async () => {
       const generation = state.generation + 1;
       const partition = state.partition;
@@ -218,26 +279,42 @@ export class EmbeddedVectorIndex extends VectorIndex implements OnModuleInit, On
   }
 
   private async loadAll(): Promise<void> {
+    const activeBytes = await readIfExists(path.join(this.root, ACTIVE_FILE));
+    const folders = activeBytes ? (JSON.parse(activeBytes.toString('utf8')) as ActiveFolders) : {};
     for (const type of SEARCH_DATA_TYPES) {
-      const directory = path.join(this.root, collectionNameOf(type));
+      const folder = folders[type] ?? collectionNameOf(type);
+      this.active.set(type, folder);
+      const directory = path.join(this.root, folder);
       const metaBytes = await readIfExists(path.join(directory, COLLECTION_META));
       if (!metaBytes) continue;
       const meta = JSON.parse(metaBytes.toString('utf8')) as CollectionMeta;
-      this.dimensions.set(type, meta.dimension);
+      this.collections.set(folder, meta);
       for (const file of await fs.readdir(directory)) {
         if (file === COLLECTION_META || !file.endsWith(MANIFEST_SUFFIX)) continue;
         const companyId = file.slice(0, -MANIFEST_SUFFIX.length);
         try {
-          await this.loadPartition(type, companyId, directory, meta.dimension);
+          await this.loadPartition(folder, companyId, directory, meta.dimension);
         } catch (error) {
           // One unreadable partition must not stop the service: it is reported and re-indexing rebuilds it.
-          this.logger.error(`vector partition ${type}/${companyId} could not be loaded: ${String(error)}`);
+          this.logger.error(`vector partition ${folder}/${companyId} could not be loaded: ${String(error)}`);
         }
+      }
+    }
+    await this.removeAbandonedFolders();
+  }
+
+  /** Folders of a re-index that never switched (the process stopped), or left behind by one that did. */
+  private async removeAbandonedFolders(): Promise<void> {
+    const entries = await fs.readdir(this.root, { withFileTypes: true }).catch(() => []);
+    const live = new Set(this.active.values());
+    for (const entry of entries) {
+      if (entry.isDirectory() && entry.name.includes('@') && !live.has(entry.name)) {
+        await fs.rm(path.join(this.root, entry.name), { recursive: true, force: true });
       }
     }
   }
 
-  private async loadPartition(type: SearchDataType, companyId: string, directory: string, dimension: number) {
+  private async loadPartition(folder: string, companyId: string, directory: string, dimension: number) {
     const manifest = JSON.parse(
       (await fs.readFile(path.join(directory, `${companyId}${MANIFEST_SUFFIX}`))).toString('utf8'),
     ) as PartitionManifest;
@@ -250,7 +327,7 @@ export class EmbeddedVectorIndex extends VectorIndex implements OnModuleInit, On
     const graphFile = path.join(directory, `${companyId}.${manifest.generation}.hnsw`);
     const graphRead = manifest.hasGraph && (await partition.readGraph(graphFile));
     if (!graphRead && partition.needsGraph) await partition.buildGraph();
-    this.partitions.set(keyOf(type, companyId), {
+    this.partitions.set(keyOf(folder, companyId), {
       partition,
       generation: manifest.generation,
       lock: Promise.resolve(),
@@ -258,13 +335,13 @@ export class EmbeddedVectorIndex extends VectorIndex implements OnModuleInit, On
   }
 }
 
-function keyOf(type: SearchDataType, companyId: string): string {
-  return `${type}/${companyId}`;
+function keyOf(folder: string, companyId: string): string {
+  return `${folder}/${companyId}`;
 }
 
-function parseKey(key: string): { type: SearchDataType; companyId: string } {
-  const [type, companyId] = key.split('/') as [SearchDataType, string];
-  return { type, companyId };
+function parseKey(key: string): { folder: string; companyId: string } {
+  const [folder, companyId] = key.split('/') as [string, string];
+  return { folder, companyId };
 }
 
 function dimensionConflict(type: SearchDataType, existing: number, requested: number): AppError {

@@ -11,8 +11,10 @@ import {
   SearchPayload,
 } from '../domain/search-document';
 import {
+  ActiveCollection,
   CountVectorsRequest,
   DeleteVectorsRequest,
+  EmbedderVersion,
   EnsureCollectionRequest,
   UpsertVectorsRequest,
   VectorIndex,
@@ -24,6 +26,10 @@ import { validateK, validatePoints, validateVector } from './vector-request.vali
 /**
  * Qdrant adapter: one collection per data type shared by all companies (Qdrant's recommended multitenancy
  * layout), `company_id` indexed as the tenant key, and a company must-filter on every read and delete.
+ * Each collection records its embedder in Qdrant's collection metadata. A re-index fills a new collection
+ * (`tickets__<id>`) and then points the alias `tickets` at it in one alias operation, which every instance
+ * sees at once; the old collection is then deleted. (The first collection is created under the plain name;
+ * its first re-index replaces it by the alias.)
  * Point ids are UUIDs derived from (company, type, id), so re-indexing overwrites instead of duplicating.
  * Every call has a deadline: the client's own timeout aborts the HTTP request, and an AbortSignal
  * (the caller's, combined with the deadline) ends the wait for it.
@@ -58,7 +64,7 @@ export class QdrantVectorIndex extends VectorIndex {
     return `${this.prefix}${collectionNameOf(type)}`;
   }
 
-  async ensureCollection({ type, dimension, signal }: EnsureCollectionRequest): Promise<void> {
+  async ensureCollection({ type, dimension, model, signal }: EnsureCollectionRequest): Promise<void> {
     if (!Number.isInteger(dimension) || dimension < 1) {
       throw AppError.invalid(`dimension must be a positive integer, got ${dimension}`);
     }
@@ -67,24 +73,20 @@ export class QdrantVectorIndex extends VectorIndex {
       if (known !== dimension) throw dimensionConflict(this.collectionOf(type), known, dimension);
       return;
     }
-    const name = this.collectionOf(type);
-    const { exists } = await this.call('collectionExists', signal, () => this.client.collectionExists(name));
-    if (!exists) {
+    // Resolved through the alias: after a re-index the plain name is an alias, not a collection.
+    const active = await this.resolveActive(type, signal);
+    const name = active?.name ?? this.collectionOf(type);
+    if (!active) {
       try {
-        await this.call('createCollection', signal, () =>
-          this.client.createCollection(name, {
-            vectors: { size: dimension, distance: 'Cosine' },
-            // Per-tenant graphs only: every query is filtered by company_id (Qdrant's multitenancy guide).
-            hnsw_config: { payload_m: 16, m: 0 },
-          }),
-        );
+        await this.createPhysical(name, { dimension, model }, signal);
       } catch (error) {
         // Another instance created it in between: fall through and check its dimension.
         if (!(error instanceof AppError && error.details.cause && statusOf(error.details.cause) === 409))
           throw error;
       }
     }
-    const info = await this.call('getCollection', signal, () => this.client.getCollection(name));
+    const info =
+      active?.info ?? (await this.call('getCollection', signal, () => this.client.getCollection(name)));
     const existing = vectorSizeOf(info);
     if (existing !== undefined && existing !== dimension) throw dimensionConflict(name, existing, dimension);
     const indexed = info.payload_schema ?? {};
@@ -97,16 +99,108 @@ export class QdrantVectorIndex extends VectorIndex {
     this.dimensions.set(type, dimension);
   }
 
-  async upsert({ companyId, type, points, signal }: UpsertVectorsRequest): Promise<void> {
-    if (points.length === 0) return;
-    const dimension = await this.dimensionOf(type, signal);
-    if (dimension === undefined) {
-      throw AppError.invalid(
-        `collection '${this.collectionOf(type)}' does not exist yet: call ensureCollection with the embedder's dimension first`,
+  async activeCollection(type: SearchDataType, signal?: AbortSignal): Promise<ActiveCollection | undefined> {
+    const active = await this.resolveActive(type, signal);
+    if (!active) return undefined;
+    const { name: target, info } = active;
+    const size = vectorSizeOf(info);
+    if (size === undefined) return undefined;
+    // Fresh from Qdrant: another instance may have switched the alias since this one cached the size.
+    this.dimensions.set(type, size);
+    const model = (info.config as { metadata?: Record<string, unknown> | null }).metadata?.embedder_model;
+    return { name: target, embedder: { dimension: size, ...(typeof model === 'string' ? { model } : {}) } };
+  }
+
+  async createCollection(type: SearchDataType, embedder: EmbedderVersion): Promise<string> {
+    const name = `${this.collectionOf(type)}__${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    await this.createPhysical(name, embedder);
+    for (const { field, schema } of PAYLOAD_INDEXES) {
+      await this.call('createPayloadIndex', undefined, () =>
+        this.client.createPayloadIndex(name, { field_name: field, field_schema: schema, wait: true }),
       );
     }
-    validatePoints({ companyId, type, points, dimension, collection: this.collectionOf(type) });
-    const name = this.collectionOf(type);
+    return name;
+  }
+
+  async activate(type: SearchDataType, collection: string): Promise<void> {
+    const alias = this.collectionOf(type);
+    const previous = await this.activeCollection(type);
+    if (previous?.name === collection) return;
+    if (previous?.name === alias) {
+      // The first collection carries the plain name, which an alias cannot share: it goes first (searches in
+      // this short window find no collection and answer [] for vectors; keywords still answer).
+      await this.call('deleteCollection', undefined, () => this.client.deleteCollection(alias));
+    }
+    const actions =
+      previous && previous.name !== alias
+        ? [
+            { delete_alias: { alias_name: alias } },
+            { create_alias: { alias_name: alias, collection_name: collection } },
+          ]
+        : [{ create_alias: { alias_name: alias, collection_name: collection } }];
+    await this.call('updateCollectionAliases', undefined, () =>
+      this.client.updateCollectionAliases({ actions }),
+    );
+    this.dimensions.delete(type);
+    if (previous && previous.name !== alias) await this.dropCollection(type, previous.name);
+  }
+
+  async dropCollection(_type: SearchDataType, collection: string): Promise<void> {
+    try {
+      await this.call('deleteCollection', undefined, () => this.client.deleteCollection(collection));
+    } catch (error) {
+      if (!isMissingCollection(error)) throw error;
+    }
+  }
+
+  /** The collection behind the type's alias (or its plain name), with its info; undefined if there is none. */
+  private async resolveActive(
+    type: SearchDataType,
+    signal?: AbortSignal,
+  ): Promise<{ name: string; info: Schemas['CollectionInfo'] } | undefined> {
+    const alias = this.collectionOf(type);
+    const { aliases } = await this.call('getAliases', signal, () => this.client.getAliases());
+    const name = aliases.find((a) => a.alias_name === alias)?.collection_name ?? alias;
+    try {
+      return { name, info: await this.call('getCollection', signal, () => this.client.getCollection(name)) };
+    } catch (error) {
+      if (isMissingCollection(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async createPhysical(
+    name: string,
+    embedder: { dimension: number; model?: string },
+    signal?: AbortSignal,
+  ): Promise<void> {
+    // Through the generated API: the client's createCollection (1.18.0) drops `metadata`.
+    await this.call('createCollection', signal, () =>
+      this.client.api().createCollection({
+        collection_name: name,
+        vectors: { size: embedder.dimension, distance: 'Cosine' },
+        // Per-tenant graphs only: every query is filtered by company_id (Qdrant's multitenancy guide).
+        hnsw_config: { payload_m: 16, m: 0 },
+        metadata: {
+          embedder_dimension: embedder.dimension,
+          ...(embedder.model ? { embedder_model: embedder.model } : {}),
+        },
+      }),
+    );
+  }
+
+  async upsert({ companyId, type, points, collection, signal }: UpsertVectorsRequest): Promise<void> {
+    if (points.length === 0) return;
+    const dimension = collection
+      ? vectorSizeOf(await this.call('getCollection', signal, () => this.client.getCollection(collection)))
+      : await this.dimensionOf(type, signal);
+    if (dimension === undefined) {
+      throw AppError.invalid(
+        `collection '${collection ?? this.collectionOf(type)}' does not exist yet: call ensureCollection with the embedder's dimension first`,
+      );
+    }
+    const name = collection ?? this.collectionOf(type);
+    validatePoints({ companyId, type, points, dimension, collection: name });
     for (let start = 0; start < points.length; start += this.batchSize) {
       const batch = points.slice(start, start + this.batchSize).map((point) => ({
         id: pointIdOf(companyId, type, point.id),

@@ -8,18 +8,35 @@ export interface VectorPoint {
   payload: SearchPayload;
 }
 
+/** The embedding model a collection's vectors come from: vectors of two models never share a collection. */
+export interface EmbedderVersion {
+  model: string;
+  dimension: number;
+}
+
 export interface EnsureCollectionRequest {
   companyId: string;
   type: SearchDataType;
   /** The embedder's dimension; a collection that exists with another dimension is an error. */
   dimension: number;
+  /** The embedder's model, recorded with a collection this call creates. */
+  model?: string;
   signal?: AbortSignal;
+}
+
+/** The collection a type's reads and writes go to, and the embedder it records. */
+export interface ActiveCollection {
+  name: string;
+  /** `model` is absent for a collection created before embedders were recorded (only its size is known). */
+  embedder: { model?: string; dimension: number };
 }
 
 export interface UpsertVectorsRequest {
   companyId: string;
   type: SearchDataType;
   points: VectorPoint[];
+  /** A collection being rebuilt (from `createCollection`) instead of the active one. */
+  collection?: string;
   signal?: AbortSignal;
 }
 
@@ -62,4 +79,13 @@ export abstract class VectorIndex {
   /** The k most similar points, best first. An empty or not yet created collection gives []. */
   abstract search(request: VectorSearchRequest): Promise<SearchHit[]>;
   abstract count(request: CountVectorsRequest): Promise<number>;
+
+  /** The type's active collection as stored now (not a cached view), or undefined before the first one. */
+  abstract activeCollection(type: SearchDataType, signal?: AbortSignal): Promise<ActiveCollection | undefined>;
+  /** A new, empty collection for a re-index with this embedder; reads keep going to the active one. */
+  abstract createCollection(type: SearchDataType, embedder: EmbedderVersion): Promise<string>;
+  /** Makes a collection from `createCollection` the type's active one for every reader, then drops the old one. */
+  abstract activate(type: SearchDataType, collection: string): Promise<void>;
+  /** Drops a collection from `createCollection` that will not be activated (a failed re-index). */
+  abstract dropCollection(type: SearchDataType, collection: string): Promise<void>;
 }
