@@ -64,7 +64,6 @@ export class CacheStatsService implements OnModuleInit, OnModuleDestroy {
     const field = `${layer}:${outcome}`;
     this.add(ALL, field, 1);
     this.add(companyHash(companyId), field, 1);
-    this.metrics.recordCacheOperation({ operation: 'get', result: outcome, cacheType: layer });
     const key = `${layer}\u0000${companyId}`;
     const seen = this.local.get(key) ?? { hits: 0, lookups: 0 };
     seen.lookups += 1;
