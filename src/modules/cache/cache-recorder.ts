@@ -57,8 +57,4 @@ export class CacheRecorder {
     this.lastWarning = now;
     this.logger.warn(message);
   }
-
-  log(message: string): void {
-    this.logger.log(message);
-  }
 }

@@ -55,15 +55,12 @@ export class GenerationInvalidator extends CacheInvalidator implements OnModuleD
 
   async invalidate(companyId: string, layers?: CacheLayer[]): Promise<Counts> {
     const targets = layers && layers.length > 0 ? [...new Set(layers)] : [...CACHE_LAYERS];
-    let generations: Generations;
-    try {
-      generations = await this.generations.bump(companyId, targets.map(layerGenerationField));
-    } catch (error) {
-      // Owed and retried (see GenerationTracker); the caller learns it has not happened yet.
-      this.recorder.invalidations(targets, 'error');
-      throw AppError.unavailable('cache store', error);
-    }
-    this.recorder.invalidations(targets, 'ok');
+    // Owed and retried when the store does not take it (GenerationTracker); the caller learns it has not happened yet.
+    const generations = await this.bump(companyId, targets.map(layerGenerationField), targets).catch(
+      (error) => {
+        throw AppError.unavailable('cache store', error);
+      },
+    );
     const swept = await withinDeadline(
       this.sweep(companyId, targets, generations),
       this.config.cache.sweepWaitMs,
@@ -83,16 +80,21 @@ export class GenerationInvalidator extends CacheInvalidator implements OnModuleD
     ];
     if (fields.length === 0) return;
     const touched = [...new Set([...layers, ...kinds.map((k) => k.layer)])];
-    let generations: Generations;
+    // A bump the store does not take is owed, reported and retried by the tracker; until it lands this
+    // process does not use those entries.
+    const generations = await this.bump(companyId, fields, touched).catch(() => undefined);
+    if (generations) void this.sweep(companyId, touched, generations);
+  }
+
+  private async bump(companyId: string, fields: string[], layers: CacheLayer[]): Promise<Generations> {
     try {
-      generations = await this.generations.bump(companyId, fields);
-    } catch {
-      // Owed, reported and retried by the tracker; until it lands this process does not use those entries.
-      this.recorder.invalidations(touched, 'error');
-      return;
+      const generations = await this.generations.bump(companyId, fields);
+      this.recorder.invalidations(layers, 'ok');
+      return generations;
+    } catch (error) {
+      this.recorder.invalidations(layers, 'error');
+      throw error;
     }
-    this.recorder.invalidations(touched, 'ok');
-    void this.sweep(companyId, touched, generations);
   }
 
   /** Removes a company's entries of older generations (SCAN + UNLINK, never KEYS); counts per layer. */
