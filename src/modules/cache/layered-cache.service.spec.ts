@@ -1,15 +1,9 @@
-import { loadConfig } from '../../config/config';
-import { MetricsService } from '../metrics/metrics.service';
 import { MemoryCacheStore } from './adapters/memory.cache-store.adapter';
 import { CacheGuard } from '../../common/async/cache-guard';
-import { CacheEntries } from './cache-entries';
-import { CacheRecorder } from './cache-recorder';
-import { CacheStatsService } from './cache-stats.service';
 import { cacheKey } from './domain/cache-keys';
-import { GenerationInvalidator } from './generation-invalidator';
 import { isOlderGeneration } from './generation-tracker';
-import { LayeredCacheService } from './layered-cache.service';
 import { parseResponseEntry } from './response-entry.codec';
+import { buildLayeredCache } from '../../../test/support/cache';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -43,19 +37,8 @@ class SilentStore extends MemoryCacheStore {
 }
 
 function build(store = new MemoryCacheStore({ maxEntries: 1_000 }), env: Record<string, string> = {}) {
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
-  const metrics = new MetricsService(config);
   const guard = new CacheGuard({ timeoutMs: 50, threshold: 3, halfOpenAfterMs: 200 });
-  const stats = new CacheStatsService(store, config, metrics);
-  const recorder = new CacheRecorder(stats, metrics);
-  const invalidator = new GenerationInvalidator(store, guard, recorder, config);
-  const cache = new LayeredCacheService(
-    new CacheEntries(store, guard, recorder),
-    invalidator,
-    recorder,
-    config,
-  );
-  return { cache, invalidator, stats, store, guard, config };
+  return { ...buildLayeredCache({ store, guard, env }), store, guard };
 }
 
 const key = (companyId = 'acme', input: unknown = { q: 'refund' }, layer: 'llm' | 'vector' = 'vector') =>
