@@ -6,6 +6,7 @@ import {
   ConsecutiveBreaker,
   handleAll,
 } from 'cockatiel';
+import { withinDeadline } from './deadline';
 
 export class CacheTimeoutError extends Error {
   constructor(operation: string, ms: number) {
@@ -59,14 +60,9 @@ function toGuardState(state: CircuitState): GuardState {
   return 'open';
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, operation: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    // Deferred to the check phase: an answer that reached the socket in this loop turn (a busy event loop runs
-    // due timers before reading sockets) still wins, so CPU saturation alone does not turn hits into misses.
-    timer = setTimeout(() => setImmediate(() => reject(new CacheTimeoutError(operation, ms))), ms);
-  });
-  // The losing store call may still settle later: swallow it so it never becomes an unhandled rejection.
-  promise.catch(() => undefined);
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+/** The deadline race as a rejection: the store's error, or a CacheTimeoutError. */
+async function withTimeout<T>(promise: Promise<T>, ms: number, operation: string): Promise<T> {
+  const timed = await withinDeadline(promise, ms, { yieldToIo: true });
+  if (timed.ok) return timed.value;
+  throw timed.reason === 'error' ? timed.error : new CacheTimeoutError(operation, ms);
 }

@@ -9,6 +9,10 @@ export function companyThrottler(config: AppConfig): { name: string; ttl: number
   return { name: 'default', ttl: 60_000, limit: config.app.rateLimitPerMinute };
 }
 
+/** Keys remembered per route and company, so a request hashes nothing for its rate limit. */
+const MAX_REMEMBERED_KEYS = 10_000;
+const rememberedKeys = new Map<string, string>();
+
 /**
  * The storage key the guard gives a request of a company on a route (a controller's handler), as
  * ThrottlerGuard.generateKey does: the cached-response fast path counts requests under the same key.
@@ -18,9 +22,14 @@ export function companyThrottleKey(input: {
   handlerName: string;
   companyId: string;
 }): string {
-  return createHash('sha256')
-    .update(`${input.className}-${input.handlerName}-default-company:${input.companyId}`)
-    .digest('hex');
+  const id = `${input.className}-${input.handlerName}-default-company:${input.companyId}`;
+  let key = rememberedKeys.get(id);
+  if (key === undefined) {
+    key = createHash('sha256').update(id).digest('hex');
+    if (rememberedKeys.size >= MAX_REMEMBERED_KEYS) rememberedKeys.clear();
+    rememberedKeys.set(id, key);
+  }
+  return key;
 }
 
 /** Limits per company (the authenticated key's), falling back to the client address on public routes. */

@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { TicketIndexedEvents } from '../events/ticket-indexed.events';
 import { DataChangeEvents } from '../events/data-change.events';
 import { DATA_DEPENDENT_LLM_KINDS } from './domain/cache-keys';
-import { LayeredCacheService } from './layered-cache.service';
+import { CacheInvalidator } from './ports/cache-invalidator.port';
 import { CacheLayer } from './ports/layered-cache.port';
 
 /**
@@ -25,18 +25,18 @@ export class CacheInvalidationListener implements OnModuleInit {
   constructor(
     private readonly dataChanges: DataChangeEvents,
     private readonly indexed: TicketIndexedEvents,
-    private readonly cache: LayeredCacheService,
+    private readonly invalidator: CacheInvalidator,
   ) {}
 
   onModuleInit(): void {
     this.dataChanges.subscribe(async ({ companyId, change }) => {
       // A deleted item may sit in any cached /init bundle (as a similar ticket or article): those go too.
       const layers = change === 'deleted' ? DELETION_LAYERS : DATA_LAYERS;
-      await this.cache.bumpGenerations({ companyId, layers, kinds: DATA_KINDS });
+      await this.invalidator.bumpGenerations({ companyId, layers, kinds: DATA_KINDS });
     });
     // Published before Assist's prefetch of the same tickets, so the prefetch searches the new index.
     this.indexed.subscribeDocuments(async ({ companyId }) => {
-      await this.cache.bumpGenerations({ companyId, layers: DATA_LAYERS, kinds: DATA_KINDS });
+      await this.invalidator.bumpGenerations({ companyId, layers: DATA_LAYERS, kinds: DATA_KINDS });
     });
   }
 }

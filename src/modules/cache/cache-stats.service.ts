@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { AppError } from '../../common/errors/app-error';
 import { AppConfig } from '../../config/config';
 import { MetricsService } from '../metrics/metrics.service';
+import { CacheSavingsDto, CacheStatsDto } from './admin/admin-cache.dto';
 import { cacheLayerPrefix } from './domain/cache-keys';
 import { CacheStore, CounterIncrements } from './ports/cache-store.port';
 import { CACHE_LAYERS, CacheCredit, CacheLayer } from './ports/layered-cache.port';
@@ -10,26 +11,6 @@ export type LookupOutcome = 'hit' | 'stale' | 'miss';
 
 const ALL = 'cachestat:all';
 const companyHash = (companyId: string) => `cachestat:co:${companyId}`;
-
-export interface CacheSavings {
-  /** Hits that carried a credit. */
-  hits: number;
-  tokens: number;
-  cost_usd: number;
-}
-
-export interface CacheStatsSnapshot {
-  total_keys: number;
-  memory_usage_mb: number;
-  /** (hits + stale hits) / lookups over all layers; 0 before the first lookup. */
-  hit_ratio: number;
-  hit_ratio_by_type: Partial<Record<CacheLayer, number>>;
-  key_distribution: Record<CacheLayer, number>;
-  connected_clients: number;
-  lookups: Partial<Record<CacheLayer, { hits: number; stale: number; misses: number }>>;
-  savings: CacheSavings;
-  store: 'redis' | 'memory';
-}
 
 /**
  * Hit/miss counts per layer and company and the savings ledger (tokens and estimated cost a hit avoided).
@@ -64,7 +45,6 @@ export class CacheStatsService implements OnModuleInit, OnModuleDestroy {
     const field = `${layer}:${outcome}`;
     this.add(ALL, field, 1);
     this.add(companyHash(companyId), field, 1);
-    this.metrics.recordCacheOperation({ operation: 'get', result: outcome, cacheType: layer });
     const key = `${layer}\u0000${companyId}`;
     const seen = this.local.get(key) ?? { hits: 0, lookups: 0 };
     seen.lookups += 1;
@@ -84,12 +64,12 @@ export class CacheStatsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The company's savings ledger, including counts not yet flushed by this instance. */
-  async savings(companyId: string): Promise<CacheSavings> {
+  async savings(companyId: string): Promise<CacheSavingsDto> {
     await this.flush();
     return toSavings(await this.store.readCounters(companyHash(companyId)));
   }
 
-  async snapshot(filter: { companyId?: string } = {}): Promise<CacheStatsSnapshot> {
+  async snapshot(filter: { companyId?: string } = {}): Promise<CacheStatsDto> {
     await this.flush();
     try {
       const counters = await this.store.readCounters(filter.companyId ? companyHash(filter.companyId) : ALL);
@@ -101,8 +81,8 @@ export class CacheStatsService implements OnModuleInit, OnModuleDestroy {
         keyDistribution[layer] = n;
       }
       const info = await this.store.info();
-      const lookups: CacheStatsSnapshot['lookups'] = {};
-      const byType: CacheStatsSnapshot['hit_ratio_by_type'] = {};
+      const lookups: CacheStatsDto['lookups'] = {};
+      const byType: CacheStatsDto['hit_ratio_by_type'] = {};
       let hitsAll = 0;
       let lookupsAll = 0;
       for (const layer of CACHE_LAYERS) {
@@ -164,7 +144,7 @@ function ratio(part: number, whole: number): number {
   return whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 10_000;
 }
 
-function toSavings(counters: Record<string, number>): CacheSavings {
+function toSavings(counters: Record<string, number>): CacheSavingsDto {
   return {
     hits: counters['savings:hits'] ?? 0,
     tokens: counters['savings:tokens'] ?? 0,

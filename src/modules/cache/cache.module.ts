@@ -11,11 +11,15 @@ import type { Cache } from 'cache-manager';
 import { lruMemoryKeyv, MemoryCacheStore } from './adapters/memory.cache-store.adapter';
 import { RedisCacheStore } from './adapters/redis.cache-store.adapter';
 import { CacheGuard } from '../../common/async/cache-guard';
+import { CacheEntries } from './cache-entries';
 import { CacheInvalidationListener } from './cache-invalidation.listener';
+import { CacheRecorder } from './cache-recorder';
 import { CacheStatsService } from './cache-stats.service';
 import { CachedResponseFastPath } from './http/cached-response.fast-path';
 import { TenantCacheInterceptor } from './http/tenant-cache.interceptor';
+import { GenerationInvalidator } from './generation-invalidator';
 import { LayeredCacheService } from './layered-cache.service';
+import { CacheInvalidator } from './ports/cache-invalidator.port';
 import { CacheStore } from './ports/cache-store.port';
 import { LayeredCache } from './ports/layered-cache.port';
 
@@ -61,6 +65,9 @@ import { LayeredCache } from './ports/layered-cache.port';
         }),
     },
     CacheStatsService,
+    CacheRecorder,
+    CacheEntries,
+    { provide: CacheInvalidator, useClass: GenerationInvalidator },
     LayeredCacheService,
     { provide: LayeredCache, useExisting: LayeredCacheService },
     TenantCacheInterceptor,

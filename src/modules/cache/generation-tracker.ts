@@ -140,3 +140,17 @@ export class GenerationTracker {
 export function generationSuffix(generations: Generations, layer: CacheLayer, kind: string): string {
   return `${generations[layerGenerationField(layer)] ?? 0}.${generations[kindGenerationField(layer, kind)] ?? 0}`;
 }
+
+/** A stored key of the layer whose generation suffix is not the current one of its kind. */
+export function isOlderGeneration(
+  storedKey: string,
+  prefix: string,
+  layer: CacheLayer,
+  generations: Generations,
+): boolean {
+  if (!storedKey.startsWith(prefix)) return false;
+  const parts = storedKey.slice(prefix.length).split(':');
+  if (parts.length !== 3) return false;
+  const [kind, , suffix] = parts;
+  return suffix !== generationSuffix(generations, layer, kind);
+}

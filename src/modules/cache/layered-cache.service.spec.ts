@@ -1,11 +1,9 @@
-import { loadConfig } from '../../config/config';
-import { MetricsService } from '../metrics/metrics.service';
 import { MemoryCacheStore } from './adapters/memory.cache-store.adapter';
 import { CacheGuard } from '../../common/async/cache-guard';
-import { CacheStatsService } from './cache-stats.service';
 import { cacheKey } from './domain/cache-keys';
-import { isOlderGeneration, LayeredCacheService } from './layered-cache.service';
+import { isOlderGeneration } from './generation-tracker';
 import { parseResponseEntry } from './response-entry.codec';
+import { buildLayeredCache } from '../../../test/support/cache';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -39,12 +37,8 @@ class SilentStore extends MemoryCacheStore {
 }
 
 function build(store = new MemoryCacheStore({ maxEntries: 1_000 }), env: Record<string, string> = {}) {
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
-  const metrics = new MetricsService(config);
   const guard = new CacheGuard({ timeoutMs: 50, threshold: 3, halfOpenAfterMs: 200 });
-  const stats = new CacheStatsService(store, config, metrics);
-  const cache = new LayeredCacheService(store, guard, stats, metrics, config);
-  return { cache, stats, store, guard, config };
+  return { ...buildLayeredCache({ store, guard, env }), store, guard };
 }
 
 const key = (companyId = 'acme', input: unknown = { q: 'refund' }, layer: 'llm' | 'vector' = 'vector') =>
@@ -269,7 +263,7 @@ describe('LayeredCacheService', () => {
   });
 
   it('bumps a single kind without touching the other kinds of its layer', async () => {
-    const { cache } = build();
+    const { cache, invalidator } = build();
     const answer = cacheKey({ layer: 'llm', companyId: 'acme', kind: 'grounded-answer', input: 'q' });
     const summary = cacheKey({
       layer: 'llm',
@@ -279,14 +273,17 @@ describe('LayeredCacheService', () => {
     });
     await cache.set(answer, 'answer');
     await cache.set(summary, 'summary');
-    await cache.bumpGenerations({ companyId: 'acme', kinds: [{ layer: 'llm', kind: 'grounded-answer' }] });
+    await invalidator.bumpGenerations({
+      companyId: 'acme',
+      kinds: [{ layer: 'llm', kind: 'grounded-answer' }],
+    });
     expect(await cache.get(answer)).toBeUndefined();
     expect(await cache.get(summary)).toBe('summary');
   });
 
   it('an invalidation the store did not take is owed: the entries it covers are not served until it lands by itself', async () => {
     const store = new BumpTroubleStore({ maxEntries: 100 });
-    const { cache } = build(store);
+    const { cache, invalidator } = build(store);
     const session = cacheKey({ layer: 'session', companyId: 'acme', kind: 'session', input: { id: 's1' } });
     await cache.set(key('acme'), 'before the change');
     await cache.set(key('globex'), 'globex');
@@ -295,8 +292,10 @@ describe('LayeredCacheService', () => {
 
     store.refuseBumps = true;
     // The data changed; the bump is refused but not thrown to the data path.
-    await expect(cache.bumpGenerations({ companyId: 'acme', layers: ['vector'] })).resolves.toBeUndefined();
-    expect(cache.pendingInvalidations()).toEqual(new Map([['acme', 1]]));
+    await expect(
+      invalidator.bumpGenerations({ companyId: 'acme', layers: ['vector'] }),
+    ).resolves.toBeUndefined();
+    expect(invalidator.pendingInvalidations()).toEqual(new Map([['acme', 1]]));
     // Other layers, other companies and sessions are not affected.
     expect(await cache.get(key('acme', 'q', 'llm'))).toBe('answer');
     expect(await cache.get(key('globex'))).toBe('globex');
@@ -311,45 +310,45 @@ describe('LayeredCacheService', () => {
     expect(await cache.peekResponse(key('acme'))).toBeUndefined();
     // An explicit invalidation that is refused is a 503 and owed as well.
     await expect(cache.invalidate('acme', ['llm'])).rejects.toMatchObject({ code: 'dependency_unavailable' });
-    expect(cache.pendingInvalidations()).toEqual(new Map([['acme', 2]]));
+    expect(invalidator.pendingInvalidations()).toEqual(new Map([['acme', 2]]));
     expect(await cache.get(key('acme', 'q', 'llm'))).toBeUndefined();
 
     // The store takes bumps again: the retry timer delivers both, with no lookup needed (the failed retries
     // opened the breaker, as any failing store call does; the retry is also its half-open probe).
     store.refuseBumps = false;
     await sleep(1_200);
-    expect(cache.pendingInvalidations().size).toBe(0);
+    expect(invalidator.pendingInvalidations().size).toBe(0);
     expect(await cache.get(key('acme'))).toBeUndefined();
     expect(await cache.get(key('acme', 'q', 'llm'))).toBeUndefined();
     expect(await cache.get(key('globex'))).toBe('globex');
     await cache.set(key('acme'), 'fresh');
     expect(await cache.get(key('acme'))).toBe('fresh');
-    await cache.onModuleDestroy();
+    await invalidator.onModuleDestroy();
   });
 
   it('a lookup of an owed layer retries the bump at once', async () => {
     const store = new BumpTroubleStore({ maxEntries: 100 });
-    const { cache } = build(store);
+    const { cache, invalidator } = build(store);
     await cache.set(key('acme'), 'old');
     store.refuseBumps = true;
-    await cache.bumpGenerations({ companyId: 'acme', layers: ['vector'] });
+    await invalidator.bumpGenerations({ companyId: 'acme', layers: ['vector'] });
     store.refuseBumps = false;
     const calls = store.bumpCalls;
     expect(await cache.get(key('acme'))).toBeUndefined();
     await sleep(10);
     expect(store.bumpCalls).toBe(calls + 1);
-    expect(cache.pendingInvalidations().size).toBe(0);
+    expect(invalidator.pendingInvalidations().size).toBe(0);
     expect(await cache.get(key('acme'))).toBeUndefined();
-    await cache.onModuleDestroy();
+    await invalidator.onModuleDestroy();
   });
 
   it('a bump gets the state timeout: a store slower than the 50 ms lookup timeout still invalidates', async () => {
     const store = new BumpTroubleStore({ maxEntries: 100 });
-    const { cache } = build(store, { CACHE_STATE_TIMEOUT_MS: '400' });
+    const { cache, invalidator } = build(store, { CACHE_STATE_TIMEOUT_MS: '400' });
     await cache.set(key('acme'), 'old');
     store.bumpMs = 120;
     expect(await cache.invalidate('acme', ['vector'])).toEqual({ vector: 1 });
-    expect(cache.pendingInvalidations().size).toBe(0);
+    expect(invalidator.pendingInvalidations().size).toBe(0);
     expect(await cache.get(key('acme'))).toBeUndefined();
   });
 

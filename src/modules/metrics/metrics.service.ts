@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { CacheLayer } from '../../common/cache/cache-layers';
 import { AppConfig } from '../../config/config';
 import { CompanyLabeler } from './domain/company-label';
 import { CacheResultLabel, QueryType } from './domain/metric-labels';
@@ -8,7 +9,6 @@ import { BREAKER_STATE_VALUE, defineMetrics, Metrics } from './metrics.definitio
 /** `fallback`: answered by the local model after the remote one failed (that failure is counted too). */
 export type LlmCallStatus =
   'success' | 'fallback' | 'error' | 'timeout' | 'rate_limited' | 'circuit_open' | 'cancelled';
-export type CacheLayer = 'llm' | 'vector' | 'session' | 'api' | 'prefs' | 'embedding';
 export type CacheOperation = 'get' | 'set' | 'delete' | 'invalidate' | 'warm';
 export type CacheOperationResult = 'hit' | 'stale' | 'miss' | 'ok' | 'error';
 export type BreakerState = keyof typeof BREAKER_STATE_VALUE;

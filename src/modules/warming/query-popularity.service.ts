@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/config';
 import { canonicalJson } from '../cache/domain/cache-keys';
-import { withDeadline } from '../../common/async/with-deadline';
+import { withDeadline } from '../../common/async/deadline';
 import { decayedIncrement, eraTtlMs, mergeEras } from './domain/popularity-decay';
 import { PopularityStore } from './ports/popularity-store.port';
 

@@ -4,7 +4,7 @@ import { AppConfig } from '../../../config/config';
 import { LlmService } from '../../llm/llm.service';
 import { cacheKey, canonicalJson, normalizeText } from '../../cache/domain/cache-keys';
 import { CacheCredit, CacheKey, LayeredCache } from '../../cache/ports/layered-cache.port';
-import { withDeadline } from '../../../common/async/with-deadline';
+import { withDeadline } from '../../../common/async/deadline';
 import { compareQuestions } from './domain/question-guard';
 import {
   encodeVector,

@@ -38,7 +38,8 @@ export class CacheInvalidatedDto {
   invalidated: Record<string, number>;
 }
 
-class CacheSavingsDto {
+/** Hits that carried a credit, and the LLM tokens and estimated cost they avoided. */
+export class CacheSavingsDto {
   @ApiProperty() hits: number;
   @ApiProperty() tokens: number;
   @ApiProperty() cost_usd: number;

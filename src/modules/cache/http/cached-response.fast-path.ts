@@ -1,18 +1,9 @@
-import { Injectable, Logger, OnModuleInit, Optional, RequestMethod } from '@nestjs/common';
-import {
-  GUARDS_METADATA,
-  HTTP_CODE_METADATA,
-  INTERCEPTORS_METADATA,
-  METHOD_METADATA,
-  PATH_METADATA,
-  PIPES_METADATA,
-  VERSION_METADATA,
-} from '@nestjs/common/constants';
+import { Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { DiscoveryService, HttpAdapterHost, MetadataScanner } from '@nestjs/core';
 import { InjectThrottlerStorage, ThrottlerStorage } from '@nestjs/throttler';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { companyThrottleKey, companyThrottler } from '../../../common/rate-limit/company-throttler.guard';
-import { AUTH_KIND } from '../../../common/tenancy/auth.decorators';
+import { PlainRoute, plainRoutes } from '../../../common/http/plain-routes';
 import { bindTenant, claimedCompanyIds, extractKey } from '../../auth/auth.guard';
 import { AppConfig } from '../../../config/config';
 import { ApiKeysService } from '../../auth/api-keys.service';
@@ -27,17 +18,6 @@ import {
   TenantCacheInterceptor,
 } from './tenant-cache.interceptor';
 
-interface FastRoute {
-  /** `POST /api/v1/search` */
-  id: string;
-  meta: CachedMetadata;
-  className: string;
-  handlerName: string;
-  statusCode: number;
-}
-
-/** Throttle keys per company and route, so a hit hashes nothing for the rate limit. */
-const MAX_THROTTLE_KEYS = 10_000;
 /** Cache keys remembered by request input (each entry holds the input's JSON, at most this long). */
 const MAX_REMEMBERED_KEYS = 10_000;
 const MAX_REMEMBERED_INPUT = 4_096;
@@ -58,8 +38,7 @@ const MAX_REMEMBERED_INPUT = 4_096;
 @Injectable()
 export class CachedResponseFastPath implements OnModuleInit {
   private readonly logger = new Logger('CachedResponseFastPath');
-  private readonly routes = new Map<string, FastRoute>();
-  private readonly throttleKeys = new Map<string, string>();
+  private readonly routes = new Map<string, PlainRoute<CachedMetadata>>();
   private readonly keys = new Map<string, CacheKey>();
 
   constructor(
@@ -75,7 +54,13 @@ export class CachedResponseFastPath implements OnModuleInit {
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify || !this.throttler || !this.config.cache.fastPath) return;
-    this.collectRoutes();
+    const skipped = (name: string) => this.logger.debug(`${name}: not served by the fast path`);
+    for (const route of plainRoutes<CachedMetadata>(this.discovery, this.scanner, {
+      metadataKey: CACHED,
+      interceptor: TenantCacheInterceptor,
+      skipped,
+    }))
+      this.routes.set(route.id, route);
     if (this.routes.size === 0) return;
     // Any failure here (a key lookup with the database down, ...) leaves the request to the regular path,
     // whose guards and error filter answer it in the API's shape.
@@ -107,7 +92,11 @@ export class CachedResponseFastPath implements OnModuleInit {
 
     const { ttl, limit } = companyThrottler(this.config);
     const throttled = await this.throttler!.increment(
-      this.throttleKey(route, tenant.companyId),
+      companyThrottleKey({
+        className: route.className,
+        handlerName: route.handlerName,
+        companyId: tenant.companyId,
+      }),
       ttl,
       limit,
       0,
@@ -134,7 +123,11 @@ export class CachedResponseFastPath implements OnModuleInit {
    * params, query and body always give the same key, and input that passed the input inspection once passes
    * again. Spares a hot query the canonical JSON and the hash. Big inputs are not remembered.
    */
-  private cacheKey(route: FastRoute, request: FastifyRequest, companyId: string): CacheKey | undefined {
+  private cacheKey(
+    route: PlainRoute<CachedMetadata>,
+    request: FastifyRequest,
+    companyId: string,
+  ): CacheKey | undefined {
     let id: string;
     try {
       id = `${companyId}\n${route.id}\n${JSON.stringify(request.params ?? {})}\n${JSON.stringify(request.query ?? {})}\n${JSON.stringify(request.body ?? null)}`;
@@ -150,78 +143,4 @@ export class CachedResponseFastPath implements OnModuleInit {
     }
     return key;
   }
-
-  private throttleKey(route: FastRoute, companyId: string): string {
-    const id = `${route.className}.${route.handlerName}:${companyId}`;
-    let key = this.throttleKeys.get(id);
-    if (key === undefined) {
-      key = companyThrottleKey({ className: route.className, handlerName: route.handlerName, companyId });
-      if (this.throttleKeys.size >= MAX_THROTTLE_KEYS) this.throttleKeys.clear();
-      this.throttleKeys.set(id, key);
-    }
-    return key;
-  }
-
-  /**
-   * `@Cached` handlers whose whole pipeline the fast path reproduces: tenant routes under the global guards
-   * and rate limit only (no route-level guards, pipes, interceptors, throttle settings or versions).
-   */
-  private collectRoutes(): void {
-    for (const wrapper of this.discovery.getControllers()) {
-      const controller = wrapper.metatype as (new (...args: never[]) => unknown) | undefined;
-      const instance = wrapper.instance as Record<string, unknown> | undefined;
-      if (!controller || !instance) continue;
-      const prototype = Object.getPrototypeOf(instance) as object;
-      for (const name of this.scanner.getAllMethodNames(prototype)) {
-        const handler = (prototype as Record<string, unknown>)[name] as (...args: never[]) => unknown;
-        const meta = Reflect.getMetadata(CACHED, handler) as CachedMetadata | undefined;
-        if (!meta) continue;
-        const path = routePath(controller, handler);
-        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-        const verb =
-          method === RequestMethod.GET ? 'GET' : method === RequestMethod.POST ? 'POST' : undefined;
-        if (!path || !verb || !onlyGlobalPipeline(controller, handler)) {
-          this.logger.debug(`${controller.name}.${name}: not served by the fast path`);
-          continue;
-        }
-        const statusCode =
-          (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ??
-          (verb === 'POST' ? 201 : 200);
-        const id = `${verb} ${path}`;
-        this.routes.set(id, { id, meta, className: controller.name, handlerName: name, statusCode });
-      }
-    }
-  }
-}
-
-function routePath(controller: object, handler: object): string | undefined {
-  const base = Reflect.getMetadata(PATH_METADATA, controller) as unknown;
-  const own = Reflect.getMetadata(PATH_METADATA, handler) as unknown;
-  if (typeof base !== 'string' || typeof own !== 'string') return undefined;
-  const parts = [base, own].map((part) => part.replace(/^\/+|\/+$/g, '')).filter((part) => part.length > 0);
-  return `/${parts.join('/')}`;
-}
-
-function onlyGlobalPipeline(controller: object, handler: object): boolean {
-  const targets = [controller, handler];
-  const none = (key: string) =>
-    targets.every(
-      (target) => ((Reflect.getMetadata(key, target) as unknown[] | undefined) ?? []).length === 0,
-    );
-  const interceptors = targets.flatMap(
-    (target) => (Reflect.getMetadata(INTERCEPTORS_METADATA, target) as unknown[] | undefined) ?? [],
-  );
-  const throttleSettings = targets.some((target) =>
-    Reflect.getMetadataKeys(target).some((key) => typeof key === 'string' && key.startsWith('THROTTLER:')),
-  );
-  const auth = targets.map((target) => Reflect.getMetadata(AUTH_KIND, target) as string | undefined);
-  return (
-    none(GUARDS_METADATA) &&
-    none(PIPES_METADATA) &&
-    interceptors.length === 1 &&
-    interceptors[0] === TenantCacheInterceptor &&
-    !throttleSettings &&
-    targets.every((target) => Reflect.getMetadata(VERSION_METADATA, target) === undefined) &&
-    auth.every((kind) => kind === undefined || kind === 'tenant')
-  );
 }

@@ -1,3 +1,7 @@
+import type { CacheLayer } from '../../../common/cache/cache-layers';
+
+export { CACHE_LAYERS, type CacheLayer } from '../../../common/cache/cache-layers';
+
 /**
  * The cache every module uses: tenant-namespaced layers with per-layer TTLs, single-flight on misses,
  * stale-while-revalidate, sliding reads and per-company invalidation. Implemented by
@@ -5,10 +9,6 @@
  * Every call is bounded by a short timeout behind a circuit breaker: a failing store turns into misses,
  * never into a failed or slow request.
  */
-
-/** Layers from API.md; TTLs come from configuration. */
-export type CacheLayer = 'llm' | 'vector' | 'session' | 'api' | 'prefs';
-export const CACHE_LAYERS: readonly CacheLayer[] = ['llm', 'vector', 'session', 'api', 'prefs'];
 
 /** Every kind a key may name, per layer: a key of another kind does not compile. */
 export const CACHE_KINDS = {
