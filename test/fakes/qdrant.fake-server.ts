@@ -163,11 +163,12 @@ export class FakeQdrantServer {
         });
         throw new HttpError(400, `Format error in JSON body: ${JSON.stringify(errors)}`);
       }
+      // An injected failure goes to a request that arrives after it was injected: a slow request of an earlier
+      // test, still in its delay, must not take it.
+      const failure = this.failures && this.failures.remaining > 0 ? this.failures : undefined;
+      if (failure) failure.remaining--;
       if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-      if (this.failures && this.failures.remaining > 0) {
-        this.failures.remaining--;
-        throw new HttpError(this.failures.status, 'Service internal error: injected failure');
-      }
+      if (failure) throw new HttpError(failure.status, 'Service internal error: injected failure');
       body = this.envelope(this.dispatch(operation, params, parsed as Json | undefined), started);
     } catch (error) {
       status = error instanceof HttpError ? error.status : 500;
