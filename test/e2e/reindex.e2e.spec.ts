@@ -133,6 +133,14 @@ describe.each(['embedded', 'qdrant'] as const)('embedding model change (%s vecto
     expect(started.body).toMatchObject({
       state: 'reindexing',
       embedder: { model: 'text-embedding-3-small', dimension: 16 },
+      job_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+    expect(started.body.run.job_id).toBe(started.body.job_id);
+    // An admin action: the audit log names it, with the run as its target.
+    const audit = await t.request({ method: 'GET', url: '/api/v1/admin/audit', key: TEST_ADMIN_KEY });
+    expect(audit.body.items[0]).toMatchObject({
+      action: 'reindex.started',
+      target: `reindex/${started.body.job_id}`,
     });
     await waitFor(async () => {
       const res = await t!.request({ method: 'GET', url: '/api/v1/admin/reindex', key: TEST_ADMIN_KEY });

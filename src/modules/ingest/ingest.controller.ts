@@ -8,7 +8,8 @@ import {
   ApiSecurity,
 } from '@nestjs/swagger';
 import { ApiErrors, ApiTenantAuth } from '../../common/http/api-docs';
-import { AdminOnly, CompanyId } from '../../common/tenancy/auth.decorators';
+import { ActorKeyId, AdminOnly, CompanyId } from '../../common/tenancy/auth.decorators';
+import { AuditService } from '../audit/audit.service';
 import { JobAcceptedDto, JobIdParamDto, JobStatusDto, StartIngestDto } from './dto/ingest.dto';
 import type { DataType, IngestResult } from '../jobs/jobs';
 import { IngestProducer } from './ingest.producer';
@@ -91,6 +92,7 @@ export class AdminReindexController {
   constructor(
     private readonly reindex: ReindexService,
     private readonly versions: EmbedderVersions,
+    private readonly audit: AuditService,
   ) {}
 
   @Post()
@@ -102,9 +104,15 @@ export class AdminReindexController {
   })
   @ApiAcceptedResponse({ type: ReindexStatusDto })
   @ApiErrors(400, 409)
-  async start(@Body() body: StartReindexDto): Promise<ReindexStatusDto> {
+  async start(@ActorKeyId() actor: string, @Body() body: StartReindexDto): Promise<ReindexStatusDto> {
     const run = await this.reindex.start({ companyId: body.company_id });
-    return this.status(run);
+    await this.audit.record({
+      actorKeyId: actor,
+      action: 'reindex.started',
+      ...(run.companyId ? { companyId: run.companyId } : {}),
+      target: `reindex/${run.id}`,
+    });
+    return { job_id: run.id, ...this.status(run) };
   }
 
   @Get()
@@ -125,6 +133,7 @@ export class AdminReindexController {
       ...(run
         ? {
             run: {
+              job_id: run.id,
               ...(run.companyId ? { company_id: run.companyId } : {}),
               started_at: run.startedAt.toISOString(),
               ...(run.finishedAt ? { finished_at: run.finishedAt.toISOString() } : {}),

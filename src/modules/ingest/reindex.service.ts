@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { AppConfig } from '../../config/config';
 import { EmbedderVersions } from '../search/embedder-versions.service';
@@ -19,6 +20,7 @@ const TYPES: Array<{ type: DataType; searchType: SearchDataType }> = [
 ];
 
 export interface ReindexRun {
+  id: string;
   companyId?: string;
   startedAt: Date;
   finishedAt?: Date;
@@ -61,7 +63,7 @@ export class ReindexService {
         'the embedding model changed: re-index every company at once (no company_id) so the collections can switch',
       );
     }
-    const run: ReindexRun = { companyId: input.companyId, startedAt: new Date(), vectors: 0 };
+    const run: ReindexRun = { id: randomUUID(), companyId: input.companyId, startedAt: new Date(), vectors: 0 };
     this.lastRun = run;
     this.versions.markRebuilding(true);
     this.running = (input.companyId ? this.rewriteCompany(run, input.companyId) : this.rebuildAll(run))

@@ -1,16 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsOptional } from 'class-validator';
+import { COMPANY_ID_PATTERN, IsCompanyId } from '../../../common/tenancy/company-id';
 
 export class StartReindexDto {
   @ApiPropertyOptional({
     description:
       "Rewrite only this company's vectors in the active collection (same embedder). Omitted: every company, into a new collection that replaces the active one when complete (what a model change needs).",
     example: 'acme',
-    pattern: '^[a-z0-9_-]{2,50}$',
+    pattern: COMPANY_ID_PATTERN.source,
   })
   @IsOptional()
-  @IsString()
-  @Matches(/^[a-z0-9_-]{2,50}$/, { message: '$property must be 2-50 characters of a-z, 0-9, _ and -' })
+  @IsCompanyId()
   company_id?: string;
 }
 
@@ -20,6 +20,7 @@ export class EmbedderDto {
 }
 
 export class ReindexRunDto {
+  @ApiProperty({ description: 'The run’s id, as POST answered it', format: 'uuid' }) job_id: string;
   @ApiPropertyOptional({ example: 'acme' }) company_id?: string;
   @ApiProperty({ example: '2026-01-05T10:00:00.000Z' }) started_at: string;
   @ApiPropertyOptional({ example: '2026-01-05T10:03:12.000Z' }) finished_at?: string;
@@ -28,6 +29,11 @@ export class ReindexRunDto {
 }
 
 export class ReindexStatusDto {
+  @ApiPropertyOptional({
+    description: 'On POST: the id of the run started (also `run.job_id`); follow it with GET',
+    format: 'uuid',
+  })
+  job_id?: string;
   @ApiProperty({
     enum: ['current', 'reindex_needed', 'reindexing', 'unknown'],
     description:
