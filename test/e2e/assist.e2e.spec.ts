@@ -569,10 +569,12 @@ describe.each(dbTargets())('assist with CACHE_ENABLED=false (%s, OpenAI double)'
     expect(first.body).toMatchObject({ session_id: init.body.session_id, cached: false });
     // Background summaries (indexing) may reach the double after the answer: look for the answer's prompt.
     expect(fake.chatBodies.map((b) => JSON.stringify(b)).join('\n')).toContain('Current ticket (context');
-    const calls = fake.counters.chatCalls;
+    // Counted by the question it carries: background summaries may still be reaching the double.
+    const asked = () => fake.chatBodies.filter((b) => JSON.stringify(b).includes(body.query)).length;
+    const calls = asked();
     const second = await post('query', body);
     expect(second.body).toMatchObject({ session_id: init.body.session_id, cached: false });
-    expect(fake.counters.chatCalls).toBe(calls + 1);
+    expect(asked()).toBe(calls + 1);
     expect((await post('query', { query: 'refund', session_id: 'no-such-session-0000000' })).status).toBe(
       404,
     );
