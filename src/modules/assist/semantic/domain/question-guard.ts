@@ -105,7 +105,7 @@ const NUMBER = /\d+(?:[.,]\d+)*\s*(?:[십백천만억])?/gu;
 // Letters and digits mixed in one token (X200, SKU-1234, ORD_77, 2fa): product codes and order ids.
 const CODE =
   /(?<![\p{L}\p{N}])(?=[\p{L}\p{N}_-]*\p{L})(?=[\p{L}\p{N}_-]*\p{N})[\p{L}\p{N}]+(?:[-_][\p{L}\p{N}]+)*/gu;
-const ORDER_ID = /#\s?[\p{L}\p{N}-]+/gu;
+const ORDER_ID = /#\s*[\p{L}\p{N}-]+/gu;
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
 const SENTENCE_END = /[.!?。？！]\s*$/u;
 
