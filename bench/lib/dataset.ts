@@ -2,6 +2,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
+import { mulberry32 } from '../../test/support/seeded-random';
 
 export interface SupportRecord {
   id: string;
@@ -49,14 +50,5 @@ export function sampleIndices(count: number, size: number, seed = 42): number[] 
   return indices.slice(0, size).sort((a, b) => a - b);
 }
 
-/** mulberry32: a small seeded generator of numbers in [0, 1), the same sequence on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the same generator the tests use: the same sequence on every run. */
+export const seededRandom = mulberry32;

@@ -143,7 +143,11 @@ export class SearchService {
   ): Promise<RankedList<SearchHit>[]> {
     const idsByType = new Map<SearchDataType, string[]>();
     for (const list of lists) {
-      for (const hit of list.items) idsByType.set(hit.type, [...(idsByType.get(hit.type) ?? []), hit.id]);
+      for (const hit of list.items) {
+        const ids = idsByType.get(hit.type);
+        if (ids) ids.push(hit.id);
+        else idsByType.set(hit.type, [hit.id]);
+      }
     }
     const present = new Map<SearchDataType, Set<string>>();
     await Promise.all(
