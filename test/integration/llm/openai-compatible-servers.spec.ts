@@ -206,9 +206,10 @@ describe('OpenAI-compatible servers through the real SDK (shapes from their sour
   });
 
   describe('llama.cpp server', () => {
-    // examples/server/utils.hpp, format_embeddings_response_oaicompat (ggml-org/llama.cpp before base64 support,
-    // issue #10887 closed 2024-12-24): "data": [{"embedding": [floats], "index", "object": "embedding"}] and
-    // "usage": {"prompt_tokens": 0, "total_tokens": 0} whatever the input.
+    // examples/server/utils.hpp, format_embeddings_response_oaicompat (ggml-org/llama.cpp, commit
+    // 15ae7dd57bcb11a6fae3d7a3879309af5ebf0af3): "data": [{"embedding": [floats], "index", "object": "embedding"}],
+    // "model" defaulting to "gpt-3.5-turbo", and "usage": {"prompt_tokens": n, "total_tokens": n} where n sums each
+    // result's `tokens_evaluated` with json_value(elem, "tokens_evaluated", 0): 0 when the results do not carry it.
     it('reports zero usage for embeddings: the ledger records an estimate instead of 0', async () => {
       double.on('POST /embeddings', {
         status: 200,
@@ -228,8 +229,10 @@ describe('OpenAI-compatible servers through the real SDK (shapes from their sour
       expect(ledger.sum({ purpose: 'embed' }).embeddingTokens).toBe(result.usage.promptTokens);
     });
 
-    // format_error_response (same file): {"error": {"code": 400, "message": ..., "type": "invalid_request_error"}};
-    // 401 type "authentication_error", 404 "not_found_error", 500 "server_error", 503 "unavailable_error".
+    // tools/server/server-common.cpp, format_error_response (ggml-org/llama.cpp, commit
+    // aa6192d38defc9a5d9fb2987413f71b18f214270): {"code", "message", "type"} sent as {"error": {...}}; 400
+    // "invalid_request_error" or "exceed_context_size_error", 401 "authentication_error", 404 "not_found_error",
+    // 500 "server_error", 501 "not_supported_error", 503 "unavailable_error".
     it('its error body reaches the caller', async () => {
       double.on('POST /chat/completions', {
         status: 400,
