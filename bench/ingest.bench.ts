@@ -17,9 +17,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { Client } from 'pg';
 import { generateTickets, inBatches } from '../src/cli/generate/support-data.generator';
+import { loadSqliteDriver } from '../src/database/sqlite-driver';
 import { FakeOpenAiServer } from '../test/fakes/openai.fake-server';
 import { AppProcess, createCompany, freePort, spawnApp } from './lib/app-process';
 import { BenchRow, emitResult, info, parseBenchArgs, round, verdict } from './lib/bench-output';
@@ -166,6 +167,7 @@ async function pgCounter(schema: string): Promise<StateCounter> {
 }
 
 function sqliteCounter(dataDir: string): StateCounter {
+  const Database = loadSqliteDriver() as typeof BetterSqlite3;
   const db = new Database(join(dataDir, 'support-copilot.sqlite'), { readonly: true, fileMustExist: true });
   const statement = db.prepare(
     'SELECT index_state, count(*) AS n FROM ticket WHERE company_id = ? GROUP BY index_state',

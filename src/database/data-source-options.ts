@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/config';
 import { ENTITIES } from './entities';
 import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { loadSqliteDriver } from './sqlite-driver';
 import { TypeOrmLoggerAdapter } from './typeorm-logger.adapter';
 
 /** One builder for the Nest module and the TypeORM CLI; migrations always run at start, never synchronize. */
@@ -40,6 +41,7 @@ export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
   return {
     ...common,
     type: 'better-sqlite3',
+    driver: loadSqliteDriver(),
     database: path,
     migrations: SQLITE_MIGRATIONS,
     enableWAL: true,
