@@ -8,7 +8,7 @@ const run = promisify(execFile);
 /**
  * A burst like a long ingest, in a fresh process: a retained live set, then rounds of short-lived objects that
  * outlive a few scavenges (as request data awaiting the database does) and so reach the old generation.
- * Prints the largest heap V8 reserved.
+ * Prints the largest heap V8 reserved and the live set left after a full GC.
  */
 const BURST = `
 const { applyHeapGrowth } = require('./src/bootstrap/heap-growth.ts');
@@ -24,16 +24,22 @@ for (let round = 0; round < 800; round++) {
   if (recent.length > 30) recent.shift();
   if (round % 20 === 0) peak = Math.max(peak, process.memoryUsage().heapTotal);
 }
-console.log(JSON.stringify({ peakMb: peak / 1048576, live: live.length }));
+global.gc();
+console.log(JSON.stringify({ peakMb: peak / 1048576, liveMb: process.memoryUsage().heapUsed / 1048576, kept: live.length + recent.length }));
 `;
 
-async function peakHeapMb(percent: number): Promise<number> {
+interface Burst {
+  peakMb: number;
+  liveMb: number;
+}
+
+async function burst(percent: number): Promise<Burst> {
   const { stdout } = await run(
     process.execPath,
-    ['--require', './bench/swc-register.js', '-e', BURST, String(percent)],
+    ['--expose-gc', '--require', './bench/swc-register.js', '-e', BURST, String(percent)],
     { cwd: join(__dirname, '../..'), timeout: 60_000 },
   );
-  return (JSON.parse(stdout) as { peakMb: number }).peakMb;
+  return JSON.parse(stdout) as Burst;
 }
 
 describe('heap growth bound (HEAP_GROWING_PERCENT)', () => {
@@ -43,9 +49,11 @@ describe('heap growth bound (HEAP_GROWING_PERCENT)', () => {
     expect(() => loadConfig({ HEAP_GROWING_PERCENT: '-5' })).toThrow(/HEAP_GROWING_PERCENT/);
   });
 
-  it('keeps the heap of a long burst well below what V8 reserves on its own', async () => {
-    const [own, bounded] = await Promise.all([peakHeapMb(0), peakHeapMb(50)]);
-    // Measured here: about 280 MB with V8's own factor, 160 MB at 50 %.
-    expect(bounded).toBeLessThan(own * 0.8);
+  it('keeps the heap of a long burst within 3x the live set, below what V8 reserves on its own', async () => {
+    const [own, bounded] = await Promise.all([burst(0), burst(50)]);
+    // Measured for a live set of about 70 MB: Node 20 reserved 250-315 MB with V8's own factor and about 170 MB
+    // at 50 %; Node 24's V8 stays near 190 MB either way (its own heuristics already hold the heap near the live set).
+    expect(bounded.peakMb).toBeLessThan(bounded.liveMb * 3);
+    if (own.peakMb > own.liveMb * 3) expect(bounded.peakMb).toBeLessThan(own.peakMb * 0.8);
   }, 90_000);
 });
