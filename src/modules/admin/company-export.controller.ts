@@ -10,7 +10,8 @@ import { CompanyIdParamDto } from './dto/company.dto';
 @ApiTags('admin')
 @ApiBearerAuth('bearer')
 @ApiSecurity('api-key')
-@ApiErrors(400, 401, 403, 429)
+// Errors at the class level: a method's own responses take its `ApiProduces` type, and errors are JSON.
+@ApiErrors(400, 401, 403, 404, 429, 503)
 @AdminOnly()
 @Controller('api/v1/admin/companies')
 export class CompanyExportController {
@@ -26,8 +27,19 @@ export class CompanyExportController {
       '(`company.exported`).',
   })
   @ApiProduces('application/x-ndjson')
-  @ApiOkResponse({ description: 'NDJSON: one record per line, the `end` line last' })
-  @ApiErrors(404, 503)
+  @ApiOkResponse({
+    description: 'NDJSON: one record per line, the `end` line last',
+    content: {
+      'application/x-ndjson': {
+        schema: {
+          type: 'string',
+          example:
+            '{"type":"company","company_id":"acme","name":"Acme Inc.",...}\n{"type":"ticket","ticket_id":"T-1",...}\n' +
+            '{"type":"end","company_id":"acme","counts":{"company":1,"ticket":1},"stores":["company","tickets"]}\n',
+        },
+      },
+    },
+  })
   async export(
     @ActorKeyId() actor: string,
     @Param() params: CompanyIdParamDto,
