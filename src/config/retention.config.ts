@@ -17,7 +17,11 @@ export interface RetentionSettings {
   batchSize: number;
 }
 
-export const retentionConfig = defineConfig<RetentionEnv, RetentionSettings>('retention', RetentionEnv, (env) => ({
-  cron: env.RETENTION_CRON ?? '20 * * * *',
-  batchSize: toInt(env.RETENTION_BATCH_SIZE, 500),
-}));
+export const retentionConfig = defineConfig<RetentionEnv, RetentionSettings>(
+  'retention',
+  RetentionEnv,
+  (env) => ({
+    cron: env.RETENTION_CRON ?? '20 * * * *',
+    batchSize: toInt(env.RETENTION_BATCH_SIZE, 500),
+  }),
+);

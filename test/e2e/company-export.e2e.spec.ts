@@ -26,7 +26,9 @@ describe.each(dbTargets())('company export (%s)', (target) => {
       ...(i % 2 === 0 ? { description: undefined, conversations: undefined } : {}),
     }),
   );
-  const articles = Array.from({ length: 12 }, (_, i) => articleFactory({ article_id: `A-${i}`, title: `Article ${i}` }));
+  const articles = Array.from({ length: 12 }, (_, i) =>
+    articleFactory({ article_id: `A-${i}`, title: `Article ${i}` }),
+  );
 
   const exportOf = async (companyId: string, apiKey = TEST_ADMIN_KEY) => {
     const res = await t.app.inject({
@@ -35,7 +37,12 @@ describe.each(dbTargets())('company export (%s)', (target) => {
       headers: { authorization: `Bearer ${apiKey}` },
     });
     const lines =
-      res.statusCode === 200 ? res.body.trimEnd().split('\n').map((line) => JSON.parse(line) as Line) : [];
+      res.statusCode === 200
+        ? res.body
+            .trimEnd()
+            .split('\n')
+            .map((line) => JSON.parse(line) as Line)
+        : [];
     return { res, lines };
   };
 
@@ -52,10 +59,18 @@ describe.each(dbTargets())('company export (%s)', (target) => {
       });
       expect(res.status).toBe(200);
     }
-    expect((await t.request({ method: 'PUT', url: '/api/v1/articles', key, body: { articles } })).status).toBe(200);
+    expect(
+      (await t.request({ method: 'PUT', url: '/api/v1/articles', key, body: { articles } })).status,
+    ).toBe(200);
     // Same ids in the other company, different content: nothing of it may appear.
-    const others = [ticketFactory({ ticket_id: 'X-00001', subject: 'OTHER COMPANY' }), ticketFactory({ ticket_id: 'B-ONLY' })];
-    expect((await t.request({ method: 'PUT', url: '/api/v1/tickets', key: otherKey, body: { tickets: others } })).status).toBe(200);
+    const others = [
+      ticketFactory({ ticket_id: 'X-00001', subject: 'OTHER COMPANY' }),
+      ticketFactory({ ticket_id: 'B-ONLY' }),
+    ];
+    expect(
+      (await t.request({ method: 'PUT', url: '/api/v1/tickets', key: otherKey, body: { tickets: others } }))
+        .status,
+    ).toBe(200);
     expect(
       (
         await t.request({
@@ -93,8 +108,15 @@ describe.each(dbTargets())('company export (%s)', (target) => {
     const counted: Record<string, number> = {};
     for (const line of lines.slice(0, -1)) counted[line.type] = (counted[line.type] ?? 0) + 1;
     expect(end.counts).toEqual(counted);
-    expect(end.counts).toMatchObject({ company: 1, api_key: 1, ticket: tickets.length - 1, article: articles.length });
-    expect(end.stores).toEqual(expect.arrayContaining(['company', 'tickets', 'articles', 'summaries', 'usage']));
+    expect(end.counts).toMatchObject({
+      company: 1,
+      api_key: 1,
+      ticket: tickets.length - 1,
+      article: articles.length,
+    });
+    expect(end.stores).toEqual(
+      expect.arrayContaining(['company', 'tickets', 'articles', 'summaries', 'usage']),
+    );
     // Sections in order: company, keys, tickets, articles, summaries, ..., usage.
     const firstOf = (type: string) => lines.findIndex((l) => l.type === type);
     const lastOf = (type: string) => lines.map((l) => l.type).lastIndexOf(type);
@@ -167,7 +189,12 @@ describe.each(dbTargets())('company export (%s)', (target) => {
     expect(text).not.toContain('B-ART');
     expect(text).not.toContain('exp-b');
     const other = await exportOf('exp-b');
-    expect(other.lines.filter((l) => l.type === 'ticket').map((l) => l.ticket_id).sort()).toEqual(['B-ONLY', 'X-00001']);
+    expect(
+      other.lines
+        .filter((l) => l.type === 'ticket')
+        .map((l) => l.ticket_id)
+        .sort(),
+    ).toEqual(['B-ONLY', 'X-00001']);
     expect(other.lines.find((l) => l.ticket_id === 'X-00001')?.subject).toBe('OTHER COMPANY');
     expect(other.lines.filter((l) => l.type === 'article').map((l) => l.article_id)).toEqual(['B-ART']);
   });
@@ -175,7 +202,10 @@ describe.each(dbTargets())('company export (%s)', (target) => {
   it('answers 404 for an unknown company, 400 for a malformed id, and refuses a company key', async () => {
     const unknown = await exportOf('no-such-company');
     expect(unknown.res.statusCode).toBe(404);
-    expect(JSON.parse(unknown.res.body)).toMatchObject({ statusCode: 404, message: "company 'no-such-company' not found" });
+    expect(JSON.parse(unknown.res.body)).toMatchObject({
+      statusCode: 404,
+      message: "company 'no-such-company' not found",
+    });
     expect((await exportOf('Bad Id!')).res.statusCode).toBe(400);
     expect((await exportOf('exp-a', key)).res.statusCode).toBe(403);
   });

@@ -79,17 +79,28 @@ describe.each(dbTargets())('retention (%s)', (target) => {
     key = await t.createCompany('ret-a');
     otherKey = await t.createCompany('ret-b');
     for (const apiKey of [key, otherKey]) {
-      expect((await t.request({ method: 'PUT', url: '/api/v1/tickets', key: apiKey, body: { tickets: all } })).status).toBe(200);
+      expect(
+        (await t.request({ method: 'PUT', url: '/api/v1/tickets', key: apiKey, body: { tickets: all } }))
+          .status,
+      ).toBe(200);
     }
-    for (const companyId of ['ret-a', 'ret-b']) await waitFor(async () => (await vectorCount(companyId)) === all.length, 120_000);
-    for (const apiKey of [key, otherKey]) await waitFor(async () => (await searchIds(apiKey)).includes('OUT'), 60_000);
+    for (const companyId of ['ret-a', 'ret-b'])
+      await waitFor(async () => (await vectorCount(companyId)) === all.length, 120_000);
+    for (const apiKey of [key, otherKey])
+      await waitFor(async () => (await searchIds(apiKey)).includes('OUT'), 60_000);
   }, 180_000);
   afterAll(() => t?.close());
 
   it('stores a policy (PUT and GET), null clears, omitted keeps; audited as retention.changed', async () => {
-    expect((await t.request({ method: 'GET', url: '/api/v1/admin/companies/ret-a/retention', key: TEST_ADMIN_KEY })).body).toEqual(
-      { company_id: 'ret-a', tickets_days: null, sessions_hours: null },
-    );
+    expect(
+      (
+        await t.request({
+          method: 'GET',
+          url: '/api/v1/admin/companies/ret-a/retention',
+          key: TEST_ADMIN_KEY,
+        })
+      ).body,
+    ).toEqual({ company_id: 'ret-a', tickets_days: null, sessions_hours: null });
     const set = await policy('ret-a', { tickets_days: 30, sessions_hours: 12 });
     expect(set.status).toBe(200);
     expect(set.body).toEqual({ company_id: 'ret-a', tickets_days: 30, sessions_hours: 12 });
@@ -98,7 +109,11 @@ describe.each(dbTargets())('retention (%s)', (target) => {
       tickets_days: 30,
       sessions_hours: null,
     });
-    const read = await t.request({ method: 'GET', url: '/api/v1/admin/companies/ret-a/retention', key: TEST_ADMIN_KEY });
+    const read = await t.request({
+      method: 'GET',
+      url: '/api/v1/admin/companies/ret-a/retention',
+      key: TEST_ADMIN_KEY,
+    });
     expect(read.body).toEqual({ company_id: 'ret-a', tickets_days: 30, sessions_hours: null });
     const audit = await t.request({
       method: 'GET',
@@ -135,13 +150,25 @@ describe.each(dbTargets())('retention (%s)', (target) => {
     }
     expect((await policy('no-such-co', { tickets_days: 30 })).status).toBe(404);
     expect(
-      (await t.request({ method: 'GET', url: '/api/v1/admin/companies/no-such-co/retention', key: TEST_ADMIN_KEY })).status,
+      (
+        await t.request({
+          method: 'GET',
+          url: '/api/v1/admin/companies/no-such-co/retention',
+          key: TEST_ADMIN_KEY,
+        })
+      ).status,
     ).toBe(404);
     expect((await policy('ret-a', { tickets_days: 30 }, key)).status).toBe(403);
     // Nothing of the refused requests was stored.
-    expect((await t.request({ method: 'GET', url: '/api/v1/admin/companies/ret-a/retention', key: TEST_ADMIN_KEY })).body).toEqual(
-      { company_id: 'ret-a', tickets_days: 30, sessions_hours: null },
-    );
+    expect(
+      (
+        await t.request({
+          method: 'GET',
+          url: '/api/v1/admin/companies/ret-a/retention',
+          key: TEST_ADMIN_KEY,
+        })
+      ).body,
+    ).toEqual({ company_id: 'ret-a', tickets_days: 30, sessions_hours: null });
   });
 
   it('deletes the tickets outside the window at the frozen time; the one just inside stays; the company without a policy loses nothing', async () => {
@@ -175,11 +202,13 @@ describe.each(dbTargets())('retention (%s)', (target) => {
   it('a later run at the same frozen time deletes nothing more; a cleared policy deletes nothing', async () => {
     const queue = t.app.get(JobQueue);
     // A retried or duplicated run (a second worker's late add in embedded mode) is idempotent.
-    expect(await t.app.get(RetentionService).applyTicketRetention({ companyId: 'ret-a', asOf: NOW })).toEqual({
-      ticketsDays: 30,
-      cutoff: WINDOW_END.toISOString(),
-      deleted: 0,
-    });
+    expect(await t.app.get(RetentionService).applyTicketRetention({ companyId: 'ret-a', asOf: NOW })).toEqual(
+      {
+        ticketsDays: 30,
+        cutoff: WINDOW_END.toISOString(),
+        deleted: 0,
+      },
+    );
     expect(await ticketIds(key)).toEqual(['IN']);
 
     expect((await policy('ret-a', { tickets_days: null })).status).toBe(200);

@@ -48,7 +48,13 @@ describe.each(dbTargets())('company export memory (%s)', (target) => {
           status: 'open',
           priority: 'medium',
           tags: ['shipping'],
-          conversations: [{ from: 'customer' as const, body: `Where is parcel ${n}?`, created_at: new Date(base).toISOString() }],
+          conversations: [
+            {
+              from: 'customer' as const,
+              body: `Where is parcel ${n}?`,
+              created_at: new Date(base).toISOString(),
+            },
+          ],
           createdAt: new Date(base + n * 1_000),
           updatedAt: new Date(base + n * 1_000),
           contentHash: `h${n}`,

@@ -94,7 +94,12 @@ export class CompanyExportService {
       this.logger.warn(`export of ${companyId} failed mid-stream: ${String(error)}`);
       throw error;
     }
-    const end: ExportEnd = { type: 'end', company_id: companyId, counts, stores: exporters.map((e) => e.store) };
+    const end: ExportEnd = {
+      type: 'end',
+      company_id: companyId,
+      counts,
+      stores: exporters.map((e) => e.store),
+    };
     yield `${JSON.stringify(end)}\n`;
     this.logger.log(
       `exported ${companyId}: ${JSON.stringify(counts)} in ${Math.round(performance.now() - started)} ms`,

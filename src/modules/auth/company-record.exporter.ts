@@ -25,7 +25,10 @@ export class CompanyRecordExporter extends CompanyExporter {
       company_id: company.id,
       name: company.name,
       created_at: company.createdAt.toISOString(),
-      retention: { tickets_days: company.ticketsRetentionDays, sessions_hours: company.sessionsRetentionHours },
+      retention: {
+        tickets_days: company.ticketsRetentionDays,
+        sessions_hours: company.sessionsRetentionHours,
+      },
     };
     let afterId: string | undefined;
     for (;;) {

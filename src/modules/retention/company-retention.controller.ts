@@ -18,7 +18,8 @@ export class CompanyRetentionController {
   @Put(':company_id/retention')
   @HttpCode(200)
   @ApiOperation({
-    summary: "Set a company's retention: tickets older than tickets_days are deleted hourly, sessions end after sessions_hours",
+    summary:
+      "Set a company's retention: tickets older than tickets_days are deleted hourly, sessions end after sessions_hours",
     description:
       'Omitted fields are unchanged, null clears one. Written to the audit log (`retention.changed`). Tickets last ' +
       'updated before now − tickets_days are deleted by the next hourly run like DELETE /api/v1/tickets (gone from ' +

@@ -18,7 +18,11 @@ export class RetentionScheduler implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    const job = CronJob.from({ cronTime: this.config.retention.cron, onTick: () => this.tick(), start: false });
+    const job = CronJob.from({
+      cronTime: this.config.retention.cron,
+      onTick: () => this.tick(),
+      start: false,
+    });
     this.registry.addCronJob(JOB, job);
     job.start();
   }

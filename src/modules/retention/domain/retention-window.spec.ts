@@ -13,7 +13,9 @@ describe('retention window', () => {
     expect(a.toISOString()).toBe('2026-01-10T10:20:00.000Z');
     expect(b).toEqual(a);
     expect(retentionJobId('acme', a)).toBe(retentionJobId('acme', b));
-    expect(retentionJobId('acme', a)).not.toBe(retentionJobId('acme', retentionSlot(new Date('2026-01-10T11:20:00Z'))));
+    expect(retentionJobId('acme', a)).not.toBe(
+      retentionJobId('acme', retentionSlot(new Date('2026-01-10T11:20:00Z'))),
+    );
     expect(retentionJobId('acme', a)).not.toBe(retentionJobId('other', a));
   });
 });

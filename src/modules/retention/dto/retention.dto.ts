@@ -11,7 +11,8 @@ export class RetentionPolicyDto {
     nullable: true,
     minimum: ticketsDays.min,
     maximum: ticketsDays.max,
-    description: 'tickets last updated longer ago are deleted by the hourly retention job; null clears the policy',
+    description:
+      'tickets last updated longer ago are deleted by the hourly retention job; null clears the policy',
     example: 365,
   })
   @IsOptional()
@@ -25,7 +26,8 @@ export class RetentionPolicyDto {
     nullable: true,
     minimum: sessionsHours.min,
     maximum: sessionsHours.max,
-    description: "the longest an assist session lives, however often it is read (enforced by the session store); null clears it",
+    description:
+      'the longest an assist session lives, however often it is read (enforced by the session store); null clears it',
     example: 24,
   })
   @IsOptional()

@@ -92,7 +92,8 @@ export class SummariesExporter extends CompanyExporter {
   async *exportRecords(companyId: string): AsyncIterable<ExportRecord> {
     for (const itemType of ['ticket', 'article'] as const) {
       const rows = keysetRows({
-        page: (afterId) => this.repository.summariesPage(companyId, { of: itemType, afterId, limit: EXPORT_PAGE_SIZE }),
+        page: (afterId) =>
+          this.repository.summariesPage(companyId, { of: itemType, afterId, limit: EXPORT_PAGE_SIZE }),
         idOf: (row) => row.id,
       });
       for await (const s of rows) {
