@@ -26,6 +26,7 @@ import { IngestModule } from './modules/ingest/ingest.module';
 import { JobsModule } from './modules/jobs/jobs.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { MetricsService } from './modules/metrics/metrics.service';
+import { RetentionModule } from './modules/retention/retention.module';
 import { SearchModule } from './modules/search/search.module';
 import { TicketsModule } from './modules/tickets/tickets.module';
 import { WarmingJobsModule } from './modules/warming/warming.module';
@@ -107,6 +108,7 @@ export class AppModule {
         JobsModule.register(config),
         IngestModule.register(config),
         WarmingJobsModule.register(config),
+        RetentionModule.register(config),
       ],
       providers,
     };

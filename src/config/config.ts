@@ -8,6 +8,7 @@ import { lifecycleConfig, LifecycleSettings } from './lifecycle.config';
 import { llmConfig, LlmSettings } from './llm.config';
 import { metricsConfig, MetricsSettings } from './metrics.config';
 import { redisConfig, RedisSettings } from './redis.config';
+import { retentionConfig, RetentionSettings } from './retention.config';
 import { searchConfig, SearchSettings } from './search.config';
 import { semanticCacheConfig, SemanticCacheSettings } from './semantic-cache.config';
 
@@ -27,6 +28,7 @@ export class AppConfig {
   cache: CacheSettings;
   assist: AssistSettings;
   lifecycle: LifecycleSettings;
+  retention: RetentionSettings;
 
   /** embedded: no external service configured for storage. */
   get mode(): 'embedded' | 'services' {
@@ -46,6 +48,7 @@ const namespaces = {
   cache: cacheConfig,
   assist: assistConfig,
   lifecycle: lifecycleConfig,
+  retention: retentionConfig,
 } satisfies { [K in keyof AppConfig]?: ConfigNamespace<AppConfig[K]> };
 
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {

@@ -2,10 +2,20 @@ import { Global, Module } from '@nestjs/common';
 import { ApiKeyRepository, CompanyRepository } from './api-key.repository';
 import { ApiKeysService } from './api-keys.service';
 import { AdminKeyService } from './admin-key.service';
+import { CompanyRecordExporter } from './company-record.exporter';
+import { CompanyRecordRepository } from './company-record.repository';
 
 @Global()
 @Module({
-  providers: [ApiKeyRepository, CompanyRepository, ApiKeysService, AdminKeyService],
+  providers: [
+    ApiKeyRepository,
+    CompanyRepository,
+    ApiKeysService,
+    AdminKeyService,
+    // The company export's first line (CompanyExporter, found by discovery).
+    CompanyRecordRepository,
+    CompanyRecordExporter,
+  ],
   exports: [ApiKeysService, AdminKeyService, CompanyRepository],
 })
 export class AuthModule {}

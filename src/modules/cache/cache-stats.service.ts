@@ -69,6 +69,22 @@ export class CacheStatsService implements OnModuleInit, OnModuleDestroy {
     return toSavings(await this.store.readCounters(companyHash(companyId)));
   }
 
+  /** The company's lookup counts per layer and savings ledger (the export's `usage` line of the cache). */
+  async companyCounters(
+    companyId: string,
+  ): Promise<{ lookups: CacheStatsDto['lookups']; savings: CacheSavingsDto }> {
+    await this.flush();
+    const counters = await this.store.readCounters(companyHash(companyId));
+    const lookups: CacheStatsDto['lookups'] = {};
+    for (const layer of CACHE_LAYERS) {
+      const hits = counters[`${layer}:hit`] ?? 0;
+      const stale = counters[`${layer}:stale`] ?? 0;
+      const misses = counters[`${layer}:miss`] ?? 0;
+      if (hits + stale + misses > 0) lookups[layer] = { hits, stale, misses };
+    }
+    return { lookups, savings: toSavings(counters) };
+  }
+
   async snapshot(filter: { companyId?: string } = {}): Promise<CacheStatsDto> {
     await this.flush();
     try {

@@ -13,6 +13,7 @@ export const JobName = {
   Warm: 'warm',
   // Data lifecycle (issue 21)
   PurgeDeleted: 'purge-deleted',
+  ApplyRetention: 'apply-retention',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -49,6 +50,23 @@ export interface PurgeResult {
   recreated: number;
 }
 
+/**
+ * Deletes the company's tickets last updated before `asOf` minus its retention (read when the job runs), through
+ * the deletion outbox. `asOf` is the scheduled tick's minute: every worker's tick of one schedule names the same job.
+ */
+export interface ApplyRetentionPayload {
+  companyId: string;
+  /** ISO time the retention window ends at. */
+  asOf: string;
+}
+
+export interface RetentionResult {
+  /** null: the company has no tickets policy (cleared since the job was enqueued). */
+  ticketsDays: number | null;
+  cutoff: string | null;
+  deleted: number;
+}
+
 // ---- end of data lifecycle ----
 
 export interface JobPayloads {
@@ -56,6 +74,7 @@ export interface JobPayloads {
   'index-changes': IndexChangesPayload;
   warm: WarmPayload;
   'purge-deleted': PurgeDeletedPayload;
+  'apply-retention': ApplyRetentionPayload;
 }
 
 export interface JobProgress {
@@ -97,6 +116,9 @@ export const JOB_OPTIONS: Record<JobName, JobOptions> = {
   warm: { attempts: 2, backoffMs: 10_000, removeOnComplete: 100, removeOnFail: 100 },
   // Coalesced per company like index-changes; retried: the tombstones stay until it succeeds.
   'purge-deleted': { attempts: 5, backoffMs: 2_000, removeOnComplete: true, removeOnFail: 100 },
+  // One per company and tick (jobId set by the scheduler): kept after completion so a later tick of another
+  // worker for the same minute is a no-op; a run is idempotent anyway.
+  'apply-retention': { attempts: 3, backoffMs: 30_000, removeOnComplete: 10_000, removeOnFail: 1_000 },
 };
 
 export const MAX_REPORTED_ERRORS = 1_000;

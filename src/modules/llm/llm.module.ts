@@ -23,6 +23,7 @@ import { ResilientEmbedder } from './resilience/resilient.embedder';
 import { BreakerStateName, UpstreamGuard } from './resilience/upstream-guard';
 import { TokenCounter } from './token-counter';
 import { UsageLedger } from './usage-ledger.service';
+import { LlmUsageExporter } from './usage.exporter';
 
 /** Native sizes of well-known embedding models; others need LLM_EMBEDDING_DIMENSION. */
 const KNOWN_EMBEDDING_DIMENSIONS: Record<string, number> = {
@@ -128,6 +129,8 @@ function remoteEmbedder(config: AppConfig, client: OpenAI, tokens: TokenCounter)
       useFactory: (config: AppConfig) => new LocalComputePool({ threads: localThreads(config) }),
     },
     UsageLedger,
+    // The company export's token usage (CompanyExporter, found by discovery).
+    LlmUsageExporter,
     BatchProcessor,
     LlmService,
     {

@@ -1,12 +1,22 @@
 import { Module } from '@nestjs/common';
 import { EventsModule } from '../events/events.module';
+import { ArticlesExporter, SummariesExporter, TicketsExporter } from './company-data/company-exporters';
+import { CompanyExportRepository } from './company-data/company-export.repository';
 import { TicketRepository } from './ticket.repository';
 import { TicketsService } from './tickets.service';
 
 /** Tickets and articles without routes: the one place their repository and service are provided (every role). */
 @Module({
   imports: [EventsModule],
-  providers: [TicketRepository, TicketsService],
+  providers: [
+    TicketRepository,
+    TicketsService,
+    // The company export finds these by discovery (CompanyExporter).
+    CompanyExportRepository,
+    TicketsExporter,
+    ArticlesExporter,
+    SummariesExporter,
+  ],
   exports: [TicketRepository, TicketsService],
 })
 export class TicketsCoreModule {}

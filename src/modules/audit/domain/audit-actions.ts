@@ -3,6 +3,7 @@ export const AUDIT_ACTIONS = [
   'company.created',
   'company.erasure_requested',
   'company.erased',
+  'company.exported',
   'api_key.issued',
   'api_key.revoked',
   'cache.invalidated',
