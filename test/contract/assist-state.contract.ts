@@ -45,7 +45,10 @@ export function runAssistStateContract(name: string, factory: () => Promise<Assi
         { question: 'how long do refunds take?', answer: 'About 5 days.' },
         { question: '환불은 얼마나 걸리나요?', answer: '영업일 기준 5일 "quoted" \\ \u0000-free' },
       ];
-      await sessions.create({ session: { ...session('acme', 'session-aaaaaaaaaaaa', 'T-1'), turns }, ttlMs: TTL });
+      await sessions.create({
+        session: { ...session('acme', 'session-aaaaaaaaaaaa', 'T-1'), turns },
+        ttlMs: TTL,
+      });
       const found = await find('acme', 'session-aaaaaaaaaaaa');
       expect(found).toEqual({ ...session('acme', 'session-aaaaaaaaaaaa', 'T-1'), turns });
       expect(await find('globex', 'session-aaaaaaaaaaaa')).toBeUndefined();

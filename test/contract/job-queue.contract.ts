@@ -83,12 +83,20 @@ export function runJobQueueContract(
           return 'ok';
         },
       });
-      id = await queue.add({ name: JobName.Warm, data: { companyId: 'acme' }, options: { ...OPTIONS, attempts: 3 } });
+      id = await queue.add({
+        name: JobName.Warm,
+        data: { companyId: 'acme' },
+        options: { ...OPTIONS, attempts: 3 },
+      });
       expect(await settled(queue, id)).toMatchObject({ state: 'completed', attemptsMade: 0 });
       expect(seen).toEqual([{ attempt: 1, attemptsMade: 0 }]);
 
       seen.length = 0;
-      id = await queue.add({ name: JobName.Warm, data: { companyId: 'flaky' }, options: { ...OPTIONS, attempts: 3 } });
+      id = await queue.add({
+        name: JobName.Warm,
+        data: { companyId: 'flaky' },
+        options: { ...OPTIONS, attempts: 3 },
+      });
       expect(await settled(queue, id)).toMatchObject({ state: 'completed', attemptsMade: 1 });
       expect(seen).toEqual([
         { attempt: 1, attemptsMade: 0 },

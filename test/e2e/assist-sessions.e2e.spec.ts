@@ -33,13 +33,17 @@ describe.each(dbTargets())('sessions are state (%s)', (target) => {
   const post = (url: string, body: unknown, headers?: Record<string, string>) =>
     t.request({ method: 'POST', url: `/api/v1/${url}`, key, body, headers });
   const storedTurns = async (sessionId: string) =>
-    (await t.app.get(SessionStore).find({ companyId: 'sessions-a', sessionId }))?.turns.map((turn) => turn.question);
+    (await t.app.get(SessionStore).find({ companyId: 'sessions-a', sessionId }))?.turns.map(
+      (turn) => turn.question,
+    );
 
   beforeAll(async () => {
     t = await startTestApp(target, { ASSIST_STATE_TIMEOUT_MS: '300', RECONCILE_INTERVAL_MS: '600000' });
     key = await t.createCompany('sessions-a');
     const tickets = [ticketFactory({ ticket_id: 'S-REFUND' })];
-    expect((await t.request({ method: 'PUT', url: '/api/v1/tickets', key, body: { tickets } })).status).toBe(200);
+    expect((await t.request({ method: 'PUT', url: '/api/v1/tickets', key, body: { tickets } })).status).toBe(
+      200,
+    );
   }, 60_000);
   afterAll(() => t?.close());
   afterEach(() => jest.restoreAllMocks());
@@ -48,7 +52,9 @@ describe.each(dbTargets())('sessions are state (%s)', (target) => {
     const init = await post('init', { ticket_id: 'S-REFUND' });
     expect(init.status).toBe(200);
     const sessionId = init.body.session_id as string;
-    expect((await post('query', { query: 'how long do refunds take?', session_id: sessionId })).status).toBe(200);
+    expect((await post('query', { query: 'how long do refunds take?', session_id: sessionId })).status).toBe(
+      200,
+    );
 
     const invalidated = await t.request({
       method: 'DELETE',
@@ -64,7 +70,8 @@ describe.each(dbTargets())('sessions are state (%s)', (target) => {
         const keys: string[] = [];
         const prefix = t.config.redis.keyPrefix;
         expect(prefix).not.toBe('');
-        for await (const batch of redis.scanStream({ match: `${prefix}*`, count: 500 })) keys.push(...(batch as string[]));
+        for await (const batch of redis.scanStream({ match: `${prefix}*`, count: 500 }))
+          keys.push(...(batch as string[]));
         if (keys.length > 0) await redis.unlink(...keys);
         expect(await redis.exists(...(keys.length > 0 ? keys : ['none']))).toBe(0);
       } finally {
@@ -95,7 +102,11 @@ describe.each(dbTargets())('sessions are state (%s)', (target) => {
       expect(reply.status).toBe(200);
       expect(reply.body.degraded).toContain('session');
 
-      const streamed = await post('query', { query: 'refund timeline', session_id: sessionId }, { accept: 'text/event-stream' });
+      const streamed = await post(
+        'query',
+        { query: 'refund timeline', session_id: sessionId },
+        { accept: 'text/event-stream' },
+      );
       expect(streamed.status).toBe(200);
       expect(doneOf(streamed.text)).toMatchObject({ session_id: sessionId, degraded: ['session'] });
 
@@ -114,14 +125,19 @@ describe.each(dbTargets())('sessions are state (%s)', (target) => {
     const again = await post('query', { query: 'how long do refunds take?', session_id: sessionId });
     expect(again.status).toBe(200);
     expect(again.body.degraded).toBeUndefined();
-    expect((await post('query', { query: 'refund', session_id: 'no-such-session-0000000' })).status).toBe(404);
+    expect((await post('query', { query: 'refund', session_id: 'no-such-session-0000000' })).status).toBe(
+      404,
+    );
   }, 60_000);
 
   it('a stalled store is cut at ASSIST_STATE_TIMEOUT_MS: 200 with degraded ["session"], never a 503', async () => {
     const init = await post('init', { ticket_id: 'S-REFUND' });
     const store = t.app.get(SessionStore);
     jest.spyOn(store, 'find').mockImplementation(() => new Promise(() => undefined));
-    const query = await post('query', { query: 'how long do refunds take?', session_id: init.body.session_id });
+    const query = await post('query', {
+      query: 'how long do refunds take?',
+      session_id: init.body.session_id,
+    });
     expect(query.status).toBe(200);
     expect(query.body).toMatchObject({ session_id: init.body.session_id, degraded: ['session'] });
   });

@@ -31,7 +31,11 @@ export class FakeSessionStore extends SessionStore {
     if (this.rows.has(key)) throw new Error(`duplicate session ${key}`);
     const hours = this.retentionHours.get(session.company_id);
     const retainUntil = hours === undefined ? null : Date.parse(session.created_at) + hours * HOUR_MS;
-    this.rows.set(key, { session: copy(session), expiresAt: capped(this.now() + ttlMs, retainUntil), retainUntil });
+    this.rows.set(key, {
+      session: copy(session),
+      expiresAt: capped(this.now() + ttlMs, retainUntil),
+      retainUntil,
+    });
   }
 
   async find(input: {
@@ -42,7 +46,8 @@ export class FakeSessionStore extends SessionStore {
     await this.reachable();
     const row = this.live(input.companyId, input.sessionId);
     if (!row) return undefined;
-    if (input.touchTtlMs !== undefined) row.expiresAt = capped(this.now() + input.touchTtlMs, row.retainUntil);
+    if (input.touchTtlMs !== undefined)
+      row.expiresAt = capped(this.now() + input.touchTtlMs, row.retainUntil);
     return copy(row.session);
   }
 
@@ -59,14 +64,16 @@ export class FakeSessionStore extends SessionStore {
     await this.reachable();
     let n = 0;
     for (const [key, row] of this.rows)
-      if (row.session.company_id === companyId && row.expiresAt <= this.now()) n += Number(this.rows.delete(key));
+      if (row.session.company_id === companyId && row.expiresAt <= this.now())
+        n += Number(this.rows.delete(key));
     return n;
   }
 
   async deleteCompany(companyId: string): Promise<number> {
     await this.reachable();
     let n = 0;
-    for (const [key, row] of this.rows) if (row.session.company_id === companyId) n += Number(this.rows.delete(key));
+    for (const [key, row] of this.rows)
+      if (row.session.company_id === companyId) n += Number(this.rows.delete(key));
     return n;
   }
 

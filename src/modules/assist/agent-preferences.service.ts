@@ -65,11 +65,9 @@ export class AgentPreferencesService {
     operation: 'read' | 'write',
     work: () => Promise<T>,
   ): Promise<{ ok: true; value: T } | { ok: false }> {
-    const timed = await withinDeadline(
-      Promise.resolve().then(work),
-      this.config.assist.stateTimeoutMs,
-      { yieldToIo: true },
-    );
+    const timed = await withinDeadline(Promise.resolve().then(work), this.config.assist.stateTimeoutMs, {
+      yieldToIo: true,
+    });
     if (timed.ok) return timed;
     this.metrics.recordAssistStateFailure({ store: 'preferences', operation });
     const why = timed.reason === 'timeout' ? 'timed out' : String(timed.error);

@@ -54,7 +54,11 @@ import { TicketPrefetchListener } from './ticket-prefetch.listener';
     GroundedGeneration,
     InitBundleService,
     TicketPrefetchListener,
-    { provide: SessionStore, inject: [DataSource], useFactory: (db: DataSource) => new TypeOrmSessionStore(db) },
+    {
+      provide: SessionStore,
+      inject: [DataSource],
+      useFactory: (db: DataSource) => new TypeOrmSessionStore(db),
+    },
     {
       provide: AgentPreferencesStore,
       inject: [DataSource],

@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { CompanyEraser, CompanyExporter, ErasureCounts, ExportRecord } from '../../common/tenancy/company-data';
+import {
+  CompanyEraser,
+  CompanyExporter,
+  ErasureCounts,
+  ExportRecord,
+} from '../../common/tenancy/company-data';
 import { AgentPreferencesStore } from './ports/agent-preferences-store.port';
 import { SessionStore, StatePage } from './ports/session-store.port';
 
@@ -34,7 +39,11 @@ export class SessionExporter extends CompanyExporter {
   }
 
   async *exportRecords(companyId: string): AsyncIterable<ExportRecord> {
-    for await (const session of paged((page) => this.sessions.page(page), companyId, (s) => s.session_id)) {
+    for await (const session of paged(
+      (page) => this.sessions.page(page),
+      companyId,
+      (s) => s.session_id,
+    )) {
       yield {
         type: 'session',
         session_id: session.session_id,
@@ -73,7 +82,11 @@ export class PreferencesExporter extends CompanyExporter {
   }
 
   async *exportRecords(companyId: string): AsyncIterable<ExportRecord> {
-    for await (const preferences of paged((page) => this.preferences.page(page), companyId, (p) => p.agent_id)) {
+    for await (const preferences of paged(
+      (page) => this.preferences.page(page),
+      companyId,
+      (p) => p.agent_id,
+    )) {
       yield { type: 'preference', ...preferences };
     }
   }

@@ -26,10 +26,9 @@ export type Degradation = 'llm_timeout' | 'llm_unavailable' | 'retrieval_timeout
  */
 export type DegradedPart = Degradation | 'session';
 
-export function degradedParts(input: {
-  reason: Degradation | undefined;
-  sessionUnavailable: boolean;
-}): { degraded?: DegradedPart[] } {
+export function degradedParts(input: { reason: Degradation | undefined; sessionUnavailable: boolean }): {
+  degraded?: DegradedPart[];
+} {
   const parts: DegradedPart[] = [
     ...(input.sessionUnavailable ? (['session'] as const) : []),
     ...(input.reason ? [input.reason] : []),

@@ -20,7 +20,8 @@ function notFound(sessionId: string): AppError {
 }
 
 /** A session read: the session, or none because the store did not answer (the request goes on without it). */
-export type SessionLookup = { session: AssistSession; unavailable: false } | { session: null; unavailable: true };
+export type SessionLookup =
+  { session: AssistSession; unavailable: false } | { session: null; unavailable: true };
 
 /**
  * Agent sessions, state in the database (SessionStore): a sliding TTL (`CACHE_TTL_SESSION_MS`, each use extends
@@ -88,15 +89,22 @@ export class SessionService implements OnModuleDestroy {
    */
   async recordTurn(session: AssistSession, turn: ConversationTurn): Promise<void> {
     const updated = withTurn(session, turn, this.config.assist.sessionMaxQuestions);
-    const saved = await this.bounded('write', () => this.store.saveTurns({ session: updated, ttlMs: this.ttlMs() }));
-    if (saved.ok && !saved.value) this.logger.debug(`session of ${session.company_id} ended before its turn was recorded`);
+    const saved = await this.bounded('write', () =>
+      this.store.saveTurns({ session: updated, ttlMs: this.ttlMs() }),
+    );
+    if (saved.ok && !saved.value)
+      this.logger.debug(`session of ${session.company_id} ended before its turn was recorded`);
   }
 
   onModuleDestroy(): void {
     clearInterval(this.sweep);
   }
 
-  private async find(companyId: string, sessionId: string, options: { touch: boolean }): Promise<SessionLookup> {
+  private async find(
+    companyId: string,
+    sessionId: string,
+    options: { touch: boolean },
+  ): Promise<SessionLookup> {
     if (!SESSION_ID_PATTERN.test(sessionId)) throw notFound(sessionId);
     const found = await this.bounded('read', () =>
       this.store.find({ companyId, sessionId, touchTtlMs: options.touch ? this.ttlMs() : undefined }),
@@ -112,11 +120,9 @@ export class SessionService implements OnModuleDestroy {
     operation: 'read' | 'write',
     work: () => Promise<T>,
   ): Promise<{ ok: true; value: T } | { ok: false }> {
-    const timed = await withinDeadline(
-      Promise.resolve().then(work),
-      this.config.assist.stateTimeoutMs,
-      { yieldToIo: true },
-    );
+    const timed = await withinDeadline(Promise.resolve().then(work), this.config.assist.stateTimeoutMs, {
+      yieldToIo: true,
+    });
     if (timed.ok) return timed;
     this.metrics.recordAssistStateFailure({ store: 'session', operation });
     const why = timed.reason === 'timeout' ? 'timed out' : String(timed.error);
@@ -129,9 +135,11 @@ export class SessionService implements OnModuleDestroy {
     const now = Date.now();
     if ((this.sweptAt.get(companyId) ?? 0) > now - EXPIRED_SWEEP_MS) return;
     this.sweptAt.set(companyId, now);
-    void withinDeadline(this.store.sweepExpired(companyId), this.config.assist.stateTimeoutMs).then((timed) => {
-      if (!timed.ok) this.logger.debug(`expired sessions of ${companyId} not swept (${timed.reason})`);
-    });
+    void withinDeadline(this.store.sweepExpired(companyId), this.config.assist.stateTimeoutMs).then(
+      (timed) => {
+        if (!timed.ok) this.logger.debug(`expired sessions of ${companyId} not swept (${timed.reason})`);
+      },
+    );
   }
 
   private ttlMs(): number {
@@ -152,6 +160,7 @@ export class SessionService implements OnModuleDestroy {
       this.metrics.setActiveSessions({ companyId, count: sessions.size });
       if (sessions.size === 0) this.seen.delete(companyId);
     }
-    for (const [companyId, at] of this.sweptAt) if (at <= now - EXPIRED_SWEEP_MS) this.sweptAt.delete(companyId);
+    for (const [companyId, at] of this.sweptAt)
+      if (at <= now - EXPIRED_SWEEP_MS) this.sweptAt.delete(companyId);
   }
 }

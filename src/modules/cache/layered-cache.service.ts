@@ -226,9 +226,7 @@ export class LayeredCacheService extends LayeredCache {
 
   /** Cache paths fail open: the versioned key, or undefined when the generations cannot be read. */
   private storedKey(key: CacheKey): Promise<string | undefined> {
-    return this.recorder
-      .track('get', key.layer, () => this.invalidator.versionedKey(key))
-      .catch(failOpen);
+    return this.recorder.track('get', key.layer, () => this.invalidator.versionedKey(key)).catch(failOpen);
   }
 
   private ttl(layer: CacheLayer): number {

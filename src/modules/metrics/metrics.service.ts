@@ -83,7 +83,8 @@ export class MetricsService {
     }
     // Every series starts at 0, so a rate or an alert has one before the first failure.
     for (const store of ['session', 'preferences'] as const)
-      for (const operation of ['read', 'write'] as const) this.metrics.assistStateFailures.inc({ store, operation }, 0);
+      for (const operation of ['read', 'write'] as const)
+        this.metrics.assistStateFailures.inc({ store, operation }, 0);
   }
 
   /** Prometheus text exposition of everything recorded. */

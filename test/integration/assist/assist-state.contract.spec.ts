@@ -37,7 +37,8 @@ for (const target of targets) {
       preferences: new TypeOrmAgentPreferencesStore(db),
       now,
       advance: (ms) => void (offset += ms),
-      setRetention: async (id, hours) => void (await companies.update({ id }, { sessionsRetentionHours: hours })),
+      setRetention: async (id, hours) =>
+        void (await companies.update({ id }, { sessionsRetentionHours: hours })),
       dispose: close,
     };
   });

@@ -23,8 +23,7 @@ export class TypeOrmSessionStore extends SessionStore {
       where: { id: session.company_id },
     });
     const hours = company?.sessionsRetentionHours ?? null;
-    const retainUntil =
-      hours === null ? null : new Date(Date.parse(session.created_at) + hours * HOUR_MS);
+    const retainUntil = hours === null ? null : new Date(Date.parse(session.created_at) + hours * HOUR_MS);
     await this.rows.insert({
       companyId: session.company_id,
       sessionId: session.session_id,
