@@ -14,6 +14,7 @@ class AssistEnv {
   @IsOptional() @IsIntString(1) ASSIST_KB_ARTICLES?: string = undefined;
   @IsOptional() @IsIntString(1) ASSIST_QUERY_DEFAULT_LIMIT?: string = undefined;
   @IsOptional() @IsIntString(1) ASSIST_SESSION_MAX_QUESTIONS?: string = undefined;
+  @IsOptional() @IsIntString(1) ASSIST_STATE_TIMEOUT_MS?: string = undefined;
   @IsOptional() @IsBoolString() ASSIST_PREFETCH_ENABLED?: string = undefined;
   @IsOptional() @IsIntString(1) ASSIST_PREFETCH_CONCURRENCY?: string = undefined;
   @IsOptional() @IsIntString(1) ASSIST_PREFETCH_DEADLINE_MS?: string = undefined;
@@ -41,6 +42,11 @@ export interface AssistSettings {
   queryDefaultLimit: number;
   /** Recent turns (question and answer) kept in a session. */
   sessionMaxQuestions: number;
+  /**
+   * Bound on every session and preferences database call; past it the request answers without the session
+   * (`degraded: ["session"]`) or the draft without the preferences.
+   */
+  stateTimeoutMs: number;
   /** Build /init bundles when tickets are indexed, so agents opening them hit the cache. */
   prefetchEnabled: boolean;
   prefetchConcurrency: number;
@@ -70,6 +76,7 @@ export const assistConfig = defineConfig<AssistEnv, AssistSettings>('assist', As
   kbArticles: toInt(env.ASSIST_KB_ARTICLES, 3),
   queryDefaultLimit: toInt(env.ASSIST_QUERY_DEFAULT_LIMIT, 5),
   sessionMaxQuestions: toInt(env.ASSIST_SESSION_MAX_QUESTIONS, 20),
+  stateTimeoutMs: toInt(env.ASSIST_STATE_TIMEOUT_MS, 1_000),
   prefetchEnabled: toBool(env.ASSIST_PREFETCH_ENABLED, true),
   prefetchConcurrency: toInt(env.ASSIST_PREFETCH_CONCURRENCY, 4),
   prefetchDeadlineMs: toInt(env.ASSIST_PREFETCH_DEADLINE_MS, 15_000),

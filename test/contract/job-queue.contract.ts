@@ -71,6 +71,39 @@ export function runJobQueueContract(
       expect(job).toMatchObject({ state: 'failed', attemptsMade: 2, failedReason: 'boom 2' });
     });
 
+    it('attemptsMade counts finished failed attempts (Bull’s meaning): 0 while the first runs and after it succeeds', async () => {
+      const seen: Array<{ attempt: number; attemptsMade: number | undefined }> = [];
+      let id = '';
+      queue.process({
+        name: JobName.Warm,
+        concurrency: 1,
+        handler: async (data, ctx) => {
+          seen.push({ attempt: ctx.attempt, attemptsMade: (await queue.getJob(ctx.id))?.attemptsMade });
+          if (data.companyId === 'flaky' && ctx.attempt === 1) throw new Error('first attempt fails');
+          return 'ok';
+        },
+      });
+      id = await queue.add({
+        name: JobName.Warm,
+        data: { companyId: 'acme' },
+        options: { ...OPTIONS, attempts: 3 },
+      });
+      expect(await settled(queue, id)).toMatchObject({ state: 'completed', attemptsMade: 0 });
+      expect(seen).toEqual([{ attempt: 1, attemptsMade: 0 }]);
+
+      seen.length = 0;
+      id = await queue.add({
+        name: JobName.Warm,
+        data: { companyId: 'flaky' },
+        options: { ...OPTIONS, attempts: 3 },
+      });
+      expect(await settled(queue, id)).toMatchObject({ state: 'completed', attemptsMade: 1 });
+      expect(seen).toEqual([
+        { attempt: 1, attemptsMade: 0 },
+        { attempt: 2, attemptsMade: 1 },
+      ]);
+    });
+
     it('a fixed job id deduplicates while the job is queued', async () => {
       const options = { ...OPTIONS, jobId: 'warm:acme:2026-12-07' };
       const first = await queue.add({ name: JobName.Warm, data: { companyId: 'acme' }, options });

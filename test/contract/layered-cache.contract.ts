@@ -156,14 +156,6 @@ export function runLayeredCacheContract(
       expect(await cache.get(key)).toBeUndefined();
     });
 
-    it('state: absent is undefined; written state reads back, and a touch keeps it', async () => {
-      const key = session(company(), 's2');
-      expect(await cache.readState(key)).toBeUndefined();
-      await cache.writeState(key, { ticket: 'T-2' }, { ttlMs: 60_000 });
-      expect(await cache.readState(key, { touch: true })).toEqual({ ticket: 'T-2' });
-      expect(await cache.readState(key)).toEqual({ ticket: 'T-2' });
-    });
-
     it('invalidates one company and the given layers only, counting what it removed', async () => {
       const [a, b] = [company(), company()];
       await cache.set(search(a), 'a-search');

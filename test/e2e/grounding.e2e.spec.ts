@@ -70,6 +70,7 @@ describe.each(dbTargets())('grounding and the relevance floor (%s, local models)
       // would count as a miss.
       CACHE_OP_TIMEOUT_MS: '5000',
       CACHE_STATE_TIMEOUT_MS: '5000',
+      ASSIST_STATE_TIMEOUT_MS: '5000',
     });
     key = await t.createCompany('acme');
     const tickets = [

@@ -54,6 +54,7 @@ const FAMILIES = {
   cache_hit_rate_percent: ['cache_type', 'company_id'],
   db_query_duration_seconds: ['query_type', 'company_id'],
   active_sessions_current: ['company_id'],
+  assist_state_failures_total: ['store', 'operation'],
   memory_usage_bytes: ['component'],
   circuit_breaker_state: ['upstream'],
   queue_jobs_current: ['queue', 'state'],

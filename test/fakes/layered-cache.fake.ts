@@ -1,4 +1,3 @@
-import { AppError } from '../../src/common/errors/app-error';
 import { canonicalJson } from '../../src/modules/cache/domain/cache-keys';
 import {
   CACHE_LAYERS,
@@ -114,17 +113,6 @@ export class FakeLayeredCache extends LayeredCache {
   async set<T>(key: CacheKey, value: T, options?: { ttlMs?: number; credit?: CacheCredit }): Promise<void> {
     if (this.failing) return;
     this.write({ name: this.storageKey(key), key, value, ttlMs: options?.ttlMs, credit: options?.credit });
-  }
-
-  /** State as the real cache treats it: a failing store throws a 503 instead of answering "absent". */
-  async readState<T>(key: CacheKey, options: { touch?: boolean } = {}): Promise<T | undefined> {
-    if (this.failing) throw AppError.unavailable('session store');
-    return options.touch ? this.getAndTouch<T>(key) : this.get<T>(key);
-  }
-
-  async writeState<T>(key: CacheKey, value: T, options: { ttlMs?: number } = {}): Promise<void> {
-    if (this.failing) throw AppError.unavailable('session store');
-    await this.set(key, value, options);
   }
 
   async delete(key: CacheKey): Promise<void> {

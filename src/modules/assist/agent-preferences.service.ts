@@ -1,32 +1,35 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { withinDeadline } from '../../common/async/deadline';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
-import { LayeredCache } from '../cache/ports/layered-cache.port';
+import { AppConfig } from '../../config/config';
+import { MetricsService } from '../metrics/metrics.service';
 import { AgentPreferences } from './domain/agent-preferences';
-import { assistKeys } from './domain/assist-keys';
+import { AgentPreferencesStore } from './ports/agent-preferences-store.port';
 
 /**
- * Agents' preferences, state in the prefs layer (7 d sliding TTL: every read extends it). Keys are built with
- * the caller's company, so another company's agent id is simply not found.
+ * Agents' preferences, state in the database (AgentPreferencesStore), kept until replaced or the company is
+ * erased. Every store call is bounded (`ASSIST_STATE_TIMEOUT_MS`). Reads and writes are company-scoped, so
+ * another company's agent id is simply not found.
  */
 @Injectable()
 export class AgentPreferencesService {
   private readonly logger = new Logger('AgentPreferences');
 
-  constructor(private readonly cache: LayeredCache) {}
+  constructor(
+    private readonly store: AgentPreferencesStore,
+    private readonly metrics: MetricsService,
+    private readonly config: AppConfig,
+  ) {}
 
-  /** The stored preferences (TTL extended), or a 404. */
+  /** The stored preferences, a 404, or a 503 when the store does not answer (nothing to degrade to). */
   async get(companyId: string, agentId: string): Promise<AgentPreferences> {
-    const found = await this.cache.readState<AgentPreferences>(
-      assistKeys.preferences({ companyId, agentId }),
-      {
-        touch: true,
-      },
-    );
-    if (!found) throw new AppError(ErrorCode.NotFound, `no preferences stored for agent '${agentId}'`);
-    return found;
+    const found = await this.bounded('read', () => this.store.find(companyId, agentId));
+    if (!found.ok) throw AppError.unavailable('preferences store');
+    if (!found.value) throw new AppError(ErrorCode.NotFound, `no preferences stored for agent '${agentId}'`);
+    return found.value;
   }
 
-  /** Replaces the agent's preferences (PUT: fields left out are cleared). */
+  /** Replaces the agent's preferences (PUT: fields left out are cleared); a 503 when the store does not answer. */
   async put(
     companyId: string,
     agentId: string,
@@ -40,28 +43,35 @@ export class AgentPreferencesService {
       ...(input.max_words !== undefined ? { max_words: input.max_words } : {}),
       updated_at: new Date().toISOString(),
     };
-    await this.cache.writeState(assistKeys.preferences({ companyId, agentId }), stored);
+    const written = await this.bounded('write', () => this.store.put(companyId, stored));
+    if (!written.ok) throw AppError.unavailable('preferences store');
     return stored;
   }
 
   /**
    * For a draft: the preferences, or none when the agent has none. A store failure drafts without them
-   * (logged, and reported by the caller) rather than failing the draft.
+   * (logged, counted, and reported by the caller) rather than failing the draft.
    */
   async forDraft(
     companyId: string,
     agentId: string | undefined,
   ): Promise<{ preferences?: AgentPreferences; unavailable: boolean }> {
     if (!agentId) return { unavailable: false };
-    try {
-      const key = assistKeys.preferences({ companyId, agentId });
-      const preferences = await this.cache.readState<AgentPreferences>(key, { touch: true });
-      return { preferences, unavailable: false };
-    } catch (error) {
-      this.logger.warn(
-        `preferences of ${companyId}/${agentId} unavailable, drafting without: ${String(error)}`,
-      );
-      return { unavailable: true };
-    }
+    const found = await this.bounded('read', () => this.store.find(companyId, agentId));
+    return found.ok ? { preferences: found.value, unavailable: false } : { unavailable: true };
+  }
+
+  private async bounded<T>(
+    operation: 'read' | 'write',
+    work: () => Promise<T>,
+  ): Promise<{ ok: true; value: T } | { ok: false }> {
+    const timed = await withinDeadline(Promise.resolve().then(work), this.config.assist.stateTimeoutMs, {
+      yieldToIo: true,
+    });
+    if (timed.ok) return timed;
+    this.metrics.recordAssistStateFailure({ store: 'preferences', operation });
+    const why = timed.reason === 'timeout' ? 'timed out' : String(timed.error);
+    this.logger.warn(`preferences ${operation} failed: ${why}`);
+    return { ok: false };
   }
 }

@@ -20,6 +20,22 @@ export interface Generated {
 /** Why an answer is partial. */
 export type Degradation = 'llm_timeout' | 'llm_unavailable' | 'retrieval_timeout' | 'preferences_unavailable';
 
+/**
+ * What a /query or /reply answer reports in `degraded`: why it is partial (at most one Degradation) and
+ * `session` when it was answered without its session (the store did not answer, or could not keep a new one).
+ */
+export type DegradedPart = Degradation | 'session';
+
+export function degradedParts(input: { reason: Degradation | undefined; sessionUnavailable: boolean }): {
+  degraded?: DegradedPart[];
+} {
+  const parts: DegradedPart[] = [
+    ...(input.sessionUnavailable ? (['session'] as const) : []),
+    ...(input.reason ? [input.reason] : []),
+  ];
+  return parts.length > 0 ? { degraded: parts } : {};
+}
+
 /** One generation, described by its caller (/query or /reply). */
 export interface GenerationSpec {
   name: string;
@@ -58,6 +74,8 @@ export type GenerationEvent =
 export async function* generationSse(input: {
   events: AsyncIterable<GenerationEvent>;
   degraded: Degradation | undefined;
+  /** Answered without its session: `session` joins `degraded` (the answer is not partial for that). */
+  sessionUnavailable?: boolean;
   done: (value: Generated, cached: boolean) => Record<string, unknown>;
 }): AsyncGenerator<SseEvent> {
   for await (const event of input.events) {
@@ -66,13 +84,13 @@ export async function* generationSse(input: {
       yield { event: 'error', data: { message: event.message, code: 'llm_failed' } };
     else {
       const { value, cached, partial } = event.outcome;
-      const degraded = event.outcome.degraded ?? input.degraded;
+      const reason = event.outcome.degraded ?? input.degraded;
       yield {
         event: 'done',
         data: {
           ...input.done(value, cached),
           partial: partial || input.degraded !== undefined,
-          ...(degraded ? { degraded } : {}),
+          ...degradedParts({ reason, sessionUnavailable: input.sessionUnavailable ?? false }),
         },
       };
     }

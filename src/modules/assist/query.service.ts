@@ -11,7 +11,7 @@ import { AssistSession, turnsOf } from './domain/session';
 import { nothingFoundAnswer } from './domain/nothing-found';
 import { chunksOf, SseEvent } from './domain/sse';
 import { detectLanguage } from '../llm/domain/language';
-import { Degradation, generationSse, GroundedGeneration } from './grounded-generation.service';
+import { Degradation, DegradedPart, degradedParts, generationSse, GroundedGeneration } from './grounded-generation.service';
 import { SessionService } from './session.service';
 
 /** What a session keeps of an answer for follow-ups: its text without citations, bounded. */
@@ -34,10 +34,17 @@ export interface QueryAnswer {
   grounded: boolean;
   cached: boolean;
   partial: boolean;
-  degraded?: Degradation;
+  degraded?: DegradedPart[];
 }
 
-type PreparedQuery = { session: AssistSession | null } & AnswerPlan;
+/**
+ * `session`: the session read (null: none given, or the store did not answer); `sessionId`: the id the answer
+ * carries when the store did not answer (the client keeps it: the session is still there once it does).
+ */
+/** An answer before its session is settled; `reason` says why it is partial. */
+type Answered = Omit<QueryAnswer, 'session_id' | 'degraded'> & { reason: Degradation | undefined };
+
+type PreparedQuery = { session: AssistSession | null; unreadSessionId?: string } & AnswerPlan;
 
 /**
  * POST /query: retrieval (vector cache) then a grounded answer (LLM cache, then the semantic layer, then the
@@ -59,30 +66,39 @@ export class QueryService {
   async answer(input: QueryInput): Promise<QueryAnswer> {
     const started = performance.now();
     const prepared = await this.prepare(input, started);
-    const answered = isNothingFound(prepared)
+    const { reason, ...answered } = isNothingFound(prepared)
       ? nothingFound(input.query)
       : await this.generated(prepared, started);
     const turn = turnOf(input.query, answered.answer);
     // One session write per question: the turn, which also extends the sliding TTL (or starts the session).
-    let session = prepared.session;
-    if (session) await this.sessions.recordTurn(session, turn);
-    else session = (await this.sessions.create(input.companyId, null, turn)).session;
-    return { ...answered, session_id: session.session_id };
+    // A session the store did not answer for keeps its id and gets no turn (its earlier turns are unknown).
+    let sessionId: string;
+    let sessionUnavailable = prepared.unreadSessionId !== undefined;
+    if (prepared.session) {
+      await this.sessions.recordTurn(prepared.session, turn);
+      sessionId = prepared.session.session_id;
+    } else if (prepared.unreadSessionId !== undefined) {
+      sessionId = prepared.unreadSessionId;
+    } else {
+      const created = await this.sessions.create(input.companyId, null, turn);
+      sessionId = created.session.session_id;
+      sessionUnavailable = !created.stored;
+    }
+    return { ...answered, session_id: sessionId, ...degradedParts({ reason, sessionUnavailable }) };
   }
 
-  private async generated(prepared: PreparedQuery, started: number): Promise<Omit<QueryAnswer, 'session_id'>> {
+  private async generated(prepared: PreparedQuery, started: number): Promise<Answered> {
     const outcome = await this.generation.generate(
       prepared.spec,
       remainingMs(started, this.config.assist.queryDeadlineMs, performance.now()),
     );
-    const degraded = outcome.degraded ?? (prepared.retrievalPartial ? 'retrieval_timeout' : undefined);
     return {
       answer: outcome.value.text,
       sources: outcome.value.sources,
       grounded: prepared.grounded,
       cached: outcome.cached,
       partial: outcome.partial || prepared.retrievalPartial,
-      ...(degraded ? { degraded } : {}),
+      reason: outcome.degraded ?? (prepared.retrievalPartial ? 'retrieval_timeout' : undefined),
     };
   }
 
@@ -94,20 +110,26 @@ export class QueryService {
     const started = performance.now();
     const prepared = await this.prepare(input, started);
     // The id goes out with `done`, so a new session is created now; the turn is recorded when it is done.
-    const session = prepared.session ?? (await this.sessions.create(input.companyId, null)).session;
+    const { session, sessionId, sessionUnavailable } = await this.streamSession(input.companyId, prepared);
     if (isNothingFound(prepared)) {
-      const { answer, ...done } = nothingFound(input.query);
-      const events = answerEvents(answer, { answer, ...done, session_id: session.session_id });
+      const { answer, reason, ...done } = nothingFound(input.query);
+      const events = answerEvents(answer, {
+        answer,
+        ...done,
+        session_id: sessionId,
+        ...degradedParts({ reason, sessionUnavailable }),
+      });
       return { cached: false, events: this.recordingTurn(events, session, input.query) };
     }
     const opened = await this.generation.openStream(prepared.spec, signal);
     const events = generationSse({
       events: opened.events,
       degraded: prepared.retrievalPartial ? 'retrieval_timeout' : undefined,
+      sessionUnavailable,
       done: (value, cached) => ({
         answer: value.text,
         sources: value.sources,
-        session_id: session.session_id,
+        session_id: sessionId,
         grounded: prepared.grounded,
         cached,
       }),
@@ -115,13 +137,25 @@ export class QueryService {
     return { cached: opened.cached, events: this.recordingTurn(events, session, input.query) };
   }
 
+  /** The stream's session: the one read, the unread one's id, or a new one (stored or not). */
+  private async streamSession(
+    companyId: string,
+    prepared: PreparedQuery,
+  ): Promise<{ session: AssistSession | null; sessionId: string; sessionUnavailable: boolean }> {
+    if (prepared.session) return { session: prepared.session, sessionId: prepared.session.session_id, sessionUnavailable: false };
+    if (prepared.unreadSessionId !== undefined)
+      return { session: null, sessionId: prepared.unreadSessionId, sessionUnavailable: true };
+    const { session, stored } = await this.sessions.create(companyId, null);
+    return { session: stored ? session : null, sessionId: session.session_id, sessionUnavailable: !stored };
+  }
+
   private async *recordingTurn(
     events: AsyncIterable<SseEvent>,
-    session: AssistSession,
+    session: AssistSession | null,
     question: string,
   ): AsyncGenerator<SseEvent> {
     for await (const event of events) {
-      if (event.event === 'done')
+      if (event.event === 'done' && session)
         await this.sessions.recordTurn(session, turnOf(question, String(event.data.answer)));
       yield event;
     }
@@ -130,7 +164,9 @@ export class QueryService {
   private async prepare(input: QueryInput, started: number): Promise<PreparedQuery> {
     const { companyId, query } = input;
     // One session read (without a touch: recording the turn extends the sliding TTL) and one write.
-    const session = input.sessionId ? await this.sessions.requireForUpdate(companyId, input.sessionId) : null;
+    const lookup = input.sessionId ? await this.sessions.requireForUpdate(companyId, input.sessionId) : undefined;
+    const session = lookup?.session ?? null;
+    const unreadSessionId = lookup?.unavailable ? input.sessionId : undefined;
     const ticket = session?.ticket_id ? await this.tickets.findOne(companyId, session.ticket_id) : null;
     const plan = await this.answers.plan({
       companyId,
@@ -142,7 +178,7 @@ export class QueryService {
       cacheMode: input.cacheMode,
       retrievalDeadlineMs: remainingMs(started, this.config.assist.queryDeadlineMs, performance.now()),
     });
-    return { session, ...plan };
+    return { session, ...(unreadSessionId !== undefined ? { unreadSessionId } : {}), ...plan };
   }
 }
 
@@ -159,13 +195,14 @@ function isNothingFound(prepared: { grounded: boolean; retrievalPartial: boolean
 }
 
 /** The plain "nothing found" answer: no model call, no sources, nothing to cache. */
-function nothingFound(question: string): Omit<QueryAnswer, 'session_id'> {
+function nothingFound(question: string): Answered {
   return {
     answer: nothingFoundAnswer(detectLanguage(question)),
     sources: [],
     grounded: false,
     cached: false,
     partial: false,
+    reason: undefined,
   };
 }
 

@@ -19,6 +19,8 @@ import { SseEvent } from './domain/sse';
 import { conversationText, similarityQuery, ticketForReply } from './domain/ticket-context';
 import {
   Degradation,
+  DegradedPart,
+  degradedParts,
   GenerationSpec,
   generationSse,
   GroundedGeneration,
@@ -45,7 +47,7 @@ export interface ReplyDraft {
   notice?: string;
   cached: boolean;
   partial: boolean;
-  degraded?: Degradation;
+  degraded?: DegradedPart[];
 }
 
 interface PreparedReply {
@@ -53,6 +55,8 @@ interface PreparedReply {
   retrievalPartial: boolean;
   /** The agent's preferences could not be read: the draft was written without them. */
   preferencesUnavailable: boolean;
+  /** The session store did not answer: the draft went on without checking the session. */
+  sessionUnavailable: boolean;
   grounding: Pick<ReplyDraft, 'grounded' | 'notice'>;
 }
 
@@ -84,14 +88,14 @@ export class ReplyService {
       prepared.spec,
       remainingMs(started, this.config.assist.replyDeadlineMs, performance.now()),
     );
-    const degraded = outcome.degraded ?? degradationOf(prepared);
+    const reason = outcome.degraded ?? degradationOf(prepared);
     return {
       draft: outcome.value.text,
       sources: outcome.value.sources,
       ...prepared.grounding,
       cached: outcome.cached,
       partial: outcome.partial || degradationOf(prepared) !== undefined,
-      ...(degraded ? { degraded } : {}),
+      ...degradedParts({ reason, sessionUnavailable: prepared.sessionUnavailable }),
     };
   }
 
@@ -105,6 +109,7 @@ export class ReplyService {
     const events = generationSse({
       events: opened.events,
       degraded: degradationOf(prepared),
+      sessionUnavailable: prepared.sessionUnavailable,
       done: (value, cached) => ({ draft: value.text, sources: value.sources, ...prepared.grounding, cached }),
     });
     return { cached: opened.cached, events };
@@ -112,7 +117,7 @@ export class ReplyService {
 
   private async prepare(input: ReplyInput, started: number): Promise<PreparedReply> {
     const { companyId, ticketId, instructions } = input;
-    const [ticket, , agent] = await Promise.all([
+    const [ticket, session, agent] = await Promise.all([
       this.tickets.findOne(companyId, ticketId),
       input.sessionId ? this.sessions.require(companyId, input.sessionId) : undefined,
       this.preferences.forDraft(companyId, input.agentId),
@@ -181,6 +186,7 @@ export class ReplyService {
       spec,
       retrievalPartial: similar.partial || articles.partial,
       preferencesUnavailable: agent.unavailable,
+      sessionUnavailable: session?.unavailable ?? false,
       grounding:
         docs.length > 0
           ? { grounded: true }

@@ -1,14 +1,16 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { withinDeadline } from '../../common/async/deadline';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { AppConfig } from '../../config/config';
-import { LayeredCache } from '../cache/ports/layered-cache.port';
 import { MetricsService } from '../metrics/metrics.service';
-import { assistKeys } from './domain/assist-keys';
 import type { ConversationTurn } from '../llm/ports/chat-model.port';
 import { AssistSession, newSession, SESSION_ID_PATTERN, withTurn } from './domain/session';
+import { SessionStore } from './ports/session-store.port';
 
 const GAUGE_SWEEP_MS = 60_000;
+/** Expired rows of a company are deleted at most this often per instance, on a session creation. */
+const EXPIRED_SWEEP_MS = 60_000;
 
 function notFound(sessionId: string): AppError {
   return new AppError(
@@ -17,19 +19,26 @@ function notFound(sessionId: string): AppError {
   );
 }
 
+/** A session read: the session, or none because the store did not answer (the request goes on without it). */
+export type SessionLookup =
+  { session: AssistSession; unavailable: false } | { session: null; unavailable: true };
+
 /**
- * Agent sessions in the session cache layer (2 h sliding TTL: every read extends it). A session belongs to
- * one company: its key is built with the caller's company, so another company's id is simply not found.
- * The active-sessions gauge counts sessions this instance created or touched within the TTL.
+ * Agent sessions, state in the database (SessionStore): a sliding TTL (`CACHE_TTL_SESSION_MS`, each use extends
+ * it) capped by the company's retention. Every store call is bounded (`ASSIST_STATE_TIMEOUT_MS`): a store that
+ * fails or is slow never fails a request, which answers without the session (`unavailable`, reported as
+ * `degraded: ["session"]`); only an answered "absent" is a 404. The active-sessions gauge counts sessions this
+ * instance created or touched within the TTL.
  */
 @Injectable()
 export class SessionService implements OnModuleDestroy {
   private readonly logger = new Logger('Sessions');
   private readonly seen = new Map<string, Map<string, number>>();
+  private readonly sweptAt = new Map<string, number>();
   private readonly sweep: NodeJS.Timeout;
 
   constructor(
-    private readonly cache: LayeredCache,
+    private readonly store: SessionStore,
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
   ) {
@@ -39,8 +48,8 @@ export class SessionService implements OnModuleDestroy {
 
   /**
    * A new session; `turn` records the first question and answer in the same write (a /query without a session).
-   * When the session store cannot take it, the call still answers (the sidebar keeps working while Redis is
-   * down) with `stored: false`, which the route reports as degraded: that id will not be found later.
+   * When the store cannot take it, the call still answers with `stored: false`, which the route reports as
+   * degraded: that id will not be found later.
    */
   async create(
     companyId: string,
@@ -54,67 +63,93 @@ export class SessionService implements OnModuleDestroy {
       now: new Date(),
     });
     const session = turn ? withTurn(fresh, turn, this.config.assist.sessionMaxQuestions) : fresh;
-    try {
-      await this.cache.writeState(assistKeys.session({ companyId, sessionId: session.session_id }), session);
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      this.logger.warn(`session of ${companyId} not stored: ${error.message}`);
-      return { session, stored: false };
-    }
+    const created = await this.bounded('write', () => this.store.create({ session, ttlMs: this.ttlMs() }));
+    if (!created.ok) return { session, stored: false };
     this.markActive(companyId, session.session_id);
+    this.sweepExpired(companyId);
     return { session, stored: true };
   }
 
   /** The session, its TTL extended; a 404 when it is unknown, expired or another company's. */
-  async require(companyId: string, sessionId: string): Promise<AssistSession> {
+  require(companyId: string, sessionId: string): Promise<SessionLookup> {
     return this.find(companyId, sessionId, { touch: true });
-  }
-
-  private async find(
-    companyId: string,
-    sessionId: string,
-    options: { touch: boolean },
-  ): Promise<AssistSession> {
-    const key = assistKeys.session({ companyId, sessionId });
-    if (!SESSION_ID_PATTERN.test(sessionId)) throw notFound(sessionId);
-    // A store failure is a 503 (retry), never a 404: only an answered "absent" means the session is gone.
-    const session = await this.cache.readState<AssistSession>(key, { touch: options.touch });
-    if (!session || session.company_id !== companyId) throw notFound(sessionId);
-    this.markActive(companyId, sessionId);
-    return session;
   }
 
   /**
    * The session without extending its TTL, for a caller that writes it next (`recordTurn` extends the
-   * sliding TTL with that write): one read and one write per question instead of a touch and a write.
-   * A 404 like `require`.
+   * sliding TTL with that write): one read and one write per question. A 404 like `require`.
    */
-  async requireForUpdate(companyId: string, sessionId: string): Promise<AssistSession> {
+  requireForUpdate(companyId: string, sessionId: string): Promise<SessionLookup> {
     return this.find(companyId, sessionId, { touch: false });
   }
 
   /**
    * Remembers a question and its answer (bounded) for follow-ups, and extends the sliding TTL. Best effort:
-   * a store failure is logged and the session keeps its previous turns and expiry.
+   * the answer is already made, so a store failure is logged and counted, and the session keeps its turns.
    */
   async recordTurn(session: AssistSession, turn: ConversationTurn): Promise<void> {
     const updated = withTurn(session, turn, this.config.assist.sessionMaxQuestions);
-    await this.cache
-      .writeState(
-        assistKeys.session({ companyId: session.company_id, sessionId: session.session_id }),
-        updated,
-      )
-      .catch((error: unknown) => this.logger.warn(`turn not recorded in session: ${String(error)}`));
+    const saved = await this.bounded('write', () =>
+      this.store.saveTurns({ session: updated, ttlMs: this.ttlMs() }),
+    );
+    if (saved.ok && !saved.value)
+      this.logger.debug(`session of ${session.company_id} ended before its turn was recorded`);
   }
 
   onModuleDestroy(): void {
     clearInterval(this.sweep);
   }
 
+  private async find(
+    companyId: string,
+    sessionId: string,
+    options: { touch: boolean },
+  ): Promise<SessionLookup> {
+    if (!SESSION_ID_PATTERN.test(sessionId)) throw notFound(sessionId);
+    const found = await this.bounded('read', () =>
+      this.store.find({ companyId, sessionId, touchTtlMs: options.touch ? this.ttlMs() : undefined }),
+    );
+    if (!found.ok) return { session: null, unavailable: true };
+    if (!found.value) throw notFound(sessionId);
+    this.markActive(companyId, sessionId);
+    return { session: found.value, unavailable: false };
+  }
+
+  /** A store call under the state deadline; a failure or timeout is logged, counted and returned, never thrown. */
+  private async bounded<T>(
+    operation: 'read' | 'write',
+    work: () => Promise<T>,
+  ): Promise<{ ok: true; value: T } | { ok: false }> {
+    const timed = await withinDeadline(Promise.resolve().then(work), this.config.assist.stateTimeoutMs, {
+      yieldToIo: true,
+    });
+    if (timed.ok) return timed;
+    this.metrics.recordAssistStateFailure({ store: 'session', operation });
+    const why = timed.reason === 'timeout' ? 'timed out' : String(timed.error);
+    this.logger.warn(`session ${operation} failed, going on without the session: ${why}`);
+    return { ok: false };
+  }
+
+  /** Deletes the company's expired sessions now and then, off the request path. */
+  private sweepExpired(companyId: string): void {
+    const now = Date.now();
+    if ((this.sweptAt.get(companyId) ?? 0) > now - EXPIRED_SWEEP_MS) return;
+    this.sweptAt.set(companyId, now);
+    void withinDeadline(this.store.sweepExpired(companyId), this.config.assist.stateTimeoutMs).then(
+      (timed) => {
+        if (!timed.ok) this.logger.debug(`expired sessions of ${companyId} not swept (${timed.reason})`);
+      },
+    );
+  }
+
+  private ttlMs(): number {
+    return this.config.cache.ttlMs.session;
+  }
+
   private markActive(companyId: string, sessionId: string): void {
     let sessions = this.seen.get(companyId);
     if (!sessions) this.seen.set(companyId, (sessions = new Map()));
-    sessions.set(sessionId, Date.now() + this.config.cache.ttlMs.session);
+    sessions.set(sessionId, Date.now() + this.ttlMs());
     this.metrics.setActiveSessions({ companyId, count: sessions.size });
   }
 
@@ -125,5 +160,7 @@ export class SessionService implements OnModuleDestroy {
       this.metrics.setActiveSessions({ companyId, count: sessions.size });
       if (sessions.size === 0) this.seen.delete(companyId);
     }
+    for (const [companyId, at] of this.sweptAt)
+      if (at <= now - EXPIRED_SWEEP_MS) this.sweptAt.delete(companyId);
   }
 }

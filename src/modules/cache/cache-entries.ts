@@ -14,8 +14,8 @@ export interface Envelope<T> {
 
 /**
  * Entries under their stored (generation-versioned) keys: value envelopes, and responses as text
- * (response-entry.codec). Every call runs behind the guard (the cache's timeout unless `timeoutMs`) and is
- * recorded; a failure throws, and the caller decides whether it is a miss (cache) or an error (state).
+ * (response-entry.codec). Every call runs behind the guard (the cache's timeout) and is recorded; a failure
+ * throws, and the caller turns it into a miss or a skipped write.
  */
 @Injectable()
 export class CacheEntries {
@@ -25,17 +25,8 @@ export class CacheEntries {
     private readonly recorder: CacheRecorder,
   ) {}
 
-  async readValue<T>(
-    storedKey: string,
-    layer: CacheLayer,
-    timeoutMs?: number,
-  ): Promise<Envelope<T> | undefined> {
-    const envelope = await this.call(
-      'get',
-      layer,
-      () => this.store.getValue<Envelope<T>>(storedKey),
-      timeoutMs,
-    );
+  async readValue<T>(storedKey: string, layer: CacheLayer): Promise<Envelope<T> | undefined> {
+    const envelope = await this.call('get', layer, () => this.store.getValue<Envelope<T>>(storedKey));
     return envelope && typeof envelope === 'object' && 'exp' in envelope ? envelope : undefined;
   }
 
@@ -47,17 +38,11 @@ export class CacheEntries {
     credit?: CacheCredit;
     ttlMs: number;
     graceMs?: number;
-    timeoutMs?: number;
   }): Promise<void> {
     const { credit, ttlMs } = input;
     const envelope: Envelope<T> = { v: input.value, exp: Date.now() + ttlMs, ...(credit ? { credit } : {}) };
     const keepMs = ttlMs + (input.graceMs ?? 0);
-    await this.call(
-      'set',
-      input.layer,
-      () => this.store.setValue(input.storedKey, envelope, keepMs),
-      input.timeoutMs,
-    );
+    await this.call('set', input.layer, () => this.store.setValue(input.storedKey, envelope, keepMs));
   }
 
   async readResponse(storedKey: string, layer: CacheLayer): Promise<ResponseEntry | undefined> {
@@ -79,7 +64,7 @@ export class CacheEntries {
     await this.call('delete', layer, () => this.store.deleteValue(storedKey));
   }
 
-  private call<R>(operation: StoreOperation, layer: CacheLayer, fn: () => Promise<R>, timeoutMs?: number) {
-    return this.recorder.track(operation, layer, () => this.guard.run(operation, fn, timeoutMs));
+  private call<R>(operation: StoreOperation, layer: CacheLayer, fn: () => Promise<R>) {
+    return this.recorder.track(operation, layer, () => this.guard.run(operation, fn));
   }
 }

@@ -220,30 +220,6 @@ describe('LayeredCacheService', () => {
     expect(await cache.getAndTouch(session, 80)).toBeUndefined();
   });
 
-  it('state (sessions): absent is undefined, a silent store is a 503 (not a miss), a lost write throws', async () => {
-    const store = new SilentStore({ maxEntries: 100 });
-    store.silent = false;
-    const { cache } = build(store, { CACHE_STATE_TIMEOUT_MS: '120' });
-    const session = cacheKey({ layer: 'session', companyId: 'acme', kind: 'session', input: { id: 's2' } });
-    expect(await cache.readState(session)).toBeUndefined();
-    await cache.writeState(session, { ticket: 'T-2' }, { ttlMs: 80 });
-    await sleep(50);
-    expect(await cache.readState(session, { touch: true })).toEqual({ ticket: 'T-2' });
-    await sleep(50);
-    // The touch slid the TTL past the original 80 ms.
-    expect(await cache.readState(session)).toEqual({ ticket: 'T-2' });
-    store.silent = true;
-    const started = Date.now();
-    await expect(cache.readState(session)).rejects.toMatchObject({ code: 'dependency_unavailable' });
-    // State gets the longer state timeout, not the 50 ms of cache reads.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(110);
-    await expect(cache.writeState(session, { ticket: 'T-3' })).rejects.toMatchObject({
-      code: 'dependency_unavailable',
-    });
-    // The cache path of the same store stays fail-open.
-    expect(await cache.get(key())).toBeUndefined();
-  });
-
   it('invalidates per company and layer by generation, and sweeps the old keys', async () => {
     const { cache, store } = build();
     await cache.set(key('acme'), 'a-search');
@@ -284,11 +260,9 @@ describe('LayeredCacheService', () => {
   it('an invalidation the store did not take is owed: the entries it covers are not served until it lands by itself', async () => {
     const store = new BumpTroubleStore({ maxEntries: 100 });
     const { cache, invalidator } = build(store);
-    const session = cacheKey({ layer: 'session', companyId: 'acme', kind: 'session', input: { id: 's1' } });
     await cache.set(key('acme'), 'before the change');
     await cache.set(key('globex'), 'globex');
     await cache.set(key('acme', 'q', 'llm'), 'answer');
-    await cache.writeState(session, { ticket: 'T-1' });
 
     store.refuseBumps = true;
     // The data changed; the bump is refused but not thrown to the data path.
@@ -296,10 +270,9 @@ describe('LayeredCacheService', () => {
       invalidator.bumpGenerations({ companyId: 'acme', layers: ['vector'] }),
     ).resolves.toBeUndefined();
     expect(invalidator.pendingInvalidations()).toEqual(new Map([['acme', 1]]));
-    // Other layers, other companies and sessions are not affected.
+    // Other layers and other companies are not affected.
     expect(await cache.get(key('acme', 'q', 'llm'))).toBe('answer');
     expect(await cache.get(key('globex'))).toBe('globex');
-    expect(await cache.readState(session)).toEqual({ ticket: 'T-1' });
     // The old entry is never served: lookups of that layer fail open to the source, and store nothing.
     const compute = jest.fn(async () => 'after the change');
     expect(await cache.getOrCompute({ key: key('acme'), compute })).toEqual({

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { SingleFlight } from '../../common/async/single-flight';
-import { AppError } from '../../common/errors/app-error';
 import { AppConfig } from '../../config/config';
 import { CacheEntries, Envelope } from './cache-entries';
 import { CacheRecorder } from './cache-recorder';
@@ -84,7 +83,7 @@ export class LayeredCacheService extends LayeredCache {
   ): Promise<{ status: 'MISS'; value: T } | { status: 'HIT' | 'STALE'; entry: E }> {
     const { key, compute } = options;
     const mode = options.mode ?? 'default';
-    if (this.bypassed(key)) return { value: await compute(), status: 'MISS' };
+    if (this.bypassed()) return { value: await compute(), status: 'MISS' };
     const storedKey = handed?.storedKey ?? (await this.storedKey(key));
     // Store unavailable: serve without the cache, still one computation for concurrent identical requests.
     if (!storedKey) return { value: await this.flights.run(`nostore:${key}`, compute), status: 'MISS' };
@@ -125,7 +124,7 @@ export class LayeredCacheService extends LayeredCache {
    * that is not a fresh hit goes on to getOrComputeResponse (`lookup`), which then does not read again.
    */
   async lookupResponse(key: CacheKey): Promise<ResponseLookup | undefined> {
-    if (this.bypassed(key)) return undefined;
+    if (this.bypassed()) return undefined;
     const storedKey = await this.storedKey(key);
     if (!storedKey) return undefined;
     try {
@@ -164,39 +163,13 @@ export class LayeredCacheService extends LayeredCache {
     value: T,
     options: { ttlMs?: number; credit?: CacheCredit } = {},
   ): Promise<void> {
-    if (this.bypassed(key)) return;
+    if (this.bypassed()) return;
     const storedKey = await this.storedKey(key);
     if (!storedKey) return;
     const ttlMs = options.ttlMs ?? this.ttl(key.layer);
     await this.entries
       .writeValue({ storedKey, layer: key.layer, value, credit: options.credit, ttlMs })
       .catch(failOpen);
-  }
-
-  async readState<T>(key: CacheKey, options: { touch?: boolean } = {}): Promise<T | undefined> {
-    const timeoutMs = this.config.cache.stateTimeoutMs;
-    const { layer } = key;
-    const storedKey = await this.state(() => this.versionedKey(key));
-    const envelope = await this.state(() => this.entries.readValue<T>(storedKey, layer, timeoutMs));
-    if (!envelope || Date.now() >= envelope.exp) {
-      this.recorder.lookup(key, 'miss');
-      return undefined;
-    }
-    this.recorder.lookup(key, 'hit');
-    if (options.touch) {
-      const ttlMs = this.ttl(layer);
-      await this.state(() =>
-        this.entries.writeValue({ storedKey, layer, value: envelope.v, ttlMs, timeoutMs }),
-      );
-    }
-    return envelope.v;
-  }
-
-  async writeState<T>(key: CacheKey, value: T, options: { ttlMs?: number } = {}): Promise<void> {
-    const storedKey = await this.state(() => this.versionedKey(key));
-    const ttlMs = options.ttlMs ?? this.ttl(key.layer);
-    const timeoutMs = this.config.cache.stateTimeoutMs;
-    await this.state(() => this.entries.writeValue({ storedKey, layer: key.layer, value, ttlMs, timeoutMs }));
   }
 
   async delete(key: CacheKey): Promise<void> {
@@ -208,16 +181,13 @@ export class LayeredCacheService extends LayeredCache {
     return this.invalidator.invalidate(companyId, layers);
   }
 
-  /**
-   * CACHE_ENABLED=false turns off caching of derived values; sessions and preferences are state that lives in
-   * the store, not copies of something recomputable, so they keep working.
-   */
-  private bypassed(key: CacheKey): boolean {
-    return !this.config.cache.enabled && key.layer !== 'session' && key.layer !== 'prefs';
+  /** CACHE_ENABLED=false: nothing is read or stored (sessions and preferences are state, in the database). */
+  private bypassed(): boolean {
+    return !this.config.cache.enabled;
   }
 
   private async lookup<T>(key: CacheKey): Promise<(Envelope<T> & { storedKey: string }) | undefined> {
-    if (this.bypassed(key)) return undefined;
+    if (this.bypassed()) return undefined;
     const storedKey = await this.storedKey(key);
     if (!storedKey) return undefined;
     const envelope = await this.entries.readValue<T>(storedKey, key.layer).catch(failOpen);
@@ -254,23 +224,9 @@ export class LayeredCacheService extends LayeredCache {
     await this.entries.writeResponse(storedKey, layer, entry, keepMs).catch(failOpen);
   }
 
-  /** State calls: a store failure (recorded like a cache failure) is thrown as a 503, never a miss. */
-  private async state<R>(fn: () => Promise<R>): Promise<R> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw AppError.unavailable('session store', error);
-    }
-  }
-
-  /** The generation-versioned key; a failure is recorded and thrown. */
-  private versionedKey(key: CacheKey): Promise<string> {
-    return this.recorder.track('get', key.layer, () => this.invalidator.versionedKey(key));
-  }
-
   /** Cache paths fail open: the versioned key, or undefined when the generations cannot be read. */
   private storedKey(key: CacheKey): Promise<string | undefined> {
-    return this.versionedKey(key).catch(failOpen);
+    return this.recorder.track('get', key.layer, () => this.invalidator.versionedKey(key)).catch(failOpen);
   }
 
   private ttl(layer: CacheLayer): number {

@@ -128,6 +128,13 @@ export function defineMetrics(registry: Registry, sources: ScrapeTimeSources) {
       registers,
     }),
 
+    assistStateFailures: new Counter({
+      name: 'assist_state_failures_total',
+      help: 'Session and agent-preference store calls that failed or timed out (the request went on without them)',
+      labelNames: ['store', 'operation'] as const,
+      registers,
+    }),
+
     // --- System ---------------------------------------------------------------------------------------
     activeSessions: new Gauge({
       name: 'active_sessions_current',

@@ -13,6 +13,8 @@ export type CacheOperation = 'get' | 'set' | 'delete' | 'invalidate' | 'warm';
 export type CacheOperationResult = 'hit' | 'stale' | 'miss' | 'ok' | 'error';
 export type BreakerState = keyof typeof BREAKER_STATE_VALUE;
 export type QueueState = 'waiting' | 'active' | 'delayed' | 'completed' | 'failed' | 'paused';
+export type AssistStateStore = 'session' | 'preferences';
+export type AssistStateOperation = 'read' | 'write';
 
 export interface LlmCallRecord {
   /** `openai`, `local`, …: from config, never from a response. */
@@ -79,6 +81,10 @@ export class MetricsService {
       // Gauges named *_total fail `promtool check metrics`; the per-type nodejs_active_* gauges remain.
       for (const name of LINT_FAILING_DEFAULT_METRICS) this.registry.removeSingleMetric(name);
     }
+    // Every series starts at 0, so a rate or an alert has one before the first failure.
+    for (const store of ['session', 'preferences'] as const)
+      for (const operation of ['read', 'write'] as const)
+        this.metrics.assistStateFailures.inc({ store, operation }, 0);
   }
 
   /** Prometheus text exposition of everything recorded. */
@@ -163,6 +169,14 @@ export class MetricsService {
       { query_type: r.queryType, company_id: this.company(r.companyId) },
       r.durationS,
     );
+  }
+
+  /**
+   * A session or preferences store call that failed or missed its deadline; the request answered without it
+   * (`degraded`) or, for a write after the answer, the turn was not recorded.
+   */
+  recordAssistStateFailure(r: { store: AssistStateStore; operation: AssistStateOperation }): void {
+    this.metrics.assistStateFailures.inc({ store: r.store, operation: r.operation });
   }
 
   /** Current number of live sessions of a company (0 forgets it); fed by the assist module on open/expiry. */

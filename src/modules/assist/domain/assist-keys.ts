@@ -124,26 +124,6 @@ export const assistKeys = {
       versions: { prompt: input.promptVersion, citations: CITATIONS_VERSION },
     });
   },
-
-  /** Prefs layer: an agent's preferences (7 d sliding); another company's agent id builds another key. */
-  preferences(input: { companyId: string; agentId: string }): CacheKey {
-    return cacheKey({
-      layer: 'prefs',
-      companyId: input.companyId,
-      kind: 'agent-preferences',
-      input: { agent_id: input.agentId },
-    });
-  },
-
-  /** Session layer: sliding TTL. A session id of another company builds another key: a miss, so a 404. */
-  session(input: { companyId: string; sessionId: string }): CacheKey {
-    return cacheKey({
-      layer: 'session',
-      companyId: input.companyId,
-      kind: 'session',
-      input: { session_id: input.sessionId },
-    });
-  },
 };
 
 /**

@@ -34,5 +34,5 @@ export function turnsOf(session: AssistSession): ConversationTurn[] {
   return Array.isArray(session.turns) ? session.turns : [];
 }
 
-/** Session ids are random and opaque; this is only a shape check before a cache read. */
+/** Session ids are random and opaque; this is only a shape check before a store read. */
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;

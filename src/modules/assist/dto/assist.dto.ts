@@ -158,9 +158,10 @@ export class InitResponseDto {
 }
 
 const DEGRADED_DOC = {
-  enum: ['llm_timeout', 'llm_unavailable', 'retrieval_timeout', 'preferences_unavailable'],
+  enum: ['session', 'llm_timeout', 'llm_unavailable', 'retrieval_timeout', 'preferences_unavailable'],
+  isArray: true,
   description:
-    'why the answer is partial; llm_*: a local grounded composition stands in for the model; preferences_unavailable (/reply): the agent’s preferences could not be read, the draft ignores them',
+    'what the answer went without, as in /init: session: the session store did not answer (answered without the session’s ticket and turns; the session is kept) or could not keep a new session; the others say why the answer is partial: llm_*: a local grounded composition stands in for the model; preferences_unavailable (/reply): the agent’s preferences could not be read, the draft ignores them',
 };
 
 export class QueryResponseDto {
@@ -179,7 +180,7 @@ export class QueryResponseDto {
   grounded: boolean;
   @ApiProperty() cached: boolean;
   @ApiProperty(PARTIAL_DOC) partial: boolean;
-  @ApiPropertyOptional(DEGRADED_DOC) degraded?: string;
+  @ApiPropertyOptional(DEGRADED_DOC) degraded?: string[];
 }
 
 export class ReplyResponseDto {
@@ -202,5 +203,5 @@ export class ReplyResponseDto {
   notice?: string;
   @ApiProperty() cached: boolean;
   @ApiProperty(PARTIAL_DOC) partial: boolean;
-  @ApiPropertyOptional(DEGRADED_DOC) degraded?: string;
+  @ApiPropertyOptional(DEGRADED_DOC) degraded?: string[];
 }

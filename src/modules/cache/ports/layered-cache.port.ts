@@ -99,20 +99,11 @@ export abstract class LayeredCache {
   }
   /** undefined on a miss, and on any store failure or timeout. Counts a hit or a miss. */
   abstract get<T>(key: CacheKey): Promise<T | undefined>;
-  /** Sliding read (sessions): a hit extends the entry's TTL to `ttlMs` (default: the layer's TTL). */
+  /** Sliding read: a hit extends the entry's TTL to `ttlMs` (default: the layer's TTL). */
   abstract getAndTouch<T>(key: CacheKey, ttlMs?: number): Promise<T | undefined>;
   /** Best effort: a store failure is reported (log + metric), never thrown. */
   abstract set<T>(key: CacheKey, value: T, options?: { ttlMs?: number; credit?: CacheCredit }): Promise<void>;
   abstract delete(key: CacheKey): Promise<void>;
-  /**
-   * State (sessions): unlike a cached copy, a session cannot be recomputed, so a store failure must not look
-   * like a miss (a live session answered as "not found") and a write must not be dropped silently.
-   * undefined only when the store answered that the key is absent; a failure or timeout (a longer one than
-   * cache reads get) throws an AppError 503. `touch` extends the sliding TTL.
-   */
-  abstract readState<T>(key: CacheKey, options?: { touch?: boolean }): Promise<T | undefined>;
-  /** Writes state or throws an AppError 503: the caller decides whether it can go on without it. */
-  abstract writeState<T>(key: CacheKey, value: T, options?: { ttlMs?: number }): Promise<void>;
   /**
    * Invalidates a company's entries in the given layers (all when omitted) by bumping their generation
    * counters (O(1), effective at once on every instance) and sweeping old keys in the background

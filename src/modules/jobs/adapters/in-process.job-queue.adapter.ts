@@ -119,11 +119,11 @@ export class InProcessJobQueue extends JobQueue {
   private async run(job: StoredJob, handler: JobHandler<JobName>): Promise<void> {
     const view = job.view;
     view.state = 'active';
-    view.attemptsMade += 1;
     try {
       view.result = await handler(view.data, {
         id: view.id,
-        attempt: view.attemptsMade,
+        // attemptsMade counts finished failed attempts, as Bull's does: 0 while the first attempt runs.
+        attempt: view.attemptsMade + 1,
         reportProgress: async (progress: JobProgress) => {
           view.progress = { ...progress };
         },
@@ -131,6 +131,7 @@ export class InProcessJobQueue extends JobQueue {
       this.finish(job, 'completed');
     } catch (error) {
       view.failedReason = error instanceof Error ? error.message : String(error);
+      view.attemptsMade += 1;
       if (view.attemptsMade < job.options.attempts && !this.draining) {
         view.state = 'delayed';
         const delayMs = job.options.backoffMs * 2 ** (view.attemptsMade - 1);

@@ -10,11 +10,13 @@ export interface JobView<N extends JobName = JobName> {
   progress: JobProgress | null;
   result: unknown;
   failedReason?: string;
+  /** Failed attempts so far (Bull's meaning): 0 while the first attempt runs and after it succeeds. */
   attemptsMade: number;
 }
 
 export interface JobContext {
   id: string;
+  /** This attempt, from 1: `attemptsMade + 1`. */
   attempt: number;
   reportProgress(progress: JobProgress): Promise<void>;
 }

@@ -1,0 +1,77 @@
+import { Logger } from '@nestjs/common';
+import { loadConfig } from '../../config/config';
+import { MetricsService } from '../metrics/metrics.service';
+import { FakeSessionStore } from '../../../test/fakes/session-store.fake';
+import { newSession } from './domain/session';
+import { SessionService } from './session.service';
+
+describe('SessionService', () => {
+  let store: FakeSessionStore;
+  let service: SessionService;
+  let metrics: MetricsService;
+
+  beforeEach(() => {
+    Logger.overrideLogger(false);
+    const config = loadConfig({
+      LOG_LEVEL: 'silent',
+      ASSIST_STATE_TIMEOUT_MS: '100',
+      ASSIST_SESSION_MAX_QUESTIONS: '2',
+    });
+    store = new FakeSessionStore();
+    metrics = new MetricsService(config);
+    service = new SessionService(store, metrics, config);
+  });
+  afterEach(() => service.onModuleDestroy());
+
+  const failures = async (operation: 'read' | 'write') => {
+    const { values } = await metrics.registry.getSingleMetric('assist_state_failures_total')!.get();
+    return values.find((v) => v.labels.store === 'session' && v.labels.operation === operation)?.value;
+  };
+
+  it('records turns up to the configured number, and a 404 only for an answered "absent"', async () => {
+    const { session, stored } = await service.create('acme', 'T-1', { question: 'q1', answer: 'a1' });
+    expect(stored).toBe(true);
+    const read = await service.requireForUpdate('acme', session.session_id);
+    expect(read).toMatchObject({ unavailable: false, session: { ticket_id: 'T-1' } });
+    await service.recordTurn(read.session!, { question: 'q2', answer: 'a2' });
+    const again = await service.require('acme', session.session_id);
+    await service.recordTurn(again.session!, { question: 'q3', answer: 'a3' });
+    const last = await service.require('acme', session.session_id);
+    expect(last.session?.turns.map((t) => t.question)).toEqual(['q2', 'q3']);
+    await expect(service.require('globex', session.session_id)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(service.require('acme', 'bad id')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it.each(['hang', 'error'] as const)(
+    'a store that does not answer (%s) never throws: unavailable, not stored, counted',
+    async (outage) => {
+      const { session } = await service.create('acme', null);
+      store.outage = outage;
+      const started = Date.now();
+      expect(await service.require('acme', session.session_id)).toEqual({ session: null, unavailable: true });
+      expect(await service.create('acme', null)).toMatchObject({ stored: false });
+      await expect(service.recordTurn(session, { question: 'q', answer: 'a' })).resolves.toBeUndefined();
+      // Three calls, each cut at the 100 ms deadline at most (generous bound for a loaded machine).
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(await failures('read')).toBe(1);
+      expect(await failures('write')).toBe(2);
+    },
+  );
+
+  it('sweeps the company’s expired sessions on a creation, at most once a minute', async () => {
+    const old = newSession({
+      sessionId: 'session-expired00001',
+      companyId: 'acme',
+      ticketId: null,
+      now: new Date(),
+    });
+    await store.create({ session: old, ttlMs: -1 });
+    await service.create('acme', null);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(store.rows.size).toBe(1);
+    await store.create({ session: { ...old, session_id: 'session-expired00002' }, ttlMs: -1 });
+    await service.create('acme', null);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(store.rows.size).toBe(3);
+  });
+});
