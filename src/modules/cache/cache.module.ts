@@ -15,6 +15,7 @@ import { CacheEntries } from './cache-entries';
 import { CacheInvalidationListener } from './cache-invalidation.listener';
 import { CacheRecorder } from './cache-recorder';
 import { CacheStatsService } from './cache-stats.service';
+import { CompanyCacheEraser } from './company-cache.eraser';
 import { CachedResponseFastPath } from './http/cached-response.fast-path';
 import { TenantCacheInterceptor } from './http/tenant-cache.interceptor';
 import { GenerationInvalidator } from './generation-invalidator';
@@ -73,6 +74,7 @@ import { LayeredCache } from './ports/layered-cache.port';
     TenantCacheInterceptor,
     CachedResponseFastPath,
     CacheInvalidationListener,
+    CompanyCacheEraser,
   ],
   exports: [LayeredCache, LayeredCacheService, CacheStatsService, TenantCacheInterceptor],
 })

@@ -90,6 +90,9 @@ export class IndexingService {
       summarySource: value.source === 'openai' ? 'llm' : 'extractive',
     }));
 
+    // An erasure requested while this chunk was summarized wins: nothing is written for the company.
+    if (!(await this.repository.writable(companyId))) return outcome;
+
     if (prepared.length > 0) {
       try {
         await this.writeIndexes(companyId, type, prepared, spans);

@@ -13,6 +13,7 @@ export const JobName = {
   Warm: 'warm',
   // Data lifecycle (issue 21)
   PurgeDeleted: 'purge-deleted',
+  EraseCompany: 'erase-company',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -49,6 +50,25 @@ export interface PurgeResult {
   recreated: number;
 }
 
+/** Erases everything of one company (DELETE /admin/companies/{id}); its keys were revoked before it was queued. */
+export interface EraseCompanyPayload {
+  companyId: string;
+  /** The admin key that asked (audit log actor of `company.erased`). */
+  actorKeyId: string;
+}
+
+/** What an erasure removed, summed over every store's eraser. */
+export interface ErasureReport {
+  rows: number;
+  vectors: number;
+  cache_keys: number;
+  jobs: number;
+  keys: number;
+}
+
+/** One erasure per company: a second request while it is queued or running joins it. */
+export const eraseCompanyJobId = (companyId: string): string => `erase-company:${companyId}`;
+
 // ---- end of data lifecycle ----
 
 export interface JobPayloads {
@@ -56,6 +76,7 @@ export interface JobPayloads {
   'index-changes': IndexChangesPayload;
   warm: WarmPayload;
   'purge-deleted': PurgeDeletedPayload;
+  'erase-company': EraseCompanyPayload;
 }
 
 export interface JobProgress {
@@ -97,6 +118,10 @@ export const JOB_OPTIONS: Record<JobName, JobOptions> = {
   warm: { attempts: 2, backoffMs: 10_000, removeOnComplete: 100, removeOnFail: 100 },
   // Coalesced per company like index-changes; retried: the tombstones stay until it succeeds.
   'purge-deleted': { attempts: 5, backoffMs: 2_000, removeOnComplete: true, removeOnFail: 100 },
+  // Resumable, so retried generously; removed when done (the report lives in the audit log, and the queue must
+  // keep nothing of an erased company). A failed one is removed too: the erasure reconciler enqueues it again
+  // while the company is still marked erasing.
+  'erase-company': { attempts: 8, backoffMs: 5_000, removeOnComplete: true, removeOnFail: true },
 };
 
 export const MAX_REPORTED_ERRORS = 1_000;

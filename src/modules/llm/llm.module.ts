@@ -22,6 +22,7 @@ import { ResilientChatModel } from './resilience/resilient.chat-model';
 import { ResilientEmbedder } from './resilience/resilient.embedder';
 import { BreakerStateName, UpstreamGuard } from './resilience/upstream-guard';
 import { TokenCounter } from './token-counter';
+import { UsageLedgerEraser } from './usage-ledger.eraser';
 import { UsageLedger } from './usage-ledger.service';
 
 /** Native sizes of well-known embedding models; others need LLM_EMBEDDING_DIMENSION. */
@@ -128,6 +129,7 @@ function remoteEmbedder(config: AppConfig, client: OpenAI, tokens: TokenCounter)
       useFactory: (config: AppConfig) => new LocalComputePool({ threads: localThreads(config) }),
     },
     UsageLedger,
+    UsageLedgerEraser,
     BatchProcessor,
     LlmService,
     {

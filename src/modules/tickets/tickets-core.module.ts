@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { EventsModule } from '../events/events.module';
 import { TicketRepository } from './ticket.repository';
 import { TicketsService } from './tickets.service';
+import { TicketsEraser } from './tickets.eraser';
 
 /** Tickets and articles without routes: the one place their repository and service are provided (every role). */
 @Module({
   imports: [EventsModule],
-  providers: [TicketRepository, TicketsService],
+  providers: [TicketRepository, TicketsService, TicketsEraser],
   exports: [TicketRepository, TicketsService],
 })
 export class TicketsCoreModule {}
