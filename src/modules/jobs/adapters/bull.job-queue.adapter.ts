@@ -10,7 +10,8 @@ const ADD_TIMEOUT_MS = 1_000;
 /** A page of jobs read or removed in one round trip when a company's jobs are swept. */
 const SWEEP_PAGE = 200;
 const SWEEP_TIMEOUT_MS = 10_000;
-const REMOVABLE_STATES = ['waiting', 'delayed', 'paused', 'failed', 'completed'] as const;
+// Bull's 'waiting' reads the paused list too.
+const REMOVABLE_STATES = ['waiting', 'delayed', 'failed', 'completed'] as const;
 /** How long a connection still opening at shutdown may take to finish before it is cut. */
 const OPENING_WAIT_MS = 2_000;
 
