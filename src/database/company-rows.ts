@@ -35,7 +35,10 @@ export async function deleteCompanyRows(
 }
 
 /** Rows of the company still in `table`. */
-export async function countCompanyRows(db: DataSource, input: { table: string; companyId: string }): Promise<number> {
+export async function countCompanyRows(
+  db: DataSource,
+  input: { table: string; companyId: string },
+): Promise<number> {
   const rows: Array<{ n: number | string }> = await db
     .createQueryBuilder()
     .select('COUNT(*)', 'n')

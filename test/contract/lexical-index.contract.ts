@@ -246,14 +246,20 @@ export function runLexicalIndexContract(name: string, factory: () => Promise<Lex
       await expect(index.deleteCompany({ companyId: 'acme', type: 'article' })).resolves.toBe(1);
       await expect(index.countCompany({ companyId: 'acme', type: 'ticket' })).resolves.toBe(0);
       await expect(index.countCompany({ companyId: 'acme', type: 'article' })).resolves.toBe(0);
-      await expect(index.search({ companyId: 'acme', type: 'ticket', query: 'refund', k: 10 })).resolves.toEqual([]);
+      await expect(
+        index.search({ companyId: 'acme', type: 'ticket', query: 'refund', k: 10 }),
+      ).resolves.toEqual([]);
       await expect(
         index.search({ companyId: 'globex', type: 'ticket', query: 'refund', k: 10 }),
       ).resolves.toMatchObject([{ id: 't1' }]);
       expect(await index.countCompany({ companyId: 'globex', type: 'ticket' })).toBeGreaterThan(0);
       await expect(index.deleteCompany({ companyId: 'acme', type: 'ticket' })).resolves.toBe(0);
       // Indexed again afterwards, scored from fresh statistics.
-      await index.upsert({ companyId: 'acme', type: 'ticket', documents: [doc('acme', 't9', 'refund again')] });
+      await index.upsert({
+        companyId: 'acme',
+        type: 'ticket',
+        documents: [doc('acme', 't9', 'refund again')],
+      });
       await expect(
         index.search({ companyId: 'acme', type: 'ticket', query: 'refund', k: 10 }),
       ).resolves.toMatchObject([{ id: 't9' }]);

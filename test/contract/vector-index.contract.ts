@@ -446,7 +446,9 @@ export function runVectorIndexContract(name: string, factory: () => Promise<Vect
         await expect(index.deleteCompany({ companyId: acme, type: 'article' })).resolves.toBe(1);
         await expect(index.count({ companyId: acme, type: 'ticket' })).resolves.toBe(0);
         await expect(index.count({ companyId: acme, type: 'article' })).resolves.toBe(0);
-        await expect(index.search({ companyId: acme, type: 'ticket', vector: axis(0), k: 10 })).resolves.toEqual([]);
+        await expect(
+          index.search({ companyId: acme, type: 'ticket', vector: axis(0), k: 10 }),
+        ).resolves.toEqual([]);
         await expect(index.count({ companyId: globex, type: 'ticket' })).resolves.toBe(1);
         // Again: nothing left, nothing counted; unknown company and missing collection likewise.
         await expect(index.deleteCompany({ companyId: acme, type: 'ticket' })).resolves.toBe(0);

@@ -99,7 +99,8 @@ describe.each(dbTargets())('erasing a company (%s)', (target) => {
         for (const key of keys) {
           if (key.includes(`:${companyId}:`) || key.endsWith(`:${companyId}`)) found.push(key);
           const type = await client.type(key);
-          if (type === 'zset' && (await client.zscore(key, companyId)) !== null) found.push(`${key} ∋ ${companyId}`);
+          if (type === 'zset' && (await client.zscore(key, companyId)) !== null)
+            found.push(`${key} ∋ ${companyId}`);
           if (inspectJobs && type === 'hash') {
             const data = await client.hget(key, 'data');
             if (data?.includes(`"companyId":"${companyId}"`)) found.push(`${key} (job payload)`);
@@ -134,8 +135,11 @@ describe.each(dbTargets())('erasing a company (%s)', (target) => {
       cacheKeys += batch.filter((k) => k.includes(`:${companyId}:`)).length;
     }
     return {
-      vectors: (await vectors.count({ companyId, type: 'ticket' })) + (await vectors.count({ companyId, type: 'article' })),
-      keyword_hits: (await lexical.search({ companyId, type: 'ticket', query: 'refund order', k: 100 })).length,
+      vectors:
+        (await vectors.count({ companyId, type: 'ticket' })) +
+        (await vectors.count({ companyId, type: 'article' })),
+      keyword_hits: (await lexical.search({ companyId, type: 'ticket', query: 'refund order', k: 100 }))
+        .length,
       cache_keys: cacheKeys,
       files: (await filesOf(companyId)).length,
     };
@@ -154,7 +158,10 @@ describe.each(dbTargets())('erasing a company (%s)', (target) => {
     // company delete is exercised here; embedded mode uses the embedded index.
     const twoInstances = services && target === 'postgres';
     if (twoInstances) qdrant = await new FakeQdrantServer().start();
-    t = await startTestApp(target, { RECONCILE_INTERVAL_MS: '600000', ...(qdrant ? { QDRANT_URL: qdrant.url } : {}) });
+    t = await startTestApp(target, {
+      RECONCILE_INTERVAL_MS: '600000',
+      ...(qdrant ? { QDRANT_URL: qdrant.url } : {}),
+    });
     if (twoInstances) {
       // A second API instance on the same database schema, Redis prefix, queue and Qdrant.
       second = await startTestApp(target, {
@@ -166,7 +173,8 @@ describe.each(dbTargets())('erasing a company (%s)', (target) => {
       });
     }
     if (process.env.REDIS_URL) redis = new Redis(process.env.REDIS_URL, { lazyConnect: true });
-    if (process.env.QUEUE_REDIS_URL) queueRedis = new Redis(process.env.QUEUE_REDIS_URL, { lazyConnect: true });
+    if (process.env.QUEUE_REDIS_URL)
+      queueRedis = new Redis(process.env.QUEUE_REDIS_URL, { lazyConnect: true });
     goneKey = await t.createCompany(GONE);
     keptKey = await t.createCompany(KEPT);
     ingestJobs = {};
@@ -174,8 +182,20 @@ describe.each(dbTargets())('erasing a company (%s)', (target) => {
       [goneKey, 'G'],
       [keptKey, 'K'],
     ] as const) {
-      expect((await t.request({ method: 'PUT', url: '/api/v1/tickets', key, body: { tickets: tickets(prefix) } })).status).toBe(200);
-      expect((await t.request({ method: 'PUT', url: '/api/v1/articles', key, body: { articles: articles(prefix) } })).status).toBe(200);
+      expect(
+        (await t.request({ method: 'PUT', url: '/api/v1/tickets', key, body: { tickets: tickets(prefix) } }))
+          .status,
+      ).toBe(200);
+      expect(
+        (
+          await t.request({
+            method: 'PUT',
+            url: '/api/v1/articles',
+            key,
+            body: { articles: articles(prefix) },
+          })
+        ).status,
+      ).toBe(200);
     }
     for (const [key, prefix] of [
       [goneKey, 'G'],
@@ -184,16 +204,23 @@ describe.each(dbTargets())('erasing a company (%s)', (target) => {
       for (const ticket of tickets(prefix)) {
         await waitFor(
           async () =>
-            (await t.request({ method: 'GET', url: `/api/v1/tickets/${ticket.ticket_id}`, key })).body?.index_state ===
-            'indexed',
+            (await t.request({ method: 'GET', url: `/api/v1/tickets/${ticket.ticket_id}`, key })).body
+              ?.index_state === 'indexed',
           90_000,
           `${ticket.ticket_id} indexed`,
         );
       }
       // A tombstone (deleted_item), cache entries, a session with a question, an ingest job with its result.
-      expect((await t.request({ method: 'DELETE', url: `/api/v1/tickets/${prefix}-11`, key })).status).toBe(204);
+      expect((await t.request({ method: 'DELETE', url: `/api/v1/tickets/${prefix}-11`, key })).status).toBe(
+        204,
+      );
       await waitFor(async () => (await search(key)).body?.results?.length > 0, 60_000, 'searchable');
-      const init = await t.request({ method: 'POST', url: '/api/v1/init', key, body: { ticket_id: `${prefix}-0` } });
+      const init = await t.request({
+        method: 'POST',
+        url: '/api/v1/init',
+        key,
+        body: { ticket_id: `${prefix}-0` },
+      });
       expect(init.status).toBe(200);
       const query = await t.request({
         method: 'POST',
@@ -212,8 +239,8 @@ describe.each(dbTargets())('erasing a company (%s)', (target) => {
       ingestJobs[prefix] = ingest.body.job_id;
       await waitFor(
         async () =>
-          (await t.request({ method: 'GET', url: `/api/v1/ingest/${ingest.body.job_id}`, key })).body?.state ===
-          'completed',
+          (await t.request({ method: 'GET', url: `/api/v1/ingest/${ingest.body.job_id}`, key })).body
+            ?.state === 'completed',
         60_000,
         'ingest job done',
       );
@@ -241,7 +268,11 @@ describe.each(dbTargets())('erasing a company (%s)', (target) => {
     // The second instance has the key cached as valid.
     if (second) expect((await search(goneKey, second)).status).toBe(200);
 
-    const res = await t.request({ method: 'DELETE', url: `/api/v1/admin/companies/${GONE}`, key: TEST_ADMIN_KEY });
+    const res = await t.request({
+      method: 'DELETE',
+      url: `/api/v1/admin/companies/${GONE}`,
+      key: TEST_ADMIN_KEY,
+    });
     const requestedAt = Date.now();
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ job_id: `erase-company:${GONE}` });
@@ -249,21 +280,37 @@ describe.each(dbTargets())('erasing a company (%s)', (target) => {
     // At once on the instance that revoked; within the auth cache's second on the other one.
     expect((await search(goneKey)).status).toBe(401);
     if (second) {
-      await waitFor(async () => (await search(goneKey, second)).status === 401, 5_000, 'revoked on the second instance');
+      await waitFor(
+        async () => (await search(goneKey, second)).status === 401,
+        5_000,
+        'revoked on the second instance',
+      );
       const revokedAfterMs = Date.now() - requestedAt;
       // authCacheTtlMs is 1 s; the rest is slack for a loaded machine.
       expect(revokedAfterMs).toBeLessThan(t.config.app.authCacheTtlMs + 1_000);
     }
     // A second request joins the erasure; a new key is refused meanwhile.
-    const again = await t.request({ method: 'DELETE', url: `/api/v1/admin/companies/${GONE}`, key: TEST_ADMIN_KEY });
+    const again = await t.request({
+      method: 'DELETE',
+      url: `/api/v1/admin/companies/${GONE}`,
+      key: TEST_ADMIN_KEY,
+    });
     expect([202, 404]).toContain(again.status);
-    const issue = await t.request({ method: 'POST', url: `/api/v1/admin/companies/${GONE}/api-keys`, key: TEST_ADMIN_KEY });
+    const issue = await t.request({
+      method: 'POST',
+      url: `/api/v1/admin/companies/${GONE}/api-keys`,
+      key: TEST_ADMIN_KEY,
+    });
     expect([404, 409]).toContain(issue.status);
 
     let status: { state: string; report: Record<string, number> | null } = { state: '', report: null };
     await waitFor(
       async () => {
-        const r = await t.request({ method: 'GET', url: `/api/v1/admin/companies/${GONE}/erasure`, key: TEST_ADMIN_KEY });
+        const r = await t.request({
+          method: 'GET',
+          url: `/api/v1/admin/companies/${GONE}/erasure`,
+          key: TEST_ADMIN_KEY,
+        });
         status = r.body;
         return r.status === 200 && r.body.state === 'completed';
       },
@@ -286,7 +333,17 @@ describe.each(dbTargets())('erasing a company (%s)', (target) => {
     const erasure = t.app.get(CompanyErasureService);
     const erasers = erasure.erasers();
     expect(erasers.map((e) => e.store)).toEqual(
-      expect.arrayContaining(['api_keys', 'cache', 'company', 'deleted_items', 'jobs', 'popularity', 'search_index', 'tickets', 'usage_ledger']),
+      expect.arrayContaining([
+        'api_keys',
+        'cache',
+        'company',
+        'deleted_items',
+        'jobs',
+        'popularity',
+        'search_index',
+        'tickets',
+        'usage_ledger',
+      ]),
     );
     await waitFor(
       async () => Object.values(await erasure.residue(erasers, GONE)).every((n) => n === 0),
@@ -297,7 +354,8 @@ describe.each(dbTargets())('erasing a company (%s)', (target) => {
     // The independent sweep.
     expect(Object.values(await tableCounts(GONE)).every((n) => n === 0)).toBe(true);
     expect(await storeCounts(GONE)).toEqual({ vectors: 0, keyword_hits: 0, cache_keys: 0, files: 0 });
-    if (redis || queueRedis) await waitFor(async () => (await redisResidue(GONE)).length === 0, 10_000, 'no Redis residue');
+    if (redis || queueRedis)
+      await waitFor(async () => (await redisResidue(GONE)).length === 0, 10_000, 'no Redis residue');
     expect(await t.app.get(JobQueue).getJob(ingestJobs.G)).toBeNull();
 
     // The other company: the same counts, its key and its jobs work.
@@ -315,7 +373,10 @@ describe.each(dbTargets())('erasing a company (%s)', (target) => {
 
     // The erased company's key stays refused; the company is gone; the audit trail keeps the erasure.
     expect((await search(goneKey)).status).toBe(401);
-    expect((await t.request({ method: 'DELETE', url: `/api/v1/admin/companies/${GONE}`, key: TEST_ADMIN_KEY })).status).toBe(404);
+    expect(
+      (await t.request({ method: 'DELETE', url: `/api/v1/admin/companies/${GONE}`, key: TEST_ADMIN_KEY }))
+        .status,
+    ).toBe(404);
     const audit = await t.request({
       method: 'GET',
       url: `/api/v1/admin/audit?company_id=${GONE}&action=company.erased`,
@@ -327,8 +388,16 @@ describe.each(dbTargets())('erasing a company (%s)', (target) => {
   }, 240_000);
 
   it('answers 404 for an unknown company, and tenant keys cannot erase', async () => {
-    expect((await t.request({ method: 'DELETE', url: '/api/v1/admin/companies/nobody', key: TEST_ADMIN_KEY })).status).toBe(404);
-    expect((await t.request({ method: 'GET', url: '/api/v1/admin/companies/nobody/erasure', key: TEST_ADMIN_KEY })).status).toBe(404);
-    expect((await t.request({ method: 'DELETE', url: `/api/v1/admin/companies/${KEPT}`, key: keptKey })).status).toBe(403);
+    expect(
+      (await t.request({ method: 'DELETE', url: '/api/v1/admin/companies/nobody', key: TEST_ADMIN_KEY }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await t.request({ method: 'GET', url: '/api/v1/admin/companies/nobody/erasure', key: TEST_ADMIN_KEY }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await t.request({ method: 'DELETE', url: `/api/v1/admin/companies/${KEPT}`, key: keptKey })).status,
+    ).toBe(403);
   });
 });

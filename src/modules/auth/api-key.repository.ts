@@ -28,7 +28,9 @@ export class ApiKeyRepository {
 
   /** Company erasure: every key of the company, revoked or not (a handful per company: one statement). */
   async deleteAllOfCompany(companyId: string): Promise<number> {
-    const result = await serialTransaction(this.db, (tx) => tx.getRepository(ApiKeyEntity).delete({ companyId }));
+    const result = await serialTransaction(this.db, (tx) =>
+      tx.getRepository(ApiKeyEntity).delete({ companyId }),
+    );
     return result.affected ?? 0;
   }
 
@@ -60,7 +62,10 @@ export class CompanyRepository {
   async markErasing(companyId: string, at: Date): Promise<{ since: Date; revoked: number } | undefined> {
     return serialTransaction(this.db, async (tx) => {
       const companies = tx.getRepository(CompanyEntity);
-      const row = await companies.findOne({ select: { id: true, erasingSince: true }, where: { id: companyId } });
+      const row = await companies.findOne({
+        select: { id: true, erasingSince: true },
+        where: { id: companyId },
+      });
       if (!row) return undefined;
       const since = row.erasingSince ?? at;
       if (!row.erasingSince) await companies.update({ id: companyId }, { erasingSince: since });
@@ -75,13 +80,20 @@ export class CompanyRepository {
   async erasing(limit: number): Promise<string[]> {
     const rows = await this.db
       .getRepository(CompanyEntity)
-      .find({ select: { id: true }, where: { erasingSince: Not(IsNull()) }, order: { id: 'ASC' }, take: limit });
+      .find({
+        select: { id: true },
+        where: { erasingSince: Not(IsNull()) },
+        order: { id: 'ASC' },
+        take: limit,
+      });
     return rows.map((row) => row.id);
   }
 
   /** The company row itself, the erasure's last step; 1 if it existed. */
   async delete(companyId: string): Promise<number> {
-    const result = await serialTransaction(this.db, (tx) => tx.getRepository(CompanyEntity).delete({ id: companyId }));
+    const result = await serialTransaction(this.db, (tx) =>
+      tx.getRepository(CompanyEntity).delete({ id: companyId }),
+    );
     return result.affected ?? 0;
   }
 

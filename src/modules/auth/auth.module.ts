@@ -6,7 +6,14 @@ import { ApiKeysEraser, CompanyRowEraser } from './company-access.eraser';
 
 @Global()
 @Module({
-  providers: [ApiKeyRepository, CompanyRepository, ApiKeysService, AdminKeyService, ApiKeysEraser, CompanyRowEraser],
+  providers: [
+    ApiKeyRepository,
+    CompanyRepository,
+    ApiKeysService,
+    AdminKeyService,
+    ApiKeysEraser,
+    CompanyRowEraser,
+  ],
   exports: [ApiKeysService, AdminKeyService, CompanyRepository],
 })
 export class AuthModule {}

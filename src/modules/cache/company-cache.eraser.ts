@@ -28,7 +28,10 @@ export class CompanyCacheEraser extends CompanyEraser {
   async erase(companyId: string): Promise<ErasureCounts> {
     let keys = 0;
     for (const layer of CACHE_LAYERS) {
-      for await (const batch of this.cache.scan(cacheLayerPrefix(layer, companyId), this.config.cache.sweepBatch)) {
+      for await (const batch of this.cache.scan(
+        cacheLayerPrefix(layer, companyId),
+        this.config.cache.sweepBatch,
+      )) {
         keys += await this.cache.unlink(batch);
       }
     }
@@ -40,7 +43,10 @@ export class CompanyCacheEraser extends CompanyEraser {
   async residue(companyId: string): Promise<number> {
     let n = 0;
     for (const layer of CACHE_LAYERS) {
-      for await (const batch of this.cache.scan(cacheLayerPrefix(layer, companyId), this.config.cache.sweepBatch)) {
+      for await (const batch of this.cache.scan(
+        cacheLayerPrefix(layer, companyId),
+        this.config.cache.sweepBatch,
+      )) {
         n += batch.length;
       }
     }

@@ -51,7 +51,9 @@ function setUp(stores: (log: string[]) => FakeStore[]) {
   const auditService = {
     record: async (entry: AuditRecord) => void audit.push(entry),
     list: async () => ({
-      items: audit.filter((a) => a.action === 'company.erased').map((a) => ({ at: 'now', details: a.details })),
+      items: audit
+        .filter((a) => a.action === 'company.erased')
+        .map((a) => ({ at: 'now', details: a.details })),
       next_cursor: null,
     }),
   } as unknown as AuditService;
@@ -81,7 +83,12 @@ describe('CompanyErasureService.erase', () => {
     expect(log).toEqual(['keys', 'jobs', 'cache', 'vectors', 'tickets', 'company']);
     expect(report).toEqual({ rows: 501, vectors: 500, cache_keys: 7, jobs: 3, keys: 2 });
     expect(audit).toEqual([
-      expect.objectContaining({ action: 'company.erased', actorKeyId: 'admin:x', companyId: 'acme', target: 'company/acme' }),
+      expect.objectContaining({
+        action: 'company.erased',
+        actorKeyId: 'admin:x',
+        companyId: 'acme',
+        target: 'company/acme',
+      }),
     ]);
     expect(audit[0].details).toMatchObject({ report });
   });
@@ -113,8 +120,8 @@ describe('CompanyErasureService.erase', () => {
 
   it('refuses to erase a company that was not marked for erasure', async () => {
     const { service } = setUp((l) => [new FakeStore('tickets', 30, 1, 'rows', l)]);
-    (service as unknown as { companies: { erasingSince: () => Promise<null> } }).companies.erasingSince = async () =>
-      null;
+    (service as unknown as { companies: { erasingSince: () => Promise<null> } }).companies.erasingSince =
+      async () => null;
     await expect(service.erase({ companyId: 'acme', actorKeyId: 'admin:x' }, noProgress)).rejects.toThrow(
       'not marked for erasure',
     );

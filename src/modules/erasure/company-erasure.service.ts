@@ -87,7 +87,10 @@ export class CompanyErasureService {
     });
   }
 
-  async erase(payload: EraseCompanyPayload, progress: (p: JobProgress) => Promise<void>): Promise<ErasureReport> {
+  async erase(
+    payload: EraseCompanyPayload,
+    progress: (p: JobProgress) => Promise<void>,
+  ): Promise<ErasureReport> {
     const { companyId } = payload;
     const started = Date.now();
     const since = await this.companies.erasingSince(companyId);
@@ -119,7 +122,9 @@ export class CompanyErasureService {
       await sleep(ROUND_PAUSE_MS);
     }
     if (Object.keys(residue).length > 0) {
-      throw new Error(`erasure of ${companyId} left residue after ${MAX_ROUNDS} rounds: ${JSON.stringify(residue)}`);
+      throw new Error(
+        `erasure of ${companyId} left residue after ${MAX_ROUNDS} rounds: ${JSON.stringify(residue)}`,
+      );
     }
     for (const eraser of finals) await run(eraser);
     await progress({ processed: total, total, failed: 0 });
@@ -140,7 +145,8 @@ export class CompanyErasureService {
   /** What each eraser still finds (the sweep of the erasure and of the tests). */
   async residue(erasers: CompanyEraser[], companyId: string): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    for (const eraser of erasers) out[eraser.store] = (out[eraser.store] ?? 0) + (await eraser.residue(companyId));
+    for (const eraser of erasers)
+      out[eraser.store] = (out[eraser.store] ?? 0) + (await eraser.residue(companyId));
     return out;
   }
 
@@ -164,7 +170,15 @@ export class CompanyErasureService {
     if (job) return { companyId, jobId, ...jobState(job) };
     if (await this.companies.erasingSince(companyId)) {
       // Marked but no job (lost with an embedded process, or the queue was down): the reconciler queues it again.
-      return { companyId, jobId, state: 'queued', progress: null, report: null, finishedAt: null, error: null };
+      return {
+        companyId,
+        jobId,
+        state: 'queued',
+        progress: null,
+        report: null,
+        finishedAt: null,
+        error: null,
+      };
     }
     throw AppError.notFound('erasure of company', companyId);
   }
@@ -175,9 +189,15 @@ export class CompanyErasureService {
   }
 }
 
-function jobState(job: JobView): Pick<ErasureStatus, 'state' | 'progress' | 'report' | 'finishedAt' | 'error'> {
+function jobState(
+  job: JobView,
+): Pick<ErasureStatus, 'state' | 'progress' | 'report' | 'finishedAt' | 'error'> {
   const state =
-    job.state === 'active' ? 'running' : job.state === 'delayed' || job.state === 'failed' ? 'retrying' : 'queued';
+    job.state === 'active'
+      ? 'running'
+      : job.state === 'delayed' || job.state === 'failed'
+        ? 'retrying'
+        : 'queued';
   return { state, progress: job.progress, report: null, finishedAt: null, error: job.failedReason ?? null };
 }
 

@@ -99,7 +99,13 @@ describe('IngestService outbox drain', () => {
     const service = new IngestService(outbox.repository(), outbox.indexing(), config);
     const drained = await service.indexChanges({ companyId: 'acme', dataTypes: ['tickets'] }, noProgress);
     const ranged = await service.ingestRange(
-      { companyId: 'acme', startDate: '2024-01-01', endDate: '2024-12-31', dataTypes: ['tickets'], force: true },
+      {
+        companyId: 'acme',
+        startDate: '2024-01-01',
+        endDate: '2024-12-31',
+        dataTypes: ['tickets'],
+        force: true,
+      },
       noProgress,
     );
     expect([drained.stats.indexed, ranged.stats.indexed]).toEqual([0, 0]);

@@ -18,7 +18,9 @@ export class CompanyJobsEraser extends CompanyEraser {
   }
 
   async erase(companyId: string): Promise<ErasureCounts> {
-    return { jobs: await this.queue.removeCompanyJobs({ companyId, keepIds: [eraseCompanyJobId(companyId)] }) };
+    return {
+      jobs: await this.queue.removeCompanyJobs({ companyId, keepIds: [eraseCompanyJobId(companyId)] }),
+    };
   }
 
   residue(companyId: string): Promise<number> {

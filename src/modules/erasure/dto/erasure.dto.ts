@@ -1,17 +1,25 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class ErasureAcceptedDto {
-  @ApiProperty({ description: 'The erasure job; follow it with GET .../erasure', example: 'erase-company:acme' })
+  @ApiProperty({
+    description: 'The erasure job; follow it with GET .../erasure',
+    example: 'erase-company:acme',
+  })
   job_id: string;
 }
 
 export class ErasureReportDto {
-  @ApiProperty({ description: 'Database rows (tickets, articles with their summaries, tombstones, keyword documents, usage, the company)' })
+  @ApiProperty({
+    description:
+      'Database rows (tickets, articles with their summaries, tombstones, keyword documents, usage, the company)',
+  })
   rows: number;
   @ApiProperty({ description: 'Vectors removed from the vector index' }) vectors: number;
   @ApiProperty({ description: 'Cache entries and counters (every layer, sessions and preferences included)' })
   cache_keys: number;
-  @ApiProperty({ description: 'Queued, delayed, failed or finished jobs of the company, with their payloads' })
+  @ApiProperty({
+    description: 'Queued, delayed, failed or finished jobs of the company, with their payloads',
+  })
   jobs: number;
   @ApiProperty({ description: 'API keys' }) keys: number;
 }
@@ -31,6 +39,10 @@ export class ErasureStatusDto {
   @ApiPropertyOptional({ type: ErasureReportDto, nullable: true, description: 'Set once completed' })
   report: ErasureReportDto | null;
   @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) finished_at: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'The last attempt’s error while retrying' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'The last attempt’s error while retrying',
+  })
   error: string | null;
 }

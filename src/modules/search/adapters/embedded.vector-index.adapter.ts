@@ -191,7 +191,10 @@ export class EmbeddedVectorIndex extends VectorIndex implements OnModuleInit, On
   async deleteCompany({ companyId, type }: DeleteCompanyVectorsRequest): Promise<number> {
     assertSafeCompanyId(companyId);
     await this.onModuleInit();
-    const folders = new Set([this.folderOf(type), ...[...this.partitions.keys()].map((k) => parseKey(k).folder)]);
+    const folders = new Set([
+      this.folderOf(type),
+      ...[...this.partitions.keys()].map((k) => parseKey(k).folder),
+    ]);
     let removed = 0;
     for (const folder of folders) {
       if (!isFolderOf(folder, type)) continue;

@@ -175,7 +175,10 @@ export class PostgresLexicalIndex extends LexicalIndex {
       if (gone < ERASE_BATCH) break;
     }
     while ((await this.deleteBatch('search_term_stat', companyId, type)) >= ERASE_BATCH);
-    await this.db.query(`DELETE FROM search_partition_stat WHERE company_id = $1 AND type = $2`, [companyId, type]);
+    await this.db.query(`DELETE FROM search_partition_stat WHERE company_id = $1 AND type = $2`, [
+      companyId,
+      type,
+    ]);
     return documents;
   }
 

@@ -232,7 +232,9 @@ export class QdrantVectorIndex extends VectorIndex {
     const name = this.collectionOf(type);
     const filter = tenantFilter(companyId, type);
     try {
-      const { count } = await this.call('count', signal, () => this.client.count(name, { filter, exact: true }));
+      const { count } = await this.call('count', signal, () =>
+        this.client.count(name, { filter, exact: true }),
+      );
       if (count === 0) return 0;
       await this.call('delete', signal, () => this.client.delete(name, { filter, wait: true }));
       return count;
