@@ -70,7 +70,7 @@ const PARTS: PartSpec[] = [
   },
   {
     part: 'erase',
-    title: '7. Company erasure under another company\'s load',
+    title: "7. Company erasure under another company's load",
     script: 'bench/erase.bench.ts',
     budget: { quick: 300, full: 1200 },
   },
