@@ -68,6 +68,12 @@ const PARTS: PartSpec[] = [
     script: 'bench/abuse.bench.ts',
     budget: { quick: 60, full: 240 },
   },
+  {
+    part: 'erase',
+    title: "7. Company erasure under another company's load",
+    script: 'bench/erase.bench.ts',
+    budget: { quick: 300, full: 1200 },
+  },
 ];
 
 function parseArgs(argv: string[]): { quick: boolean; only?: Set<string> } {

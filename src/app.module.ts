@@ -20,6 +20,7 @@ import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CacheGuard } from './common/async/cache-guard';
 import { CacheModule } from './modules/cache/cache.module';
+import { ErasureModule } from './modules/erasure/erasure.module';
 import { EventsModule } from './modules/events/events.module';
 import { HealthModule } from './modules/health/health.module';
 import { IngestModule } from './modules/ingest/ingest.module';
@@ -109,6 +110,7 @@ export class AppModule {
         IngestModule.register(config),
         WarmingJobsModule.register(config),
         RetentionModule.register(config),
+        ErasureModule.register(config),
       ],
       providers,
     };

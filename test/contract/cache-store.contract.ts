@@ -89,6 +89,21 @@ export function runCacheStoreContract(
       expect(await store.readCounters(`stats:${company()}`)).toEqual({});
     });
 
+    it('forgets a company: its generations and a counter hash, counting what existed, the other company kept', async () => {
+      const [gone, kept] = [company(), company()];
+      await store.bumpGenerations(gone, ['llm']);
+      await store.bumpGenerations(kept, ['llm']);
+      await store.addCounters({ [`stats:${gone}`]: { hits: 1 }, [`stats:${kept}`]: { hits: 1 } });
+      await expect(store.deleteGenerations(gone)).resolves.toBe(1);
+      await expect(store.deleteCounters(`stats:${gone}`)).resolves.toBe(1);
+      expect(await store.readGenerations(gone)).toEqual({});
+      expect(await store.readCounters(`stats:${gone}`)).toEqual({});
+      expect(await store.readGenerations(kept)).toEqual({ llm: 1 });
+      expect(await store.readCounters(`stats:${kept}`)).toEqual({ hits: 1 });
+      await expect(store.deleteGenerations(gone)).resolves.toBe(0);
+      await expect(store.deleteCounters(`stats:${gone}`)).resolves.toBe(0);
+    });
+
     it('reports what it is', async () => {
       const info = await store.info();
       expect(info.store).toBe(store.kind);

@@ -112,6 +112,38 @@ export function runJobQueueContract(
       expect((await queue.counts()).waiting).toBe(1);
     });
 
+    it('removes and counts the jobs of one company in every state but active, keeping the ones asked', async () => {
+      queue.process({ name: JobName.Warm, concurrency: 1, handler: async () => 'done' });
+      const done = await queue.add({ name: JobName.Warm, data: { companyId: 'acme' }, options: OPTIONS });
+      await settled(queue, done);
+      // Waiting: no processor for this name in this queue.
+      const waiting = await queue.add({
+        name: JobName.PurgeDeleted,
+        data: { companyId: 'acme' },
+        options: { ...OPTIONS, jobId: 'purge:acme' },
+      });
+      const kept = await queue.add({
+        name: JobName.PurgeDeleted,
+        data: { companyId: 'acme' },
+        options: { ...OPTIONS, jobId: 'keep:acme' },
+      });
+      const other = await queue.add({
+        name: JobName.PurgeDeleted,
+        data: { companyId: 'globex' },
+        options: { ...OPTIONS, jobId: 'purge:globex' },
+      });
+      await expect(queue.countCompanyJobs({ companyId: 'acme', keepIds: [kept] })).resolves.toBe(2);
+
+      await expect(queue.removeCompanyJobs({ companyId: 'acme', keepIds: [kept] })).resolves.toBe(2);
+      expect(await queue.getJob(done)).toBeNull();
+      expect(await queue.getJob(waiting)).toBeNull();
+      expect(await queue.getJob(kept)).not.toBeNull();
+      expect(await queue.getJob(other)).not.toBeNull();
+      await expect(queue.countCompanyJobs({ companyId: 'acme', keepIds: [kept] })).resolves.toBe(0);
+      await expect(queue.countCompanyJobs({ companyId: 'globex', keepIds: [] })).resolves.toBe(1);
+      await expect(queue.removeCompanyJobs({ companyId: 'acme', keepIds: [kept] })).resolves.toBe(0);
+    });
+
     it('knows no job it was never given, and counts by state', async () => {
       expect(await queue.getJob('no-such-job')).toBeNull();
       const counts = await queue.counts();

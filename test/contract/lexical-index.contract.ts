@@ -240,6 +240,31 @@ export function runLexicalIndexContract(name: string, factory: () => Promise<Lex
       ).resolves.toMatchObject([{ id: 't1' }]);
     });
 
+    it('deletes a whole company partition with its statistics, leaves the other company alone, idempotently', async () => {
+      expect(await index.countCompany({ companyId: 'acme', type: 'ticket' })).toBeGreaterThanOrEqual(4);
+      await expect(index.deleteCompany({ companyId: 'acme', type: 'ticket' })).resolves.toBe(4);
+      await expect(index.deleteCompany({ companyId: 'acme', type: 'article' })).resolves.toBe(1);
+      await expect(index.countCompany({ companyId: 'acme', type: 'ticket' })).resolves.toBe(0);
+      await expect(index.countCompany({ companyId: 'acme', type: 'article' })).resolves.toBe(0);
+      await expect(
+        index.search({ companyId: 'acme', type: 'ticket', query: 'refund', k: 10 }),
+      ).resolves.toEqual([]);
+      await expect(
+        index.search({ companyId: 'globex', type: 'ticket', query: 'refund', k: 10 }),
+      ).resolves.toMatchObject([{ id: 't1' }]);
+      expect(await index.countCompany({ companyId: 'globex', type: 'ticket' })).toBeGreaterThan(0);
+      await expect(index.deleteCompany({ companyId: 'acme', type: 'ticket' })).resolves.toBe(0);
+      // Indexed again afterwards, scored from fresh statistics.
+      await index.upsert({
+        companyId: 'acme',
+        type: 'ticket',
+        documents: [doc('acme', 't9', 'refund again')],
+      });
+      await expect(
+        index.search({ companyId: 'acme', type: 'ticket', query: 'refund', k: 10 }),
+      ).resolves.toMatchObject([{ id: 't9' }]);
+    });
+
     it('treats query syntax as plain text and returns nothing for a query without words', async () => {
       for (const query of [`refund's & | ! ( ) : * \\ "quoted"`, "o'brien", 'refund:*']) {
         const hits = await index.search({ companyId: 'acme', type: 'ticket', query, k: 10 });

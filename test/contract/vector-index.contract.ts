@@ -437,6 +437,28 @@ export function runVectorIndexContract(name: string, factory: () => Promise<Vect
         expect(again.map((h) => h.id)).toEqual(['t1']);
       });
 
+      it('deletes a whole company (both types), leaves the other company alone, and is idempotent', async () => {
+        await seed(acme, [pointOf(acme, 't1', axis(0)), pointOf(acme, 't2', axis(1))]);
+        await seed(acme, [pointOf(acme, 'a1', axis(2), {}, 'article')], 'article');
+        await seed(globex, [pointOf(globex, 't1', axis(0))]);
+
+        await expect(index.deleteCompany({ companyId: acme, type: 'ticket' })).resolves.toBe(2);
+        await expect(index.deleteCompany({ companyId: acme, type: 'article' })).resolves.toBe(1);
+        await expect(index.count({ companyId: acme, type: 'ticket' })).resolves.toBe(0);
+        await expect(index.count({ companyId: acme, type: 'article' })).resolves.toBe(0);
+        await expect(
+          index.search({ companyId: acme, type: 'ticket', vector: axis(0), k: 10 }),
+        ).resolves.toEqual([]);
+        await expect(index.count({ companyId: globex, type: 'ticket' })).resolves.toBe(1);
+        // Again: nothing left, nothing counted; unknown company and missing collection likewise.
+        await expect(index.deleteCompany({ companyId: acme, type: 'ticket' })).resolves.toBe(0);
+        await expect(index.deleteCompany({ companyId: 'initech', type: 'ticket' })).resolves.toBe(0);
+
+        // The company can be indexed again afterwards.
+        await index.upsert({ companyId: acme, type: 'ticket', points: [pointOf(acme, 't3', axis(3))] });
+        await expect(index.count({ companyId: acme, type: 'ticket' })).resolves.toBe(1);
+      });
+
       it('upserts large batches', async () => {
         const points = Array.from({ length: 600 }, (_, i) =>
           pointOf(

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, IsNull, Not } from 'typeorm';
 import { ApiKeyEntity, CompanyEntity } from '../../database/entities';
 import { serialTransaction } from '../../database/serial-transaction';
 
@@ -25,6 +25,18 @@ export class ApiKeyRepository {
     );
     return (result.affected ?? 0) > 0;
   }
+
+  /** Company erasure: every key of the company, revoked or not (a handful per company: one statement). */
+  async deleteAllOfCompany(companyId: string): Promise<number> {
+    const result = await serialTransaction(this.db, (tx) =>
+      tx.getRepository(ApiKeyEntity).delete({ companyId }),
+    );
+    return result.affected ?? 0;
+  }
+
+  countOfCompany(companyId: string): Promise<number> {
+    return this.db.getRepository(ApiKeyEntity).count({ where: { companyId } });
+  }
 }
 
 @Injectable()
@@ -33,6 +45,56 @@ export class CompanyRepository {
 
   exists(companyId: string): Promise<boolean> {
     return this.db.getRepository(CompanyEntity).exists({ where: { id: companyId } });
+  }
+
+  /** When the company's erasure was requested; null when it is not being erased; undefined when there is no such company. */
+  async erasingSince(companyId: string): Promise<Date | null | undefined> {
+    const row = await this.db
+      .getRepository(CompanyEntity)
+      .findOne({ select: { id: true, erasingSince: true }, where: { id: companyId } });
+    return row ? row.erasingSince : undefined;
+  }
+
+  /**
+   * Marks the company erasing (kept if it already was) and revokes every active key in one transaction, so no
+   * key outlives the mark. Returns the mark's time and how many keys were revoked, or undefined for no company.
+   */
+  async markErasing(companyId: string, at: Date): Promise<{ since: Date; revoked: number } | undefined> {
+    return serialTransaction(this.db, async (tx) => {
+      const companies = tx.getRepository(CompanyEntity);
+      const row = await companies.findOne({
+        select: { id: true, erasingSince: true },
+        where: { id: companyId },
+      });
+      if (!row) return undefined;
+      const since = row.erasingSince ?? at;
+      if (!row.erasingSince) await companies.update({ id: companyId }, { erasingSince: since });
+      const revoked = await tx
+        .getRepository(ApiKeyEntity)
+        .update({ companyId, revokedAt: IsNull() }, { revokedAt: at });
+      return { since, revoked: revoked.affected ?? 0 };
+    });
+  }
+
+  /** Companies whose erasure was requested and has not finished (the erasure reconciler re-enqueues them). */
+  async erasing(limit: number): Promise<string[]> {
+    const rows = await this.db
+      .getRepository(CompanyEntity)
+      .find({
+        select: { id: true },
+        where: { erasingSince: Not(IsNull()) },
+        order: { id: 'ASC' },
+        take: limit,
+      });
+    return rows.map((row) => row.id);
+  }
+
+  /** The company row itself, the erasure's last step; 1 if it existed. */
+  async delete(companyId: string): Promise<number> {
+    const result = await serialTransaction(this.db, (tx) =>
+      tx.getRepository(CompanyEntity).delete({ id: companyId }),
+    );
+    return result.affected ?? 0;
   }
 
   /** Creates a company and its first key atomically; false if the company already exists. */

@@ -43,7 +43,9 @@ export class ApiKeysService {
   }
 
   async issueKey(companyId: string): Promise<{ apiKey: string; keyId: string }> {
-    if (!(await this.companies.exists(companyId))) throw AppError.notFound('company', companyId);
+    const erasing = await this.companies.erasingSince(companyId);
+    if (erasing === undefined) throw AppError.notFound('company', companyId);
+    if (erasing) throw new AppError('conflict', `company '${companyId}' is being erased: no new keys`);
     const generated = generateApiKey();
     const entity = this.keyEntity(companyId, generated);
     await this.keys.insert(entity);
@@ -57,6 +59,22 @@ export class ApiKeysService {
     }
     for (const [key, entry] of this.cache) if (entry.value?.keyId === input.keyId) this.cache.delete(key);
     return { keyId: input.keyId, revokedAt };
+  }
+
+  /**
+   * Company erasure, first step: marks the company erasing and revokes all its keys at once. This instance stops
+   * accepting them now; every other one when its cached resolution expires (authCacheTtlMs, 1 s by default).
+   * Undefined when there is no such company.
+   */
+  async revokeCompany(companyId: string): Promise<{ since: Date; revoked: number } | undefined> {
+    const marked = await this.companies.markErasing(companyId, new Date());
+    if (marked) this.forgetCompany(companyId);
+    return marked;
+  }
+
+  /** Drops this instance's cached resolutions of the company's keys. */
+  forgetCompany(companyId: string): void {
+    for (const [key, entry] of this.cache) if (entry.value?.companyId === companyId) this.cache.delete(key);
   }
 
   async resolve(apiKey: string): Promise<ResolvedKey | null> {

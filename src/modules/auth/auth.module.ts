@@ -4,6 +4,7 @@ import { ApiKeysService } from './api-keys.service';
 import { AdminKeyService } from './admin-key.service';
 import { CompanyRecordExporter } from './company-record.exporter';
 import { CompanyRecordRepository } from './company-record.repository';
+import { ApiKeysEraser, CompanyRowEraser } from './company-access.eraser';
 
 @Global()
 @Module({
@@ -15,6 +16,8 @@ import { CompanyRecordRepository } from './company-record.repository';
     // The company export's first line (CompanyExporter, found by discovery).
     CompanyRecordRepository,
     CompanyRecordExporter,
+    ApiKeysEraser,
+    CompanyRowEraser,
   ],
   exports: [ApiKeysService, AdminKeyService, CompanyRepository],
 })

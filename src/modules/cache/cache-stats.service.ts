@@ -63,6 +63,21 @@ export class CacheStatsService implements OnModuleInit, OnModuleDestroy {
     this.metrics.recordCostAvoided({ cacheType: layer, companyId, costUsd: credit.costUsd });
   }
 
+  /**
+   * Company erasure: drops this instance's unflushed counts and the company's counter hash in the store.
+   * Returns 1 if the store held one. Hit-rate gauges of the company are forgotten here too.
+   */
+  async forgetCompany(companyId: string): Promise<number> {
+    delete this.pending[companyHash(companyId)];
+    for (const key of [...this.local.keys()]) if (key.endsWith(`\u0000${companyId}`)) this.local.delete(key);
+    return this.store.deleteCounters(companyHash(companyId));
+  }
+
+  /** 1 while the store holds the company's counter hash (the erasure's residue). */
+  async hasCompanyCounters(companyId: string): Promise<number> {
+    return Object.keys(await this.store.readCounters(companyHash(companyId))).length > 0 ? 1 : 0;
+  }
+
   /** The company's savings ledger, including counts not yet flushed by this instance. */
   async savings(companyId: string): Promise<CacheSavingsDto> {
     await this.flush();

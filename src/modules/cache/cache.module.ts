@@ -16,6 +16,7 @@ import { CacheInvalidationListener } from './cache-invalidation.listener';
 import { CacheRecorder } from './cache-recorder';
 import { CacheStatsService } from './cache-stats.service';
 import { CacheUsageExporter } from './cache-usage.exporter';
+import { CompanyCacheEraser } from './company-cache.eraser';
 import { CachedResponseFastPath } from './http/cached-response.fast-path';
 import { TenantCacheInterceptor } from './http/tenant-cache.interceptor';
 import { GenerationInvalidator } from './generation-invalidator';
@@ -76,6 +77,7 @@ import { LayeredCache } from './ports/layered-cache.port';
     CacheInvalidationListener,
     // The company export's cache counters (CompanyExporter, found by discovery).
     CacheUsageExporter,
+    CompanyCacheEraser,
   ],
   exports: [LayeredCache, LayeredCacheService, CacheStatsService, TenantCacheInterceptor],
 })

@@ -134,6 +134,17 @@ export class IndexingRepository {
     });
   }
 
+  /**
+   * False once the company's erasure was requested (or its row is gone): a job queued before the erasure must
+   * not write its vectors, keywords or summaries again.
+   */
+  async writable(companyId: string): Promise<boolean> {
+    const row = await this.db
+      .getRepository(CompanyEntity)
+      .findOne({ select: { id: true, erasingSince: true }, where: { id: companyId } });
+    return row !== null && row.erasingSince === null;
+  }
+
   /** Every company, for a re-index of all of them. */
   async companyIds(): Promise<string[]> {
     const rows = await this.db.getRepository(CompanyEntity).find({ select: { id: true }, order: { id: 'ASC' } });

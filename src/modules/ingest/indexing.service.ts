@@ -90,6 +90,9 @@ export class IndexingService {
       summarySource: value.source === 'openai' ? 'llm' : 'extractive',
     }));
 
+    // An erasure requested while this chunk was summarized wins: nothing is written for the company.
+    if (!(await this.repository.writable(companyId))) return outcome;
+
     if (prepared.length > 0) {
       try {
         await this.writeIndexes(companyId, type, prepared, spans);
@@ -209,6 +212,8 @@ export class IndexingService {
     const { companyId, type } = input;
     const rows = input.rows.filter((row) => row.summary);
     if (rows.length === 0) return 0;
+    // A re-index walking a company being erased writes none of its vectors again.
+    if (!(await this.repository.writable(companyId))) return 0;
     const searchType = toSearchType(type);
     const documents = rows.map((row) =>
       toDocument(companyId, searchType, { row, summary: row.summary!, summarySource: 'llm' }),

@@ -14,6 +14,7 @@ import { IndexingRepository } from './indexing.repository';
 import { IndexingService } from './indexing.service';
 import { DeletionOutboxRepository } from './deletion-outbox.repository';
 import { PurgeService } from './purge.service';
+import { DeletionOutboxEraser } from './deletion-outbox.eraser';
 import { QueueHealth } from './queue-health.service';
 import { ReconcilerService } from './reconciler.service';
 import { ReindexService } from './reindex.service';
@@ -38,6 +39,7 @@ export class IngestModule {
         IngestService,
         DeletionOutboxRepository,
         PurgeService,
+        DeletionOutboxEraser,
         ...(servesApi ? [IndexingOnChangeListener] : []),
         ...(runsJobs ? [IngestProcessor, ReconcilerService, TableStatisticsService] : []),
       ],

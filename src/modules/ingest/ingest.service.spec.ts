@@ -9,6 +9,8 @@ class OutboxFake {
   readonly rows = new Map<string, TicketRow>();
   readonly indexedTimes = new Map<string, number>();
   onChunk?: (ids: string[]) => void;
+  /** The company's erasure was requested. */
+  erasing = false;
 
   add(id: string, updatedAt: string): void {
     this.rows.set(id, {
@@ -35,6 +37,7 @@ class OutboxFake {
     const visible = (r: TicketRow, request: ScanRequest) =>
       !request.pendingOnly || r.indexState === 'pending';
     return {
+      writable: async () => !this.erasing,
       count: async (_type: string, request: ScanRequest) =>
         sorted().filter((r) => visible(r, request)).length,
       scan: async (_type: string, request: ScanRequest) =>
@@ -87,6 +90,26 @@ describe('IngestService outbox drain', () => {
     expect([...outbox.rows.values()].filter((r) => r.indexState === 'pending')).toEqual([]);
     expect(result.stats.indexed).toBe(45);
     expect(Math.max(...outbox.indexedTimes.values())).toBe(1);
+  });
+
+  it('writes nothing for a company whose erasure was requested (a job queued before it)', async () => {
+    const outbox = new OutboxFake();
+    for (let i = 0; i < 12; i++) outbox.add(`t-${String(i).padStart(2, '0')}`, '2024-06-01T00:00:00Z');
+    outbox.erasing = true;
+    const service = new IngestService(outbox.repository(), outbox.indexing(), config);
+    const drained = await service.indexChanges({ companyId: 'acme', dataTypes: ['tickets'] }, noProgress);
+    const ranged = await service.ingestRange(
+      {
+        companyId: 'acme',
+        startDate: '2024-01-01',
+        endDate: '2024-12-31',
+        dataTypes: ['tickets'],
+        force: true,
+      },
+      noProgress,
+    );
+    expect([drained.stats.indexed, ranged.stats.indexed]).toEqual([0, 0]);
+    expect(outbox.indexedTimes.size).toBe(0);
   });
 
   it('runs one drain per company at a time: a concurrent job asks for another pass instead of duplicating work', async () => {

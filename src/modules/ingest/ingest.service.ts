@@ -83,6 +83,8 @@ export class IngestService {
     const chunkSize = this.config.ingest.chunkSize;
     const stats = emptyStats();
     const errors: IngestResult['errors'] = [];
+    // A job queued before its company's erasure was requested does nothing (the erasure removes it).
+    if (!(await this.repository.writable(companyId))) return { stats, errors };
     for (const type of dataTypes) stats.total += await this.repository.count(type, { companyId, ...scope });
     await options.progress({ processed: 0, total: stats.total, failed: 0 });
 

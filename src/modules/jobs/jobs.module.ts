@@ -11,6 +11,7 @@ import { InProcessJobQueue } from './adapters/in-process.job-queue.adapter';
 import { BULL_BOARD_ROUTE, INGEST_QUEUE } from './jobs';
 import { JobQueue } from './ports/job-queue.port';
 import { QueueMetricsReporter } from './queue-metrics.reporter';
+import { CompanyJobsEraser } from './company-jobs.eraser';
 
 /**
  * Bull's three connections: the producer's fails fast (no offline queue); blocking ones wait forever by design.
@@ -72,7 +73,7 @@ export class JobsModule {
               : []),
           ]
         : [],
-      providers: [queueProvider, QueueMetricsReporter],
+      providers: [queueProvider, QueueMetricsReporter, CompanyJobsEraser],
       exports: [JobQueue],
     };
   }

@@ -14,6 +14,7 @@ export const JobName = {
   // Data lifecycle (issue 21)
   PurgeDeleted: 'purge-deleted',
   ApplyRetention: 'apply-retention',
+  EraseCompany: 'erase-company',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -67,6 +68,25 @@ export interface RetentionResult {
   deleted: number;
 }
 
+/** Erases everything of one company (DELETE /admin/companies/{id}); its keys were revoked before it was queued. */
+export interface EraseCompanyPayload {
+  companyId: string;
+  /** The admin key that asked (audit log actor of `company.erased`). */
+  actorKeyId: string;
+}
+
+/** What an erasure removed, summed over every store's eraser. */
+export interface ErasureReport {
+  rows: number;
+  vectors: number;
+  cache_keys: number;
+  jobs: number;
+  keys: number;
+}
+
+/** One erasure per company: a second request while it is queued or running joins it. */
+export const eraseCompanyJobId = (companyId: string): string => `erase-company:${companyId}`;
+
 // ---- end of data lifecycle ----
 
 export interface JobPayloads {
@@ -75,6 +95,7 @@ export interface JobPayloads {
   warm: WarmPayload;
   'purge-deleted': PurgeDeletedPayload;
   'apply-retention': ApplyRetentionPayload;
+  'erase-company': EraseCompanyPayload;
 }
 
 export interface JobProgress {
@@ -119,6 +140,10 @@ export const JOB_OPTIONS: Record<JobName, JobOptions> = {
   // One per company and tick (jobId set by the scheduler): kept after completion so a later tick of another
   // worker for the same minute is a no-op; a run is idempotent anyway.
   'apply-retention': { attempts: 3, backoffMs: 30_000, removeOnComplete: 10_000, removeOnFail: 1_000 },
+  // Resumable, so retried generously; removed when done (the report lives in the audit log, and the queue must
+  // keep nothing of an erased company). A failed one is removed too: the erasure reconciler enqueues it again
+  // while the company is still marked erasing.
+  'erase-company': { attempts: 8, backoffMs: 5_000, removeOnComplete: true, removeOnFail: true },
 };
 
 export const MAX_REPORTED_ERRORS = 1_000;

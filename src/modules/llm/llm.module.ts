@@ -22,6 +22,7 @@ import { ResilientChatModel } from './resilience/resilient.chat-model';
 import { ResilientEmbedder } from './resilience/resilient.embedder';
 import { BreakerStateName, UpstreamGuard } from './resilience/upstream-guard';
 import { TokenCounter } from './token-counter';
+import { UsageLedgerEraser } from './usage-ledger.eraser';
 import { UsageLedger } from './usage-ledger.service';
 import { LlmUsageExporter } from './usage.exporter';
 
@@ -131,6 +132,7 @@ function remoteEmbedder(config: AppConfig, client: OpenAI, tokens: TokenCounter)
     UsageLedger,
     // The company export's token usage (CompanyExporter, found by discovery).
     LlmUsageExporter,
+    UsageLedgerEraser,
     BatchProcessor,
     LlmService,
     {

@@ -121,6 +121,22 @@ export class UsageLedger {
     this.rows.clear();
   }
 
+  /** Company erasure: drops the company's rows from this process's ledger; returns how many there were. */
+  forgetCompany(companyId: string): number {
+    let removed = 0;
+    for (const [key, row] of this.rows) {
+      if (row.companyId === companyId && this.rows.delete(key)) removed += 1;
+    }
+    return removed;
+  }
+
+  /** Rows of the company in this process's ledger. */
+  companyRows(companyId: string): number {
+    let n = 0;
+    for (const row of this.rows.values()) if (row.companyId === companyId) n += 1;
+    return n;
+  }
+
   private add(
     usage: { companyId: string; model: string; purpose: LlmPurpose; source: UsageSource } & UsageTokens,
     saved: boolean,

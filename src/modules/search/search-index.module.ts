@@ -7,6 +7,7 @@ import { PostgresLexicalIndex } from './adapters/postgres.lexical-index.adapter'
 import { QdrantVectorIndex } from './adapters/qdrant.vector-index.adapter';
 import { LexicalIndex } from './ports/lexical-index.port';
 import { VectorIndex } from './ports/vector-index.port';
+import { SearchIndexEraser } from './search-index.eraser';
 
 /**
  * Binds the search ports by configuration: Qdrant when QDRANT_URL is set, else the embedded index under
@@ -33,6 +34,7 @@ import { VectorIndex } from './ports/vector-index.port';
         return new PostgresLexicalIndex(db);
       },
     },
+    SearchIndexEraser,
   ],
   exports: [VectorIndex, LexicalIndex],
 })

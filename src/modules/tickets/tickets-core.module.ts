@@ -4,6 +4,7 @@ import { ArticlesExporter, SummariesExporter, TicketsExporter } from './company-
 import { CompanyExportRepository } from './company-data/company-export.repository';
 import { TicketRepository } from './ticket.repository';
 import { TicketsService } from './tickets.service';
+import { TicketsEraser } from './tickets.eraser';
 
 /** Tickets and articles without routes: the one place their repository and service are provided (every role). */
 @Module({
@@ -16,6 +17,7 @@ import { TicketsService } from './tickets.service';
     TicketsExporter,
     ArticlesExporter,
     SummariesExporter,
+    TicketsEraser,
   ],
   exports: [TicketRepository, TicketsService],
 })

@@ -13,6 +13,7 @@ import { NightlyWarmScheduler } from './nightly-warm.scheduler';
 import { PopularityStore } from './ports/popularity-store.port';
 import { WarmLock } from './ports/warm-lock.port';
 import { QueryPopularity } from './query-popularity.service';
+import { PopularityEraser } from './popularity.eraser';
 import { WarmJobs } from './warm-jobs.service';
 
 /**
@@ -36,6 +37,7 @@ import { WarmJobs } from './warm-jobs.service';
     },
     QueryPopularity,
     CacheWarmer,
+    PopularityEraser,
   ],
   exports: [QueryPopularity, CacheWarmer],
 })

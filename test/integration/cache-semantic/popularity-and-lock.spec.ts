@@ -113,6 +113,20 @@ describe.each(backends)('popularity and warm lock ($name)', (backend) => {
     expect(seen.sort()).toEqual(['acme', 'co-0', 'co-1', 'co-2', 'co-3', 'co-4', 'co-5']);
   });
 
+  it('erases one company: every era and its place in the company list, the other company kept', async () => {
+    const store = backend.popularity();
+    const { popularity } = popularityService(store);
+    for (const companyId of ['gone', 'gone-2'])
+      await popularity.record({ companyId, kind: 'search', request: { query: 'refund' } });
+    expect(await store.countCompany('gone')).toBe(2);
+    await expect(store.eraseCompany('gone')).resolves.toBe(2);
+    expect(await store.countCompany('gone')).toBe(0);
+    expect(await popularity.top('gone', 10)).toEqual([]);
+    expect(await popularity.top('gone-2', 10)).toHaveLength(1);
+    expect((await popularity.companies({ cursor: 0, count: 10 })).companies).toEqual(['gone-2']);
+    await expect(store.eraseCompany('gone')).resolves.toBe(0);
+  });
+
   it('gives the lock to one holder at a time, releases only with its token, and expires it', async () => {
     const lock = backend.lock();
     const token = await lock.acquire({ name: 'warm:acme', ttlMs: 200 });

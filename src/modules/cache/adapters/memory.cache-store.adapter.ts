@@ -97,6 +97,14 @@ export class MemoryCacheStore extends CacheStore {
     return removed;
   }
 
+  async deleteGenerations(companyId: string): Promise<number> {
+    return this.generations.delete(companyId) ? 1 : 0;
+  }
+
+  async deleteCounters(hash: string): Promise<number> {
+    return this.counters.delete(hash) ? 1 : 0;
+  }
+
   async addCounters(increments: CounterIncrements): Promise<void> {
     for (const [hash, fields] of Object.entries(increments)) {
       const target = this.counters.get(hash) ?? {};

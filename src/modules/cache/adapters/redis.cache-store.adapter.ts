@@ -120,6 +120,14 @@ export class RedisCacheStore extends CacheStore {
     return this.redis.unlink(...keys.map((key) => this.k(key)));
   }
 
+  async deleteGenerations(companyId: string): Promise<number> {
+    return this.redis.unlink(this.k(GENERATIONS + companyId));
+  }
+
+  async deleteCounters(hash: string): Promise<number> {
+    return this.redis.unlink(this.k(hash));
+  }
+
   async addCounters(increments: CounterIncrements): Promise<void> {
     const pipeline = this.redis.pipeline();
     let commands = 0;

@@ -38,7 +38,11 @@ export abstract class CacheStore {
   abstract scan(prefix: string, batchSize: number): AsyncIterable<string[]>;
   /** Removes the given logical keys (UNLINK in Redis); returns how many existed. */
   abstract unlink(keys: string[]): Promise<number>;
+  /** Forgets the company's generation counters (company erasure); 1 if it had any, else 0. */
+  abstract deleteGenerations(companyId: string): Promise<number>;
   abstract addCounters(increments: CounterIncrements): Promise<void>;
+  /** Removes one counter hash; 1 if it existed, else 0. */
+  abstract deleteCounters(hash: string): Promise<number>;
   abstract readCounters(hash: string): Promise<Record<string, number>>;
   abstract info(): Promise<StoreInfo>;
   /** Whether the store answers right now (health). */

@@ -7,6 +7,11 @@ import type { JobName, JobOptions, JobPayloads, JobProgress } from '../jobs';
 import { JobHandler, JobQueue, JobState, JobView, QueueCounts } from '../ports/job-queue.port';
 
 const ADD_TIMEOUT_MS = 1_000;
+/** A page of jobs read or removed in one round trip when a company's jobs are swept. */
+const SWEEP_PAGE = 200;
+const SWEEP_TIMEOUT_MS = 10_000;
+// Bull's 'waiting' reads the paused list too.
+const REMOVABLE_STATES = ['waiting', 'delayed', 'failed', 'completed'] as const;
 /** How long a connection still opening at shutdown may take to finish before it is cut. */
 const OPENING_WAIT_MS = 2_000;
 
@@ -159,17 +164,69 @@ export class BullJobQueue extends JobQueue {
     return (this.queue as Queue & { toKey(name: string): string }).toKey('worker-heartbeat');
   }
 
-  private bounded<T>(command: Promise<T>): Promise<T> {
+  private bounded<T>(command: Promise<T>, ms = ADD_TIMEOUT_MS): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
+    command.catch(() => undefined);
     return Promise.race([
       command,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`queue Redis did not answer within ${ADD_TIMEOUT_MS} ms`)),
-          ADD_TIMEOUT_MS,
-        );
+        timer = setTimeout(() => reject(new Error(`queue Redis did not answer within ${ms} ms`)), ms);
       }),
     ]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * Pages through each state's list (Bull keeps no index by payload), removing the company's jobs: a page's
+   * removals shift the list, so the next page starts that many places earlier. Memory: one page.
+   */
+  async removeCompanyJobs(input: { companyId: string; keepIds: string[] }): Promise<number> {
+    const keep = new Set(input.keepIds);
+    let removed = 0;
+    for (const state of REMOVABLE_STATES) {
+      let start = 0;
+      for (;;) {
+        const page = await this.bounded(
+          this.queue.getJobs([state], start, start + SWEEP_PAGE - 1, true),
+          SWEEP_TIMEOUT_MS,
+        );
+        const jobs = page.filter((job): job is Job => Boolean(job));
+        let removedHere = 0;
+        for (const job of jobs) {
+          if (keep.has(String(job.id)) || !ofCompany(job, input.companyId)) continue;
+          // A job that turned active meanwhile is locked and stays: it is counted by the residue, swept again.
+          const gone = await this.bounded(
+            job.remove().then(
+              () => true,
+              () => false,
+            ),
+            SWEEP_TIMEOUT_MS,
+          );
+          if (gone) removedHere += 1;
+        }
+        removed += removedHere;
+        if (page.length < SWEEP_PAGE) break;
+        start += page.length - removedHere;
+      }
+    }
+    return removed;
+  }
+
+  async countCompanyJobs(input: { companyId: string; keepIds: string[] }): Promise<number> {
+    const keep = new Set(input.keepIds);
+    let n = 0;
+    for (const state of ['active', ...REMOVABLE_STATES] as const) {
+      for (let start = 0; ; start += SWEEP_PAGE) {
+        const page = await this.bounded(
+          this.queue.getJobs([state], start, start + SWEEP_PAGE - 1, true),
+          SWEEP_TIMEOUT_MS,
+        );
+        for (const job of page) {
+          if (job && !keep.has(String(job.id)) && ofCompany(job, input.companyId)) n += 1;
+        }
+        if (page.length < SWEEP_PAGE) break;
+      }
+    }
+    return n;
   }
 
   async getJob(id: string): Promise<JobView | null> {
@@ -220,4 +277,8 @@ export class BullJobQueue extends JobQueue {
       .pause(true, false)
       .catch((error: unknown) => this.logger.warn(`pause failed: ${String(error)}`));
   }
+}
+
+function ofCompany(job: Job, companyId: string): boolean {
+  return (job.data as { companyId?: unknown } | undefined)?.companyId === companyId;
 }

@@ -81,6 +81,26 @@ export class InProcessJobQueue extends JobQueue {
     return counts;
   }
 
+  async removeCompanyJobs(input: { companyId: string; keepIds: string[] }): Promise<number> {
+    const keep = new Set(input.keepIds);
+    let removed = 0;
+    for (const [id, job] of [...this.jobs]) {
+      if (keep.has(id) || job.view.state === 'active' || !ofCompany(job.view, input.companyId)) continue;
+      this.jobs.delete(id);
+      const waitingAt = this.waiting.indexOf(id);
+      if (waitingAt >= 0) this.waiting.splice(waitingAt, 1);
+      removed += 1;
+    }
+    return removed;
+  }
+
+  async countCompanyJobs(input: { companyId: string; keepIds: string[] }): Promise<number> {
+    const keep = new Set(input.keepIds);
+    let n = 0;
+    for (const [id, job] of this.jobs) if (!keep.has(id) && ofCompany(job.view, input.companyId)) n += 1;
+    return n;
+  }
+
   process<N extends JobName>(input: { name: N; concurrency: number; handler: JobHandler<N> }): void {
     this.handlers.set(input.name, {
       handler: input.handler as unknown as JobHandler<JobName>,
@@ -140,6 +160,8 @@ export class InProcessJobQueue extends JobQueue {
         );
         const timer = setTimeout(() => {
           this.timers.delete(timer);
+          // Removed while it waited for its retry (its company was erased).
+          if (this.jobs.get(view.id) !== job) return;
           view.state = 'waiting';
           this.waiting.push(view.id);
           this.pump();
@@ -169,4 +191,8 @@ export class InProcessJobQueue extends JobQueue {
       .sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0));
     for (const job of finished.slice(0, Math.max(0, finished.length - keep))) this.jobs.delete(job.view.id);
   }
+}
+
+function ofCompany(view: JobView, companyId: string): boolean {
+  return (view.data as { companyId?: unknown }).companyId === companyId;
 }

@@ -42,5 +42,12 @@ export abstract class JobQueue {
   /** A worker says it is alive; the API's readiness reads the last time any worker did. */
   abstract recordWorkerHeartbeat(ttlMs: number): Promise<void>;
   abstract lastWorkerHeartbeat(): Promise<Date | undefined>;
+  /**
+   * Removes every job whose payload names this company (waiting, delayed, paused, failed, completed), a page at
+   * a time; active jobs are left to finish. `keepIds`: jobs never removed (the erasure's own). Returns how many.
+   */
+  abstract removeCompanyJobs(input: { companyId: string; keepIds: string[] }): Promise<number>;
+  /** Jobs whose payload names this company in any state, active included, except `keepIds`. */
+  abstract countCompanyJobs(input: { companyId: string; keepIds: string[] }): Promise<number>;
   abstract readonly kind: 'bull' | 'in-process';
 }

@@ -13,6 +13,7 @@ import {
 import { normalized } from '../domain/vector-math';
 import {
   ActiveCollection,
+  DeleteCompanyVectorsRequest,
   CountVectorsRequest,
   DeleteVectorsRequest,
   EmbedderVersion,
@@ -184,6 +185,31 @@ export class EmbeddedVectorIndex extends VectorIndex implements OnModuleInit, On
     if (!state || ids.length === 0) return;
     const removed = await this.withLock(state, async () => state.partition.delete(ids));
     if (removed > 0) this.flusher.markDirty(key);
+  }
+
+  /** Every collection folder of the type holding the company's partition: forgotten, then its files removed. */
+  async deleteCompany({ companyId, type }: DeleteCompanyVectorsRequest): Promise<number> {
+    assertSafeCompanyId(companyId);
+    await this.onModuleInit();
+    const folders = new Set([
+      this.folderOf(type),
+      ...[...this.partitions.keys()].map((k) => parseKey(k).folder),
+    ]);
+    let removed = 0;
+    for (const folder of folders) {
+      if (!isFolderOf(folder, type)) continue;
+      const key = keyOf(folder, companyId);
+      const state = this.partitions.get(key);
+      if (state) {
+        // Waits for a save in progress; a save after this finds no partition and writes nothing.
+        removed += await this.withLock(state, async () => {
+          this.partitions.delete(key);
+          return state.partition.count(undefined);
+        });
+      }
+      await removePartitionFiles(path.join(this.root, folder), companyId);
+    }
+    return removed;
   }
 
   async search({ companyId, type, vector, k, filter }: VectorSearchRequest): Promise<SearchHit[]> {
@@ -358,6 +384,19 @@ async function fsyncFile(file: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** A type's collection folders: its base name, or the name with a re-index suffix (`name@...`). */
+function isFolderOf(folder: string, type: SearchDataType): boolean {
+  const base = collectionNameOf(type);
+  return folder === base || folder.startsWith(`${base}@`);
+}
+
+/** Every file of one company's partition in a folder: manifest, data and graph of any generation, temp files. */
+async function removePartitionFiles(directory: string, companyId: string): Promise<void> {
+  const own = new RegExp(`^${companyId}(\\.json|\\.\\d+\\.(f32|hnsw))(\\..+\\.tmp)?$`);
+  const files = await fs.readdir(directory).catch(() => [] as string[]);
+  for (const file of files) if (own.test(file)) await fs.rm(path.join(directory, file), { force: true });
 }
 
 /** Deletes data files of older generations and temp files left by a crash. */

@@ -14,6 +14,7 @@ import {
 import {
   DeleteLexicalRequest,
   LexicalIndex,
+  LexicalPartitionRequest,
   LexicalSearchRequest,
   UpsertLexicalRequest,
 } from '../ports/lexical-index.port';
@@ -103,6 +104,25 @@ export class InProcessLexicalIndex extends LexicalIndex implements OnModuleInit,
     return index
       .search(query, k, hasFilter(filter) ? filter : undefined)
       .map(({ id, score, payload }) => ({ id, type, score, payload }));
+  }
+
+  async deleteCompany({ companyId, type }: LexicalPartitionRequest): Promise<number> {
+    assertSafeCompanyId(companyId);
+    await this.onModuleInit();
+    const key = keyOf(type, companyId);
+    const size = this.partitions.get(key)?.size ?? 0;
+    // Forgotten first: a flush after this finds nothing to write; then its file goes.
+    this.partitions.delete(key);
+    await fs.rm(this.fileOf(type, companyId), { force: true });
+    return size;
+  }
+
+  async countCompany({ companyId, type }: LexicalPartitionRequest): Promise<number> {
+    assertSafeCompanyId(companyId);
+    await this.onModuleInit();
+    const size = this.partitions.get(keyOf(type, companyId))?.size ?? 0;
+    const onDisk = (await readIfExists(this.fileOf(type, companyId))) ? 1 : 0;
+    return size + onDisk;
   }
 
   private fileOf(type: SearchDataType, companyId: string): string {

@@ -6,6 +6,7 @@ import { tokenize } from '../domain/text-tokens';
 import {
   DeleteLexicalRequest,
   LexicalIndex,
+  LexicalPartitionRequest,
   LexicalSearchRequest,
   UpsertLexicalRequest,
 } from '../ports/lexical-index.port';
@@ -20,6 +21,8 @@ const MAX_POSITIONS_PER_LEXEME = 256;
 const MAX_LEXEME_CHARS = 500;
 /** A query of thousands of distinct tokens is not a keyword search; the first ones carry it. */
 const MAX_QUERY_TERMS = 64;
+/** Rows removed per statement when a company's partition is erased. */
+const ERASE_BATCH = 5_000;
 /** Okapi BM25 constants, the same as domain/bm25.ts. */
 const BM25 = BM25_DEFAULTS;
 
@@ -158,6 +161,43 @@ export class PostgresLexicalIndex extends LexicalIndex {
         type,
       ]);
     });
+  }
+
+  /**
+   * Company erasure: the partition's documents in batches (each its own short statement), then its term and
+   * partition statistics, also in batches. No per-document statistics update: the whole partition goes.
+   */
+  async deleteCompany({ companyId, type }: LexicalPartitionRequest): Promise<number> {
+    let documents = 0;
+    for (;;) {
+      const gone = await this.deleteBatch('search_document', companyId, type);
+      documents += gone;
+      if (gone < ERASE_BATCH) break;
+    }
+    while ((await this.deleteBatch('search_term_stat', companyId, type)) >= ERASE_BATCH);
+    await this.db.query(`DELETE FROM search_partition_stat WHERE company_id = $1 AND type = $2`, [
+      companyId,
+      type,
+    ]);
+    return documents;
+  }
+
+  async countCompany({ companyId, type }: LexicalPartitionRequest): Promise<number> {
+    const rows: Array<{ n: string }> = await this.db.query(
+      `SELECT (SELECT count(*) FROM search_document WHERE company_id = $1 AND type = $2)
+            + (SELECT count(*) FROM search_term_stat WHERE company_id = $1 AND type = $2)
+            + (SELECT count(*) FROM search_partition_stat WHERE company_id = $1 AND type = $2) AS n`,
+      [companyId, type],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  private async deleteBatch(table: 'search_document' | 'search_term_stat', companyId: string, type: string) {
+    const result: [unknown[], number] = await this.db.query(
+      `DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE company_id = $1 AND type = $2 LIMIT ${ERASE_BATCH})`,
+      [companyId, type],
+    );
+    return result[1];
   }
 
   async search({ companyId, type, query, k, filter }: LexicalSearchRequest): Promise<SearchHit[]> {

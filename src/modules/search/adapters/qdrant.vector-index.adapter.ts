@@ -13,6 +13,7 @@ import {
 import {
   ActiveCollection,
   CountVectorsRequest,
+  DeleteCompanyVectorsRequest,
   DeleteVectorsRequest,
   EmbedderVersion,
   EnsureCollectionRequest,
@@ -220,6 +221,26 @@ export class QdrantVectorIndex extends VectorIndex {
       await this.call('delete', signal, () => this.client.delete(name, { filter, wait: true }));
     } catch (error) {
       if (!isMissingCollection(error)) throw error;
+    }
+  }
+
+  /**
+   * The company's points of this type, counted then deleted by its tenant filter (one server-side operation,
+   * under the call deadline: a very large tenant that outlasts it is finished by the retried erasure).
+   */
+  async deleteCompany({ companyId, type, signal }: DeleteCompanyVectorsRequest): Promise<number> {
+    const name = this.collectionOf(type);
+    const filter = tenantFilter(companyId, type);
+    try {
+      const { count } = await this.call('count', signal, () =>
+        this.client.count(name, { filter, exact: true }),
+      );
+      if (count === 0) return 0;
+      await this.call('delete', signal, () => this.client.delete(name, { filter, wait: true }));
+      return count;
+    } catch (error) {
+      if (isMissingCollection(error)) return 0;
+      throw error;
     }
   }
 

@@ -20,6 +20,11 @@ export interface DeleteLexicalRequest {
   ids: string[];
 }
 
+export interface LexicalPartitionRequest {
+  companyId: string;
+  type: SearchDataType;
+}
+
 export interface LexicalSearchRequest {
   companyId: string;
   type: SearchDataType;
@@ -36,4 +41,11 @@ export abstract class LexicalIndex {
   abstract upsert(request: UpsertLexicalRequest): Promise<void>;
   abstract delete(request: DeleteLexicalRequest): Promise<void>;
   abstract search(request: LexicalSearchRequest): Promise<SearchHit[]>;
+  /**
+   * Removes the company's whole partition of this type (documents and keyword statistics), in bounded batches;
+   * returns how many documents it held. Company erasure: idempotent.
+   */
+  abstract deleteCompany(request: LexicalPartitionRequest): Promise<number>;
+  /** Documents plus statistics entries the company still has in this type's partition (0 after deleteCompany). */
+  abstract countCompany(request: LexicalPartitionRequest): Promise<number>;
 }

@@ -47,6 +47,12 @@ export interface DeleteVectorsRequest {
   signal?: AbortSignal;
 }
 
+export interface DeleteCompanyVectorsRequest {
+  companyId: string;
+  type: SearchDataType;
+  signal?: AbortSignal;
+}
+
 export interface VectorSearchRequest {
   companyId: string;
   type: SearchDataType;
@@ -76,6 +82,11 @@ export abstract class VectorIndex {
   abstract upsert(request: UpsertVectorsRequest): Promise<void>;
   /** Removes points by id; unknown ids are ignored. */
   abstract delete(request: DeleteVectorsRequest): Promise<void>;
+  /**
+   * Removes every point of the company and type, in every collection (a re-index's new one too); returns how
+   * many there were. Company erasure: idempotent, a second call finds nothing and returns 0.
+   */
+  abstract deleteCompany(request: DeleteCompanyVectorsRequest): Promise<number>;
   /** The k most similar points, best first. An empty or not yet created collection gives []. */
   abstract search(request: VectorSearchRequest): Promise<SearchHit[]>;
   abstract count(request: CountVectorsRequest): Promise<number>;

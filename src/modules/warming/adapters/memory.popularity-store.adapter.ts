@@ -57,6 +57,20 @@ export class MemoryPopularityStore extends PopularityStore {
     return { companies, next: companies.length < input.count ? 0 : input.cursor + companies.length };
   }
 
+  async eraseCompany(companyId: string): Promise<number> {
+    let removed = 0;
+    for (const key of [...this.eras.keys()]) {
+      if (key.startsWith(`${companyId}:`) && this.eras.delete(key)) removed += 1;
+    }
+    return removed + (this.known.delete(companyId) ? 1 : 0);
+  }
+
+  async countCompany(companyId: string): Promise<number> {
+    let n = this.known.has(companyId) ? 1 : 0;
+    for (const key of this.eras.keys()) if (key.startsWith(`${companyId}:`)) n += 1;
+    return n;
+  }
+
   private dropExpired(now: number): void {
     for (const [key, era] of this.eras) if (era.expiresAt <= now) this.eras.delete(key);
   }

@@ -57,6 +57,29 @@ export class RedisPopularityStore extends PopularityStore {
     return { companies, next: companies.length < input.count ? 0 : input.cursor + companies.length };
   }
 
+  async eraseCompany(companyId: string): Promise<number> {
+    let removed = 0;
+    for await (const keys of this.eraKeys(companyId)) removed += await this.redis.unlink(...keys);
+    return removed + (await this.redis.zrem(this.companiesKey(), companyId));
+  }
+
+  async countCompany(companyId: string): Promise<number> {
+    let n = 0;
+    for await (const keys of this.eraKeys(companyId)) n += keys.length;
+    return n + ((await this.redis.zscore(this.companiesKey(), companyId)) === null ? 0 : 1);
+  }
+
+  /** SCAN (never KEYS) over the company's era keys, a batch at a time. */
+  private async *eraKeys(companyId: string): AsyncIterable<string[]> {
+    const match = `${escapeGlob(`${this.keyPrefix}popularity:${companyId}:`)}e*`;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) yield keys;
+    } while (cursor !== '0');
+  }
+
   private eraKey(companyId: string, era: number): string {
     return `${this.keyPrefix}popularity:${companyId}:e${era}`;
   }
@@ -64,4 +87,8 @@ export class RedisPopularityStore extends PopularityStore {
   private companiesKey(): string {
     return `${this.keyPrefix}popularity:companies`;
   }
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }

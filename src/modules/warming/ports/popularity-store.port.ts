@@ -20,4 +20,8 @@ export abstract class PopularityStore {
     cursor: number;
     count: number;
   }): Promise<{ companies: string[]; next: number }>;
+  /** Company erasure: every era of the company and its entry in the company list; returns how many keys went. */
+  abstract eraseCompany(companyId: string): Promise<number>;
+  /** Keys (eras and the list entry) the company still has. */
+  abstract countCompany(companyId: string): Promise<number>;
 }
