@@ -74,6 +74,11 @@ export class MemoryCacheStore extends CacheStore {
     this.listeners.push(listener);
   }
 
+  /** In process, no announcement can be missed: the listener is never called. */
+  onResync(listener: () => void): void {
+    void listener;
+  }
+
   async *scan(prefix: string, batchSize: number): AsyncIterable<string[]> {
     let batch: string[] = [];
     for (const key of [...this.entries.keys]) {

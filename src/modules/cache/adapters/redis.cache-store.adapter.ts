@@ -25,6 +25,7 @@ export class RedisCacheStore extends CacheStore {
   private readonly cache: Cache;
   private readonly subscriber: Redis;
   private readonly listeners: Array<(companyId: string) => void> = [];
+  private readonly resyncListeners: Array<() => void> = [];
   private lastError = 0;
 
   constructor(
@@ -51,8 +52,15 @@ export class RedisCacheStore extends CacheStore {
 
     this.subscriber = redis.duplicate();
     this.subscriber.on('error', (error: Error) => this.warn(`subscriber: ${error.message}`));
-    // ioredis re-subscribes after a reconnect; the first subscribe waits for the connection.
-    this.subscriber.once('ready', () => {
+    // ioredis re-subscribes after a reconnect; the first subscribe waits for the connection. Bumps announced
+    // while the subscriber was away are lost: each later `ready` tells the resync listeners.
+    let subscribed = false;
+    this.subscriber.on('ready', () => {
+      if (subscribed) {
+        for (const listener of this.resyncListeners) listener();
+        return;
+      }
+      subscribed = true;
       this.subscriber
         .subscribe(this.k(CHANGED_CHANNEL))
         .catch((error: Error) => this.warn(`subscribe: ${error.message}`));
@@ -102,6 +110,10 @@ export class RedisCacheStore extends CacheStore {
 
   onGenerationsChanged(listener: (companyId: string) => void): void {
     this.listeners.push(listener);
+  }
+
+  onResync(listener: () => void): void {
+    this.resyncListeners.push(listener);
   }
 
   async *scan(prefix: string, batchSize: number): AsyncIterable<string[]> {

@@ -34,6 +34,11 @@ export abstract class CacheStore {
   abstract bumpGenerations(companyId: string, fields: string[]): Promise<Generations>;
   /** Called with the company id whenever any instance bumped one of its generations. */
   abstract onGenerationsChanged(listener: (companyId: string) => void): void;
+  /**
+   * Called when announcements may have been missed (the pub/sub connection came back after a drop, e.g. a
+   * Redis restart): whatever was kept on the strength of "no bump announced" must be checked again.
+   */
+  abstract onResync(listener: () => void): void;
   /** Logical keys starting with `prefix`, in batches (SCAN in Redis: never KEYS). */
   abstract scan(prefix: string, batchSize: number): AsyncIterable<string[]>;
   /** Removes the given logical keys (UNLINK in Redis); returns how many existed. */
