@@ -4,18 +4,24 @@ import { GenerationTracker } from './generation-tracker';
 /** A store whose announcements and resyncs are fired by hand. */
 class AnnouncingStore extends MemoryCacheStore {
   private readonly changed: Array<(companyId: string) => void> = [];
-  private readonly resyncs: Array<() => void> = [];
+  private readonly announcements: Array<(live: boolean) => void> = [];
+  private live = true;
   override onGenerationsChanged(listener: (companyId: string) => void): void {
     this.changed.push(listener);
   }
-  override onResync(listener: () => void): void {
-    this.resyncs.push(listener);
+  override announcementsLive(): boolean {
+    return this.live;
+  }
+  override onAnnouncements(listener: (live: boolean) => void): void {
+    this.announcements.push(listener);
   }
   announce(companyId: string): void {
     for (const listener of this.changed) listener(companyId);
   }
-  resync(): void {
-    for (const listener of this.resyncs) listener();
+  /** The subscription drops (live: false) or comes back (true). */
+  subscription(live: boolean): void {
+    this.live = live;
+    for (const listener of this.announcements) listener(live);
   }
 }
 
@@ -47,12 +53,13 @@ describe('GenerationTracker: the local copy never outlives an announced change',
     expect(reads).toHaveBeenCalledTimes(2);
   });
 
-  it('reads every company again after a resync (announcements may have been missed)', async () => {
+  it('reads every company again when the subscription comes back (announcements may have been missed)', async () => {
     const { store, tracker } = open();
     expect(await tracker.current('c1')).toEqual({});
     await store.bumpGenerations('c1', ['vector']); // announced to no one
     expect(await tracker.current('c1')).toEqual({});
-    store.resync();
+    store.subscription(false);
+    store.subscription(true);
     expect(await tracker.current('c1')).toEqual({ vector: 1 });
   });
 });

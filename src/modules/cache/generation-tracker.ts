@@ -49,8 +49,9 @@ export class GenerationTracker {
       this.changes += 1;
       this.local.delete(companyId);
     });
-    // Announcements may have been missed: every company's generations are read again.
-    store.onResync(() => {
+    // Announcements may have been missed (a drop) or start again (a return): every company's generations are
+    // read again.
+    store.onAnnouncements(() => {
       this.changes += 1;
       this.local.clear();
     });

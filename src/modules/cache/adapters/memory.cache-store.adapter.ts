@@ -74,8 +74,13 @@ export class MemoryCacheStore extends CacheStore {
     this.listeners.push(listener);
   }
 
-  /** In process, no announcement can be missed: the listener is never called. */
-  onResync(listener: () => void): void {
+  /** In process, no announcement can be missed. */
+  announcementsLive(): boolean {
+    return true;
+  }
+
+  /** The state never changes: the listener is never called. */
+  onAnnouncements(listener: (live: boolean) => void): void {
     void listener;
   }
 

@@ -1,21 +1,27 @@
 import { MemoryCacheStore } from './memory.cache-store.adapter';
 import { NearCacheStore } from './near-cache.cache-store.adapter';
 
-/** The shared store as the near cache sees it: memory, with announcements and resyncs fired by hand. */
+/** The shared store as the near cache sees it: memory, with announcements and subscription drops fired by hand. */
 class SharedStore extends MemoryCacheStore {
   private readonly changed: Array<(companyId: string) => void> = [];
-  private readonly resyncs: Array<() => void> = [];
+  private readonly announcements: Array<(live: boolean) => void> = [];
+  private live = true;
   override onGenerationsChanged(listener: (companyId: string) => void): void {
     this.changed.push(listener);
   }
-  override onResync(listener: () => void): void {
-    this.resyncs.push(listener);
+  override announcementsLive(): boolean {
+    return this.live;
+  }
+  override onAnnouncements(listener: (live: boolean) => void): void {
+    this.announcements.push(listener);
   }
   announce(companyId: string): void {
     for (const listener of this.changed) listener(companyId);
   }
-  resync(): void {
-    for (const listener of this.resyncs) listener();
+  /** The subscription drops (live: false) or comes back (true). */
+  subscription(live: boolean): void {
+    this.live = live;
+    for (const listener of this.announcements) listener(live);
   }
 }
 
@@ -72,12 +78,21 @@ describe('NearCacheStore', () => {
     expect(await near.getText('api:c1:init:h:0.0')).toBe('changed');
   });
 
-  it('drops everything when announcements may have been missed (resync)', async () => {
+  it('holds nothing while announcements cannot reach it, and starts afresh when they can again', async () => {
     await near.setText('api:c1:init:h:0.0', 'one', 60_000);
-    await shared.setText('api:c1:init:h:0.0', 'changed', 60_000);
-    shared.resync();
+    shared.subscription(false);
     expect(near.size).toBe(0);
+    await shared.setText('api:c1:init:h:0.0', 'changed', 60_000);
+    const getText = jest.spyOn(shared, 'getText');
     expect(await near.getText('api:c1:init:h:0.0')).toBe('changed');
+    await near.setText('api:c1:init:h:0.0', 'written', 60_000);
+    expect(await near.getText('api:c1:init:h:0.0')).toBe('written');
+    expect(getText).toHaveBeenCalledTimes(2);
+    expect(near.size).toBe(0);
+    shared.subscription(true);
+    await near.getText('api:c1:init:h:0.0');
+    await near.getText('api:c1:init:h:0.0');
+    expect(getText).toHaveBeenCalledTimes(3);
   });
 
   it('does not keep a read that was in flight when a bump was announced', async () => {

@@ -18,8 +18,8 @@ export interface NearCacheOptions {
  * Correctness does not rest on this copy: it holds entries under their stored keys, which carry the company's
  * generations, so once this instance knows a bump (pub/sub, or its generation copy re-read) it addresses other
  * keys. Still, every instance drops a company's entries when any instance announces a bump for it (and at once
- * when it bumps itself), drops everything when the announcements may have been missed (the subscriber
- * reconnected), and keeps nothing longer than `ttlMs`. A read that was in flight when something was dropped
+ * when it bumps itself); while announcements cannot reach it (the subscriber is down, e.g. Redis restarting)
+ * it holds nothing and reads through, and it keeps nothing longer than `ttlMs`. A read that was in flight when something was dropped
  * is not kept: it may predate the change.
  */
 export class NearCacheStore extends CacheStore {
@@ -34,7 +34,7 @@ export class NearCacheStore extends CacheStore {
     super();
     this.lru = new NearCacheLru(options.maxEntries);
     inner.onGenerationsChanged((companyId) => this.dropCompany(companyId));
-    inner.onResync(() => this.dropAll());
+    inner.onAnnouncements(() => this.dropAll());
   }
 
   get kind(): 'redis' | 'memory' {
@@ -92,8 +92,12 @@ export class NearCacheStore extends CacheStore {
     this.inner.onGenerationsChanged(listener);
   }
 
-  onResync(listener: () => void): void {
-    this.inner.onResync(listener);
+  announcementsLive(): boolean {
+    return this.inner.announcementsLive();
+  }
+
+  onAnnouncements(listener: (live: boolean) => void): void {
+    this.inner.onAnnouncements(listener);
   }
 
   scan(prefix: string, batchSize: number): AsyncIterable<string[]> {
@@ -129,7 +133,7 @@ export class NearCacheStore extends CacheStore {
 
   private async read<T>(key: string, fetch: () => Promise<T | undefined>): Promise<T | undefined> {
     const companyId = nearCacheCompany(key);
-    if (companyId === undefined) return fetch();
+    if (companyId === undefined || !this.inner.announcementsLive()) return fetch();
     const held = this.lru.get(key, this.now());
     if (held) return held.value as T;
     const marked = this.changes;
@@ -139,7 +143,7 @@ export class NearCacheStore extends CacheStore {
   }
 
   private keep(key: string, value: unknown, marked: number, ttlMs = this.options.ttlMs): void {
-    if (marked !== this.changes) return;
+    if (marked !== this.changes || !this.inner.announcementsLive()) return;
     const companyId = nearCacheCompany(key);
     if (companyId === undefined) return;
     const until = this.now() + Math.min(ttlMs, this.options.ttlMs);

@@ -25,7 +25,8 @@ export class RedisCacheStore extends CacheStore {
   private readonly cache: Cache;
   private readonly subscriber: Redis;
   private readonly listeners: Array<(companyId: string) => void> = [];
-  private readonly resyncListeners: Array<() => void> = [];
+  private readonly announcementListeners: Array<(live: boolean) => void> = [];
+  private subscribed = false;
   private lastError = 0;
 
   constructor(
@@ -53,18 +54,22 @@ export class RedisCacheStore extends CacheStore {
     this.subscriber = redis.duplicate();
     this.subscriber.on('error', (error: Error) => this.warn(`subscriber: ${error.message}`));
     // ioredis re-subscribes after a reconnect; the first subscribe waits for the connection. Bumps announced
-    // while the subscriber was away are lost: each later `ready` tells the resync listeners.
-    let subscribed = false;
+    // while the subscriber is away are lost: its drops and returns are told to the announcement listeners.
+    let subscribing = false;
     this.subscriber.on('ready', () => {
-      if (subscribed) {
-        for (const listener of this.resyncListeners) listener();
-        return;
-      }
-      subscribed = true;
+      if (this.subscribed) return this.setAnnouncing(true);
+      if (subscribing) return;
+      subscribing = true;
       this.subscriber
         .subscribe(this.k(CHANGED_CHANNEL))
-        .catch((error: Error) => this.warn(`subscribe: ${error.message}`));
+        .then(() => {
+          this.subscribed = true;
+          this.setAnnouncing(true);
+        })
+        .catch((error: Error) => this.warn(`subscribe: ${error.message}`))
+        .finally(() => (subscribing = false));
     });
+    this.subscriber.on('close', () => this.setAnnouncing(false));
     this.subscriber.on('message', (_channel: string, companyId: string) => {
       for (const listener of this.listeners) listener(companyId);
     });
@@ -112,8 +117,12 @@ export class RedisCacheStore extends CacheStore {
     this.listeners.push(listener);
   }
 
-  onResync(listener: () => void): void {
-    this.resyncListeners.push(listener);
+  announcementsLive(): boolean {
+    return this.announcing;
+  }
+
+  onAnnouncements(listener: (live: boolean) => void): void {
+    this.announcementListeners.push(listener);
   }
 
   async *scan(prefix: string, batchSize: number): AsyncIterable<string[]> {
@@ -173,6 +182,14 @@ export class RedisCacheStore extends CacheStore {
     } catch {
       // Already closed.
     }
+  }
+
+  private announcing = false;
+
+  private setAnnouncing(live: boolean): void {
+    if (live === this.announcing) return;
+    this.announcing = live;
+    for (const listener of this.announcementListeners) listener(live);
   }
 
   private k(key: string): string {

@@ -35,10 +35,12 @@ export abstract class CacheStore {
   /** Called with the company id whenever any instance bumped one of its generations. */
   abstract onGenerationsChanged(listener: (companyId: string) => void): void;
   /**
-   * Called when announcements may have been missed (the pub/sub connection came back after a drop, e.g. a
-   * Redis restart): whatever was kept on the strength of "no bump announced" must be checked again.
+   * Whether bumps announced by any instance reach this one now (the pub/sub subscription is up). While not,
+   * announcements may be missed: nothing may be kept on the strength of "no bump announced".
    */
-  abstract onResync(listener: () => void): void;
+  abstract announcementsLive(): boolean;
+  /** Called with the new state whenever announcementsLive changes (a drop, e.g. a Redis restart, and the return). */
+  abstract onAnnouncements(listener: (live: boolean) => void): void;
   /** Logical keys starting with `prefix`, in batches (SCAN in Redis: never KEYS). */
   abstract scan(prefix: string, batchSize: number): AsyncIterable<string[]>;
   /** Removes the given logical keys (UNLINK in Redis); returns how many existed. */
