@@ -14,8 +14,8 @@ export interface Envelope<T> {
 
 /**
  * Entries under their stored (generation-versioned) keys: value envelopes, and responses as text
- * (response-entry.codec). Every call runs behind the guard (the cache's timeout unless `timeoutMs`) and is
- * recorded; a failure throws, and the caller decides whether it is a miss (cache) or an error (state).
+ * (response-entry.codec). An entry the process holds in memory (near cache) is read at once; every store call
+ * runs behind the guard (the cache's timeout unless `timeoutMs`) and is recorded; a failure throws, and the caller decides whether it is a miss (cache) or an error (state).
  */
 @Injectable()
 export class CacheEntries {
@@ -30,12 +30,10 @@ export class CacheEntries {
     layer: CacheLayer,
     timeoutMs?: number,
   ): Promise<Envelope<T> | undefined> {
-    const envelope = await this.call(
-      'get',
-      layer,
-      () => this.store.getValue<Envelope<T>>(storedKey),
-      timeoutMs,
-    );
+    const held = this.store.held(storedKey);
+    const envelope = held
+      ? (held.value as Envelope<T> | undefined)
+      : await this.call('get', layer, () => this.store.getValue<Envelope<T>>(storedKey), timeoutMs);
     return envelope && typeof envelope === 'object' && 'exp' in envelope ? envelope : undefined;
   }
 
@@ -61,7 +59,10 @@ export class CacheEntries {
   }
 
   async readResponse(storedKey: string, layer: CacheLayer): Promise<ResponseEntry | undefined> {
-    const text = await this.call('get', layer, () => this.store.getText(storedKey));
+    const held = this.store.held(storedKey);
+    const text = held
+      ? (held.value as string | undefined)
+      : await this.call('get', layer, () => this.store.getText(storedKey));
     return text === undefined ? undefined : parseResponseEntry(text);
   }
 

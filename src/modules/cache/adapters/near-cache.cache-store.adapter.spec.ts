@@ -51,6 +51,17 @@ describe('NearCacheStore', () => {
     expect(getValue).toHaveBeenCalledTimes(1);
   });
 
+  it('says what it holds without a read (held): an entry it keeps, nothing for sessions or while announcements are down', async () => {
+    expect(near.held('api:c1:init:h:0.0')).toBeUndefined();
+    await near.setText('api:c1:init:h:0.0', 'body', 60_000);
+    await near.setValue('session:c1:session:s:0.0', { turns: 1 }, 60_000);
+    expect(near.held('api:c1:init:h:0.0')).toEqual({ value: 'body' });
+    expect(near.held('session:c1:session:s:0.0')).toBeUndefined();
+    expect(shared.held('api:c1:init:h:0.0')).toBeUndefined();
+    shared.subscription(false);
+    expect(near.held('api:c1:init:h:0.0')).toBeUndefined();
+  });
+
   it('keeps a write, and never holds sessions, preferences or the semantic index (rewritten in place)', async () => {
     await near.setText('llm:c1:summary:h:0.0', 'summary', 60_000);
     await near.setValue('session:c1:session:s:0.0', { turns: 1 }, 60_000);

@@ -46,6 +46,12 @@ export class NearCacheStore extends CacheStore {
     return this.lru.size;
   }
 
+  /** A hit needs no guard against a slow store: it never waits. */
+  override held(key: string): { value: unknown } | undefined {
+    if (!this.inner.announcementsLive() || nearCacheCompany(key) === undefined) return undefined;
+    return this.lru.get(key, this.now());
+  }
+
   getValue<T>(key: string): Promise<T | undefined> {
     return this.read(key, () => this.inner.getValue<T>(key));
   }

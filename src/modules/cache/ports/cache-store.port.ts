@@ -21,6 +21,14 @@ export interface StoreInfo {
 export abstract class CacheStore {
   abstract readonly kind: 'redis' | 'memory';
   abstract getValue<T>(key: string): Promise<T | undefined>;
+  /**
+   * What this process holds of a key in memory, read without I/O (the near cache in front of Redis), or
+   * undefined when it holds nothing: then the caller reads the store. A store with no such copy holds nothing.
+   */
+  held(key: string): { value: unknown } | undefined {
+    void key;
+    return undefined;
+  }
   abstract setValue<T>(key: string, value: T, ttlMs: number): Promise<void>;
   abstract deleteValue(key: string): Promise<void>;
   /**
