@@ -83,8 +83,20 @@ async function main(): Promise<void> {
   try {
     // BENCH_APP_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the app under the load.
     const nodeOptions = process.env.BENCH_APP_NODE_OPTIONS;
+    // BENCH_APP_ENV (e.g. `CACHE_NEAR_MAX_ENTRIES=0`, comma-separated): the same run with other settings.
+    const extra = Object.fromEntries(
+      (process.env.BENCH_APP_ENV ?? '')
+        .split(',')
+        .filter((pair) => pair.includes('='))
+        .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+    );
     app = await spawnApp({
-      env: { ...stack.env, LOG_LEVEL: 'error', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
+      env: {
+        ...stack.env,
+        LOG_LEVEL: 'error',
+        ...extra,
+        ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+      },
     });
     const port = app.port;
     const key = await createCompany(port, 'bench-cache');
