@@ -43,7 +43,7 @@ const rects = [];
 let depthMax = 0;
 const layout = (node, x, depth) => {
   const width = node.total * scale;
-  if (width < 0.3) return;
+  if (width < 1) return;
   depthMax = Math.max(depthMax, depth);
   rects.push({ x, depth, width, node });
   let offset = x;

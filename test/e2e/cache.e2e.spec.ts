@@ -136,7 +136,8 @@ describe.each(modes)('cache ($name)', ({ target, env }) => {
       reads.mockClear();
       const hit = await search(keyA, { query: 'read the store once on a miss', limit: 2 });
       expect(hit.headers['x-cache']).toBe('HIT');
-      expect(reads).toHaveBeenCalledTimes(1);
+      // One read at most: none when the entry is held in process (the near cache, services mode).
+      expect(reads.mock.calls.length).toBeLessThanOrEqual(1);
     } finally {
       reads.mockRestore();
     }
