@@ -123,6 +123,22 @@ describe('NearCacheStore', () => {
     expect(near.size).toBe(0);
   });
 
+  it('does not keep a read that was in flight when the key was written (the write is what it holds)', async () => {
+    await shared.setText('api:c1:init:h:0.0', 'old', 60_000);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    jest.spyOn(shared, 'getText').mockImplementationOnce(async (key) => {
+      const before = await MemoryCacheStore.prototype.getText.call(shared, key);
+      await gate;
+      return before;
+    });
+    const inFlight = near.getText('api:c1:init:h:0.0');
+    await near.setText('api:c1:init:h:0.0', 'new', 60_000);
+    release();
+    expect(await inFlight).toBe('old');
+    expect(near.held('api:c1:init:h:0.0')).toEqual({ value: 'new' });
+  });
+
   it('keeps an entry no longer than its TTL (and the store’s own TTL when shorter)', async () => {
     await near.setText('api:c1:init:long:0.0', 'long', 60_000);
     await near.setText('api:c1:init:short:0.0', 'short', 100);

@@ -24,7 +24,7 @@ export interface NearCacheOptions {
  */
 export class NearCacheStore extends CacheStore {
   private readonly lru: NearCacheLru<{ value: unknown }>;
-  /** Counts drops: a read fills the near cache only if nothing was dropped while it ran. */
+  /** Counts drops and writes: a read fills the near cache only if nothing changed while it ran. */
   private changes = 0;
 
   constructor(
@@ -57,8 +57,7 @@ export class NearCacheStore extends CacheStore {
   }
 
   async setValue<T>(key: string, value: T, ttlMs: number): Promise<void> {
-    const marked = this.changes;
-    this.lru.delete(key);
+    const marked = this.written(key);
     await this.inner.setValue(key, value, ttlMs);
     this.keep(key, value, marked, ttlMs);
   }
@@ -68,8 +67,7 @@ export class NearCacheStore extends CacheStore {
   }
 
   async setText(key: string, text: string, ttlMs: number): Promise<void> {
-    const marked = this.changes;
-    this.lru.delete(key);
+    const marked = this.written(key);
     await this.inner.setText(key, text, ttlMs);
     this.keep(key, text, marked, ttlMs);
   }
@@ -154,6 +152,13 @@ export class NearCacheStore extends CacheStore {
     if (companyId === undefined) return;
     const until = this.now() + Math.min(ttlMs, this.options.ttlMs);
     this.lru.set({ key, companyId, value: { value }, until });
+  }
+
+  /** A write is a change too: a read in flight from before it must not replace what it wrote. */
+  private written(key: string): number {
+    this.lru.delete(key);
+    this.changes += 1;
+    return this.changes;
   }
 
   private dropCompany(companyId: string): void {
