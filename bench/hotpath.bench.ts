@@ -3,10 +3,19 @@
  *  - gateway overhead on an LLM miss: POST /api/v1/query with Cache-Control: no-cache against the OpenAI double,
  *    latency minus the time the double itself waited (its configured latency × upstream calls per request);
  *    without the /query route yet, LlmService.answer in-process over the same double;
+ *  - the same miss streamed (Accept: text/event-stream) by 15 concurrent clients: time to the first token minus
+ *    the upstream waits before it;
+ *  - the app's CPU per miss (process.cpuUsage, read from its metrics listener before and after the run);
+ *  - `--cpu-prof=<dir>`: a V8 CPU profile of the app during the miss run only (bench/lib/cpu-profile.js), and its
+ *    flame graph next to it (bench/lib/flamegraph.js);
  *  - cached reads (POST /api/v1/search, GET /api/v1/tickets/{id}, POST /api/v1/init when the route exists) next to
  *    a bare Fastify + ioredis process serving a stored answer, in the same run against the same Redis.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import os from 'node:os';
+import { join } from 'node:path';
 import {
   benchTickets,
   createCompany,
@@ -29,6 +38,71 @@ const args = parseBenchArgs();
 const RATE = 200;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (args.quick ? 3 : 20));
 const UPSTREAM_MS = 50;
+const STREAMS = 15;
+/** `--cpu-prof=<dir>` or `--cpu-prof <dir>`. */
+const PROFILE_DIR = ((): string | undefined => {
+  const argv = process.argv.slice(2);
+  const inline = argv.find((a) => a.startsWith('--cpu-prof='));
+  if (inline) return inline.slice('--cpu-prof='.length);
+  const at = argv.indexOf('--cpu-prof');
+  return at >= 0 ? argv[at + 1] : undefined;
+})();
+
+/** The app's CPU seconds so far (prom-client's process_cpu_seconds_total: process.cpuUsage, user + system). */
+async function appCpuSeconds(metricsPort: number): Promise<number> {
+  const res = await httpCall({ port: metricsPort, method: 'GET', path: '/metrics' });
+  const match = /^process_cpu_seconds_total(?:\{[^}]*\})? ([0-9.e+-]+)$/m.exec(res.body);
+  if (!match) throw new Error(`no process_cpu_seconds_total in /metrics (${res.status})`);
+  return Number(match[1]);
+}
+
+/** One streamed /query: ms to the first `token` event and to the end, or not ok. */
+function streamQuery(input: { port: number; key: string; query: string }): Promise<{
+  firstTokenMs: number;
+  ms: number;
+  ok: boolean;
+}> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const body = JSON.stringify({ query: input.query });
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: input.port,
+        method: 'POST',
+        path: '/api/v1/query',
+        headers: {
+          authorization: `Bearer ${input.key}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          accept: 'text/event-stream',
+          'cache-control': 'no-cache',
+        },
+      },
+      (res) => {
+        let firstTokenMs = NaN;
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (Number.isNaN(firstTokenMs)) {
+            text += chunk;
+            if (text.includes('event: token')) firstTokenMs = performance.now() - started;
+          }
+        });
+        res.on('end', () =>
+          resolve({
+            firstTokenMs,
+            ms: performance.now() - started,
+            ok: res.statusCode === 200 && !Number.isNaN(firstTokenMs),
+          }),
+        );
+        res.on('error', () => resolve({ firstTokenMs, ms: performance.now() - started, ok: false }));
+      },
+    );
+    req.on('error', () => resolve({ firstTokenMs: NaN, ms: performance.now() - started, ok: false }));
+    req.end(body);
+  });
+}
 
 /** Fires `count` calls at `rate`/s without waiting for answers; returns each latency in ms (status must be 2xx). */
 async function openLoop(
@@ -90,10 +164,19 @@ async function main(): Promise<void> {
   const notes: string[] = [
     `Open loop at ${RATE} requests/s, ${SECONDS} s per endpoint, one endpoint at a time; the OpenAI double answers after ${UPSTREAM_MS} ms.`,
   ];
+  const metricsPort = await freePort();
   try {
     app = await spawnApp({
       env: {
         ...stack.env,
+        METRICS_PORT: String(metricsPort),
+        ...(PROFILE_DIR
+          ? {
+              NODE_OPTIONS: `--require ${join(__dirname, 'lib', 'cpu-profile.js')}`,
+              PROFILE_DIR,
+              PROFILE_ON_SIGNAL: '1',
+            }
+          : {}),
         OPENAI_API_KEY: 'bench',
         OPENAI_BASE_URL: fake.url,
         LLM_EMBEDDING_DIMENSION: '64',
@@ -122,6 +205,9 @@ async function main(): Promise<void> {
     });
     if (probe.status !== 404) {
       const before = { ...fake.counters };
+      const loadBefore = os.loadavg()[0];
+      const cpuBefore = await appCpuSeconds(metricsPort);
+      if (PROFILE_DIR) app.child.kill('SIGUSR2');
       const miss = await openLoop(count, async (i) => {
         const res = await httpCall({
           port,
@@ -134,6 +220,9 @@ async function main(): Promise<void> {
         });
         return { ms: res.ms, ok: res.status === 200 };
       });
+      if (PROFILE_DIR) app.child.kill('SIGUSR2');
+      const cpuMsPerRequest = ((await appCpuSeconds(metricsPort)) - cpuBefore) * 1000 / count;
+      const loadAfter = os.loadavg()[0];
       const callsPerRequest = (fake.counters.requests - before.requests) / count;
       const perRequest = (n: keyof typeof before) => (fake.counters[n] - before[n]) / count;
       const upstream = callsPerRequest * UPSTREAM_MS;
@@ -150,17 +239,79 @@ async function main(): Promise<void> {
           unit: '',
         }),
         info({ name: 'LLM miss via POST /api/v1/query: errors', value: miss.errors, unit: `of ${count}` }),
-        info({
+        atMost({
           name: 'LLM miss: gateway overhead p50 (latency − upstream wait)',
           value: percentile(miss.ms, 50) - upstream,
+          limit: 5,
           unit: 'ms',
         }),
-        info({
+        atMost({
           name: 'LLM miss: gateway overhead p99 (latency − upstream wait)',
           value: percentile(miss.ms, 99) - upstream,
+          limit: 50,
+          unit: 'ms',
+        }),
+        info({ name: 'LLM miss: app CPU per request (process.cpuUsage)', value: cpuMsPerRequest, unit: 'ms' }),
+        info({
+          name: 'load average (1 min) before / after the miss run',
+          value: `${loadBefore.toFixed(2)} / ${loadAfter.toFixed(2)}`,
+          unit: '',
+        }),
+      );
+
+      // The same miss streamed by concurrent clients: the first token, minus the upstream waits before it
+      // (every call to the double precedes the first token: retrieval's embedding, then the stream's first byte).
+      await untilUpstreamQuiet(fake, { quietMs: 500, maxMs: 30_000 });
+      const streamsBefore = fake.counters.requests;
+      const perStream = Math.max(STREAMS * 4, Math.round(count / 4));
+      const streamed: Array<{ firstTokenMs: number; ms: number; ok: boolean }> = [];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: STREAMS }, async () => {
+          while (next < perStream) {
+            const i = next++;
+            streamed.push(
+              await streamQuery({ port, key, query: `How do I reset the password of stream account ${i}?` }),
+            );
+          }
+        }),
+      );
+      const upstreamBeforeToken = ((fake.counters.requests - streamsBefore) / perStream) * UPSTREAM_MS;
+      const firstTokens = streamed.filter((r) => r.ok).map((r) => r.firstTokenMs - upstreamBeforeToken);
+      series[`/query streamed, ${STREAMS} concurrent: added time to first token`] = latencyCurve(firstTokens);
+      rows.push(
+        info({
+          name: `LLM miss streamed (${STREAMS} concurrent): upstream calls per request / errors`,
+          value: `${round(upstreamBeforeToken / UPSTREAM_MS)} / ${streamed.length - firstTokens.length}`,
+          unit: `of ${perStream}`,
+        }),
+        info({
+          name: `LLM miss streamed (${STREAMS} concurrent): added time to first token p50`,
+          value: percentile(firstTokens, 50),
+          unit: 'ms',
+        }),
+        atMost({
+          name: `LLM miss streamed (${STREAMS} concurrent): added time to first token p99`,
+          value: percentile(firstTokens, 99),
+          limit: 50,
           unit: 'ms',
         }),
       );
+      if (PROFILE_DIR) {
+        const profile = readdirSync(PROFILE_DIR)
+          .filter((name) => name.endsWith(`-${app?.child.pid}.cpuprofile`))
+          .map((name) => join(PROFILE_DIR, name))[0];
+        if (profile) {
+          const svg = profile.replace(/\.cpuprofile$/, '.svg');
+          const top = execFileSync(
+            process.execPath,
+            [join(__dirname, 'lib', 'flamegraph.js'), profile, svg, `LLM miss via POST /api/v1/query, ${RATE} req/s`],
+            { encoding: 'utf8' },
+          );
+          notes.push(`CPU profile of the miss run: ${profile}; flame graph: ${svg}`);
+          console.log(top);
+        }
+      }
     } else {
       const ctx = await createLlmContext({
         OPENAI_API_KEY: 'bench',

@@ -20,6 +20,8 @@ class CacheEnv {
   @IsOptional() @IsIntString(1) CACHE_SWEEP_WAIT_MS?: string = undefined;
   @IsOptional() @IsIntString(1) CACHE_STATS_FLUSH_MS?: string = undefined;
   @IsOptional() @IsIntString(1) CACHE_MEMORY_MAX_ENTRIES?: string = undefined;
+  @IsOptional() @IsIntString(0) CACHE_NEAR_MAX_ENTRIES?: string = undefined;
+  @IsOptional() @IsIntString(1) CACHE_NEAR_TTL_MS?: string = undefined;
 }
 
 export interface CacheTtls {
@@ -54,6 +56,11 @@ export interface CacheSettings {
   statsFlushMs: number;
   /** Embedded mode: entries kept in memory (least recently written dropped first). */
   memoryMaxEntries: number;
+  /**
+   * Services mode: the in-process near cache in front of Redis (response, vector and LLM entries; 0 entries
+   * turns it off). Entries are bound to their generations; the TTL bounds how long a missed announcement lasts.
+   */
+  near: { maxEntries: number; ttlMs: number };
 }
 
 const HOUR = 3_600_000;
@@ -80,4 +87,8 @@ export const cacheConfig = defineConfig<CacheEnv, CacheSettings>('cache', CacheE
   sweepWaitMs: toInt(env.CACHE_SWEEP_WAIT_MS, 2_000),
   statsFlushMs: toInt(env.CACHE_STATS_FLUSH_MS, 1_000),
   memoryMaxEntries: toInt(env.CACHE_MEMORY_MAX_ENTRIES, 50_000),
+  near: {
+    maxEntries: toInt(env.CACHE_NEAR_MAX_ENTRIES, 10_000),
+    ttlMs: toInt(env.CACHE_NEAR_TTL_MS, 5_000),
+  },
 }));

@@ -23,6 +23,12 @@ export function runCacheStoreContract(
       expect(await store.ping()).toBe(true);
     });
 
+    it('says announcements of bumps reach it once it is open', async () => {
+      const deadline = Date.now() + 5_000;
+      while (!store.announcementsLive() && Date.now() < deadline) await sleep(20);
+      expect(store.announcementsLive()).toBe(true);
+    });
+
     it('stores values and text, reads them back, deletes, and misses what it never stored', async () => {
       const c = company();
       await store.setValue(`vector:${c}:search:a`, { n: 1, list: ['x'] }, 60_000);

@@ -136,7 +136,8 @@ describe.each(modes)('cache ($name)', ({ target, env }) => {
       reads.mockClear();
       const hit = await search(keyA, { query: 'read the store once on a miss', limit: 2 });
       expect(hit.headers['x-cache']).toBe('HIT');
-      expect(reads).toHaveBeenCalledTimes(1);
+      // One read at most: none when the entry is held in process (the near cache, services mode).
+      expect(reads.mock.calls.length).toBeLessThanOrEqual(1);
     } finally {
       reads.mockRestore();
     }
@@ -601,6 +602,7 @@ if (process.env.REDIS_URL) {
         REDIS_URL: `redis://127.0.0.1:${proxy.port}${redis.pathname}`,
         QUEUE_REDIS_URL: process.env.QUEUE_REDIS_URL ?? '',
         CACHE_BREAKER_HALF_OPEN_MS: '200',
+        CACHE_NEAR_TTL_MS: '300',
       });
     }, 60_000);
     afterAll(async () => {
@@ -620,6 +622,8 @@ if (process.env.REDIS_URL) {
       proxy.setUp(true);
       await waitFor(async () => (await search()).headers['x-cache'] === 'HIT', 15_000);
       proxy.setUp(false);
+      // The near cache drops what it holds once its subscriber sees the drop, and keeps nothing past its TTL.
+      await sleep(400);
       const down = await search();
       expect(down.status).toBe(200);
       expect(down.headers['x-cache']).toBe('MISS');

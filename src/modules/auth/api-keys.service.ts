@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { SingleFlight } from '../../common/async/single-flight';
 import { AppConfig } from '../../config/config';
 import { AppError } from '../../common/errors/app-error';
 import { ApiKeyRepository, CompanyRepository } from './api-key.repository';
@@ -25,6 +26,8 @@ const MAX_CACHED_KEYS = 10_000;
 @Injectable()
 export class ApiKeysService {
   private readonly cache = new Map<string, CacheEntry>();
+  private readonly lookups = new SingleFlight();
+  private revocations = 0;
 
   constructor(
     private readonly keys: ApiKeyRepository,
@@ -57,6 +60,7 @@ export class ApiKeysService {
     if (!(await this.keys.revoke(input.companyId, input.keyId, revokedAt))) {
       throw AppError.notFound('api key', input.keyId);
     }
+    this.revocations += 1;
     for (const [key, entry] of this.cache) if (entry.value?.keyId === input.keyId) this.cache.delete(key);
     return { keyId: input.keyId, revokedAt };
   }
@@ -83,15 +87,22 @@ export class ApiKeysService {
     const cached = this.cache.get(hash);
     if (cached && cached.expiresAt > now) return cached.value;
 
-    const prefix = parseApiKeyPrefix(apiKey);
-    let value: ResolvedKey | null = null;
-    if (prefix) {
-      const match = (await this.keys.findActiveByPrefix(prefix)).find((k) => hashesEqual(k.hash, hash));
-      value = match ? { companyId: match.companyId, keyId: match.id } : null;
-    }
-    if (this.cache.size >= MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(hash, { value, expiresAt: now + this.config.app.authCacheTtlMs });
-    return value;
+    // One lookup per key at a time: when its cached entry expires under load, the requests that arrive meanwhile
+    // share it instead of each querying. A revocation starts a new round: later callers never join, and a
+    // lookup that began before it is not cached (it may have read the key as active).
+    const round = this.revocations;
+    return this.lookups.run(`${round}\n${hash}`, async () => {
+      const prefix = parseApiKeyPrefix(apiKey);
+      let value: ResolvedKey | null = null;
+      if (prefix) {
+        const match = (await this.keys.findActiveByPrefix(prefix)).find((k) => hashesEqual(k.hash, hash));
+        value = match ? { companyId: match.companyId, keyId: match.id } : null;
+      }
+      if (round !== this.revocations) return value;
+      if (this.cache.size >= MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(hash, { value, expiresAt: now + this.config.app.authCacheTtlMs });
+      return value;
+    });
   }
 
   private keyEntity(companyId: string, generated: { prefix: string; hash: string }) {

@@ -14,8 +14,9 @@ export interface Envelope<T> {
 
 /**
  * Entries under their stored (generation-versioned) keys: value envelopes, and responses as text
- * (response-entry.codec). Every call runs behind the guard (the cache's timeout) and is recorded; a failure
- * throws, and the caller turns it into a miss or a skipped write.
+ * (response-entry.codec). An entry the process holds in memory (near cache) is read at once; every store call
+ * runs behind the guard (the cache's timeout) and is recorded; a failure throws, and the caller turns it into a
+ * miss or a skipped write.
  */
 @Injectable()
 export class CacheEntries {
@@ -26,7 +27,10 @@ export class CacheEntries {
   ) {}
 
   async readValue<T>(storedKey: string, layer: CacheLayer): Promise<Envelope<T> | undefined> {
-    const envelope = await this.call('get', layer, () => this.store.getValue<Envelope<T>>(storedKey));
+    const held = this.store.held(storedKey);
+    const envelope = held
+      ? (held.value as Envelope<T> | undefined)
+      : await this.call('get', layer, () => this.store.getValue<Envelope<T>>(storedKey));
     return envelope && typeof envelope === 'object' && 'exp' in envelope ? envelope : undefined;
   }
 
@@ -46,7 +50,10 @@ export class CacheEntries {
   }
 
   async readResponse(storedKey: string, layer: CacheLayer): Promise<ResponseEntry | undefined> {
-    const text = await this.call('get', layer, () => this.store.getText(storedKey));
+    const held = this.store.held(storedKey);
+    const text = held
+      ? (held.value as string | undefined)
+      : await this.call('get', layer, () => this.store.getText(storedKey));
     return text === undefined ? undefined : parseResponseEntry(text);
   }
 

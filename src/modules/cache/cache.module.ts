@@ -9,6 +9,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { AdminCacheController } from './admin/admin-cache.controller';
 import type { Cache } from 'cache-manager';
 import { lruMemoryKeyv, MemoryCacheStore } from './adapters/memory.cache-store.adapter';
+import { NearCacheStore } from './adapters/near-cache.cache-store.adapter';
 import { RedisCacheStore } from './adapters/redis.cache-store.adapter';
 import { CacheGuard } from '../../common/async/cache-guard';
 import { CacheEntries } from './cache-entries';
@@ -24,6 +25,12 @@ import { LayeredCacheService } from './layered-cache.service';
 import { CacheInvalidator } from './ports/cache-invalidator.port';
 import { CacheStore } from './ports/cache-store.port';
 import { LayeredCache } from './ports/layered-cache.port';
+
+/** The shared store behind the in-process near cache, unless CACHE_NEAR_MAX_ENTRIES=0. */
+function nearCached(store: CacheStore, config: AppConfig): CacheStore {
+  const { maxEntries, ttlMs } = config.cache.near;
+  return maxEntries > 0 ? new NearCacheStore(store, { maxEntries, ttlMs }) : store;
+}
 
 /**
  * The layered, tenant-safe cache. Services mode (REDIS_URL): cache-manager 7 + Keyv + @keyv/redis, not
@@ -48,11 +55,14 @@ import { LayeredCache } from './ports/layered-cache.port';
       inject: [AppConfig, RedisConnection, CACHE_MANAGER],
       useFactory: (config: AppConfig, redis: RedisConnection, cacheManager: Cache): CacheStore =>
         config.redis.url && redis.client
-          ? new RedisCacheStore(redis.client, {
-              url: config.redis.url,
-              keyPrefix: config.redis.keyPrefix,
-              connectTimeoutMs: 5_000,
-            })
+          ? nearCached(
+              new RedisCacheStore(redis.client, {
+                url: config.redis.url,
+                keyPrefix: config.redis.keyPrefix,
+                connectTimeoutMs: 5_000,
+              }),
+              config,
+            )
           : new MemoryCacheStore({ cache: cacheManager }),
     },
     {

@@ -27,6 +27,8 @@ export class GenerationTracker {
   /** Per company: the generation fields whose bump has not landed, and since when any has been owed. */
   private readonly owed = new Map<string, { fields: Set<string>; since: number }>();
   private readonly paying = new Set<string>();
+  /** Counts announced changes: a read that was in flight across one neither keeps nor shares its result. */
+  private changes = 0;
   private retryTimer?: NodeJS.Timeout;
 
   constructor(
@@ -43,7 +45,16 @@ export class GenerationTracker {
       now?: () => number;
     },
   ) {
-    store.onGenerationsChanged((companyId) => this.local.delete(companyId));
+    store.onGenerationsChanged((companyId) => {
+      this.changes += 1;
+      this.local.delete(companyId);
+    });
+    // Announcements may have been missed (a drop) or start again (a return): every company's generations are
+    // read again.
+    store.onAnnouncements(() => {
+      this.changes += 1;
+      this.local.clear();
+    });
   }
 
   /** The stored-key suffix of a layer and kind, e.g. `3.1`; throws when the store cannot say. */
@@ -61,11 +72,13 @@ export class GenerationTracker {
     const now = this.now();
     const cached = this.local.get(companyId);
     if (cached && now - cached.readAt < this.options.localMs) return cached.generations;
-    return this.reads.run(companyId, async () => {
+    const marked = this.changes;
+    // Keyed by the change count too: a caller that arrives after an announcement never joins an older read.
+    return this.reads.run(`${companyId}\n${marked}`, async () => {
       const generations = await this.options.guard('generations', () =>
         this.store.readGenerations(companyId),
       );
-      this.local.set(companyId, { generations, readAt: this.now() });
+      if (marked === this.changes) this.local.set(companyId, { generations, readAt: this.now() });
       return generations;
     });
   }

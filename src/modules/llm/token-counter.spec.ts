@@ -32,4 +32,25 @@ describe('TokenCounter', () => {
     }
     expect(tokens.estimate('')).toBe(0);
   });
+
+  it('fits a text to a budget as truncate does, without encoding what cannot exceed it, once per repeated text', () => {
+    const tokens = new TokenCounter();
+    const truncate = jest.spyOn(tokens, 'truncate');
+    const long = 'The reset link in the email expired before the customer opened it. '.repeat(40);
+    const korean = '비밀번호 재설정 링크가 만료되었습니다. '.repeat(30);
+    for (const [text, max] of [
+      [long, 50],
+      [korean, 33],
+      ['short', 10],
+      ['', 5],
+    ] as const) {
+      expect(tokens.fit(text, max)).toBe(new TokenCounter().truncate(text, max).text);
+    }
+    // Byte-level BPE: a token covers at least one UTF-8 byte, so 10 bytes never exceed 10 tokens.
+    truncate.mockClear();
+    expect(tokens.fit('0123456789', 10)).toBe('0123456789');
+    expect(truncate).not.toHaveBeenCalled();
+    expect(tokens.fit(long, 50)).toBe(tokens.fit(long, 50));
+    expect(truncate).not.toHaveBeenCalled();
+  });
 });

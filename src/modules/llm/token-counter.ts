@@ -4,6 +4,10 @@ import o200kBase from 'js-tiktoken/ranks/o200k_base';
 
 type EncodingName = 'o200k_base' | 'cl100k_base';
 
+/** Fitted texts remembered (prompt sources repeat: the same top documents answer many questions). */
+const MAX_FITTED = 2_000;
+const MAX_FITTED_CHARS = 8_192;
+
 /**
  * Token counts and budget truncation with the BPE ranks bundled in js-tiktoken (no network).
  * Models served behind OpenAI-compatible servers (vLLM, Ollama) use other tokenizers: there the count is an
@@ -11,6 +15,7 @@ type EncodingName = 'o200k_base' | 'cl100k_base';
  */
 export class TokenCounter {
   private readonly encoders = new Map<EncodingName, Tiktoken>();
+  private readonly fitted = new Map<string, string>();
 
   count(text: string, model = ''): number {
     return text ? this.encoder(model).encode(text).length : 0;
@@ -53,6 +58,23 @@ export class TokenCounter {
       }
     }
     return { text: '', truncated: true, tokens: 0 };
+  }
+
+  /**
+   * `truncate(text, maxTokens, model).text` for prompt budgets, on every request: a text of at most
+   * `maxTokens` UTF-8 bytes is kept as is without encoding it (a byte-level BPE token covers at least one
+   * byte), and a longer one is cut once and remembered (bounded: 2,000 texts of up to 8,192 characters).
+   */
+  fit(text: string, maxTokens: number, model = ''): string {
+    if (text.length <= maxTokens && Buffer.byteLength(text, 'utf8') <= maxTokens) return text;
+    const id = `${maxTokens}\n${encodingFor(model)}\n${text}`;
+    const known = this.fitted.get(id);
+    if (known !== undefined) return known;
+    const cut = this.truncate(text, maxTokens, model).text;
+    if (text.length > MAX_FITTED_CHARS) return cut;
+    if (this.fitted.size >= MAX_FITTED) this.fitted.clear();
+    this.fitted.set(id, cut);
+    return cut;
   }
 
   private encoder(model: string): Tiktoken {

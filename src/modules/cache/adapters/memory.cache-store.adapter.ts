@@ -74,6 +74,16 @@ export class MemoryCacheStore extends CacheStore {
     this.listeners.push(listener);
   }
 
+  /** In process, no announcement can be missed. */
+  announcementsLive(): boolean {
+    return true;
+  }
+
+  /** The state never changes: the listener is never called. */
+  onAnnouncements(listener: (live: boolean) => void): void {
+    void listener;
+  }
+
   async *scan(prefix: string, batchSize: number): AsyncIterable<string[]> {
     let batch: string[] = [];
     for (const key of [...this.entries.keys]) {

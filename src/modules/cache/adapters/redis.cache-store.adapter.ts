@@ -25,6 +25,8 @@ export class RedisCacheStore extends CacheStore {
   private readonly cache: Cache;
   private readonly subscriber: Redis;
   private readonly listeners: Array<(companyId: string) => void> = [];
+  private readonly announcementListeners: Array<(live: boolean) => void> = [];
+  private subscribed = false;
   private lastError = 0;
 
   constructor(
@@ -51,12 +53,23 @@ export class RedisCacheStore extends CacheStore {
 
     this.subscriber = redis.duplicate();
     this.subscriber.on('error', (error: Error) => this.warn(`subscriber: ${error.message}`));
-    // ioredis re-subscribes after a reconnect; the first subscribe waits for the connection.
-    this.subscriber.once('ready', () => {
+    // ioredis re-subscribes after a reconnect; the first subscribe waits for the connection. Bumps announced
+    // while the subscriber is away are lost: its drops and returns are told to the announcement listeners.
+    let subscribing = false;
+    this.subscriber.on('ready', () => {
+      if (this.subscribed) return this.setAnnouncing(true);
+      if (subscribing) return;
+      subscribing = true;
       this.subscriber
         .subscribe(this.k(CHANGED_CHANNEL))
-        .catch((error: Error) => this.warn(`subscribe: ${error.message}`));
+        .then(() => {
+          this.subscribed = true;
+          this.setAnnouncing(true);
+        })
+        .catch((error: Error) => this.warn(`subscribe: ${error.message}`))
+        .finally(() => (subscribing = false));
     });
+    this.subscriber.on('close', () => this.setAnnouncing(false));
     this.subscriber.on('message', (_channel: string, companyId: string) => {
       for (const listener of this.listeners) listener(companyId);
     });
@@ -104,6 +117,14 @@ export class RedisCacheStore extends CacheStore {
     this.listeners.push(listener);
   }
 
+  announcementsLive(): boolean {
+    return this.announcing;
+  }
+
+  onAnnouncements(listener: (live: boolean) => void): void {
+    this.announcementListeners.push(listener);
+  }
+
   async *scan(prefix: string, batchSize: number): AsyncIterable<string[]> {
     const match = `${escapeGlob(this.k(prefix))}*`;
     const strip = this.options.keyPrefix.length;
@@ -120,8 +141,11 @@ export class RedisCacheStore extends CacheStore {
     return this.redis.unlink(...keys.map((key) => this.k(key)));
   }
 
+  /** Announced like a bump: every instance forgets its copy of the generations and its near-cache entries. */
   async deleteGenerations(companyId: string): Promise<number> {
-    return this.redis.unlink(this.k(GENERATIONS + companyId));
+    const removed = await this.redis.unlink(this.k(GENERATIONS + companyId));
+    await this.redis.publish(this.k(CHANGED_CHANNEL), companyId);
+    return removed;
   }
 
   async deleteCounters(hash: string): Promise<number> {
@@ -169,6 +193,14 @@ export class RedisCacheStore extends CacheStore {
     } catch {
       // Already closed.
     }
+  }
+
+  private announcing = false;
+
+  private setAnnouncing(live: boolean): void {
+    if (live === this.announcing) return;
+    this.announcing = live;
+    for (const listener of this.announcementListeners) listener(live);
   }
 
   private k(key: string): string {

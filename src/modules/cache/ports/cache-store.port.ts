@@ -21,6 +21,14 @@ export interface StoreInfo {
 export abstract class CacheStore {
   abstract readonly kind: 'redis' | 'memory';
   abstract getValue<T>(key: string): Promise<T | undefined>;
+  /**
+   * What this process holds of a key in memory, read without I/O (the near cache in front of Redis), or
+   * undefined when it holds nothing: then the caller reads the store. A store with no such copy holds nothing.
+   */
+  held(key: string): { value: unknown } | undefined {
+    void key;
+    return undefined;
+  }
   abstract setValue<T>(key: string, value: T, ttlMs: number): Promise<void>;
   abstract deleteValue(key: string): Promise<void>;
   /**
@@ -34,6 +42,13 @@ export abstract class CacheStore {
   abstract bumpGenerations(companyId: string, fields: string[]): Promise<Generations>;
   /** Called with the company id whenever any instance bumped one of its generations. */
   abstract onGenerationsChanged(listener: (companyId: string) => void): void;
+  /**
+   * Whether bumps announced by any instance reach this one now (the pub/sub subscription is up). While not,
+   * announcements may be missed: nothing may be kept on the strength of "no bump announced".
+   */
+  abstract announcementsLive(): boolean;
+  /** Called with the new state whenever announcementsLive changes (a drop, e.g. a Redis restart, and the return). */
+  abstract onAnnouncements(listener: (live: boolean) => void): void;
   /** Logical keys starting with `prefix`, in batches (SCAN in Redis: never KEYS). */
   abstract scan(prefix: string, batchSize: number): AsyncIterable<string[]>;
   /** Removes the given logical keys (UNLINK in Redis); returns how many existed. */

@@ -12,7 +12,7 @@ export function fitToBudget(
 ): ChatRequest {
   const room = Math.max(64, budget.maxTokens - TEMPLATE_OVERHEAD);
   const cut = (text: string, max: number) =>
-    budget.tokens.truncate(text, Math.max(1, Math.floor(max)), budget.model).text;
+    budget.tokens.fit(text, Math.max(1, Math.floor(max)), budget.model);
   const cutSources = (sources: NumberedSources, max: number) =>
     withTexts(sources, (s) => cut(s.text, max / Math.max(1, sources.length)));
   switch (request.purpose) {

@@ -1,0 +1,65 @@
+import { MemoryCacheStore } from './adapters/memory.cache-store.adapter';
+import { GenerationTracker } from './generation-tracker';
+
+/** A store whose announcements and resyncs are fired by hand. */
+class AnnouncingStore extends MemoryCacheStore {
+  private readonly changed: Array<(companyId: string) => void> = [];
+  private readonly announcements: Array<(live: boolean) => void> = [];
+  private live = true;
+  override onGenerationsChanged(listener: (companyId: string) => void): void {
+    this.changed.push(listener);
+  }
+  override announcementsLive(): boolean {
+    return this.live;
+  }
+  override onAnnouncements(listener: (live: boolean) => void): void {
+    this.announcements.push(listener);
+  }
+  announce(companyId: string): void {
+    for (const listener of this.changed) listener(companyId);
+  }
+  /** The subscription drops (live: false) or comes back (true). */
+  subscription(live: boolean): void {
+    this.live = live;
+    for (const listener of this.announcements) listener(live);
+  }
+}
+
+describe('GenerationTracker: the local copy never outlives an announced change', () => {
+  const open = () => {
+    const store = new AnnouncingStore({ maxEntries: 100 });
+    const tracker = new GenerationTracker(store, { localMs: 600_000, guard: (_operation, fn) => fn() });
+    return { store, tracker };
+  };
+
+  it('a read in flight when a bump is announced is neither kept nor joined by later callers', async () => {
+    const { store, tracker } = open();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const reads = jest.spyOn(store, 'readGenerations').mockImplementationOnce(async (companyId) => {
+      // Read before the bump, answered after it has been announced.
+      const before = await MemoryCacheStore.prototype.readGenerations.call(store, companyId);
+      await gate;
+      return before;
+    });
+    const early = tracker.current('c1');
+    await store.bumpGenerations('c1', ['vector']);
+    store.announce('c1');
+    const late = tracker.current('c1');
+    release();
+    expect(await early).toEqual({});
+    expect(await late).toEqual({ vector: 1 });
+    expect(await tracker.current('c1')).toEqual({ vector: 1 });
+    expect(reads).toHaveBeenCalledTimes(2);
+  });
+
+  it('reads every company again when the subscription comes back (announcements may have been missed)', async () => {
+    const { store, tracker } = open();
+    expect(await tracker.current('c1')).toEqual({});
+    await store.bumpGenerations('c1', ['vector']); // announced to no one
+    expect(await tracker.current('c1')).toEqual({});
+    store.subscription(false);
+    store.subscription(true);
+    expect(await tracker.current('c1')).toEqual({ vector: 1 });
+  });
+});
