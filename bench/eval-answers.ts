@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     // Evaluations wait for the model: a deadline would turn answers into partial local ones.
     ASSIST_QUERY_DEADLINE_MS: '60000',
     ASSIST_REPLY_DEADLINE_MS: '60000',
-    ...(double ? { OPENAI_BASE_URL: `${double.url}/v1`, OPENAI_API_KEY: 'sk-eval' } : {}),
+    ...(double ? { OPENAI_BASE_URL: double.url, OPENAI_API_KEY: 'sk-eval' } : {}),
   });
   const tally: Tally = { answers: 0, citationsChecked: 0, invalidCitations: 0, unretrievedSources: 0 };
   const rows: Record<string, string | number>[] = [];
