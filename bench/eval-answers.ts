@@ -45,14 +45,19 @@ async function main(): Promise<void> {
   const corpusCap = Number(arg('corpus', '3000'));
   const questionCap = Number(arg('questions', '300'));
   const draftCount = Number(arg('drafts', '150'));
-  const double = llm === 'openai-double' ? await FakeOpenAiServer.start({ latencyMs: 0 }) : undefined;
+  const double =
+    llm === 'openai-double'
+      ? await FakeOpenAiServer.start({ latencyMs: 0, embeddingDimension: 64 })
+      : undefined;
   if (llm !== 'local' && !double) throw new Error(`--llm=${llm}: local|openai-double`);
   const client = await startEvalApp('embedded', {
     ASSIST_PREFETCH_ENABLED: 'false',
     // Evaluations wait for the model: a deadline would turn answers into partial local ones.
     ASSIST_QUERY_DEADLINE_MS: '60000',
     ASSIST_REPLY_DEADLINE_MS: '60000',
-    ...(double ? { OPENAI_BASE_URL: double.url, OPENAI_API_KEY: 'sk-eval' } : {}),
+    ...(double
+      ? { OPENAI_BASE_URL: double.url, OPENAI_API_KEY: 'sk-eval', LLM_EMBEDDING_DIMENSION: '64' }
+      : {}),
   });
   const tally: Tally = { answers: 0, citationsChecked: 0, invalidCitations: 0, unretrievedSources: 0 };
   const rows: Record<string, string | number>[] = [];
