@@ -4,7 +4,8 @@ import { formatContext, formatHistory, formatSources } from './sources.format';
 
 export const answerPrompt: PromptTemplate<Extract<ChatRequest, { purpose: 'answer' }>> = {
   purpose: 'answer',
-  version: 'answer-v2',
+  /** v3: provider-cache layout (static system text, then sources, then the case) and the prompt budget. */
+  version: 'answer-v3',
   render: (request, language) => [
     {
       role: 'system',
@@ -13,16 +14,17 @@ export const answerPrompt: PromptTemplate<Extract<ChatRequest, { purpose: 'answe
         '(agent replies from similar resolved tickets and knowledge-base passages).',
         'Cite sources as [1], [2], only by the numbers shown; the current ticket and earlier turns are context,',
         'never cite them. If the sources do not answer the question, say so plainly.',
-        `Answer in ${LANGUAGE_NAME[language]}, the language of the question.`,
+        'Answer in the language named after the question.',
       ].join('\n'),
     },
     {
       role: 'user',
       content: [
-        request.context ? formatContext(request.context) : '',
+        // What many prompts share comes first, so a provider's prefix cache can serve it; the case comes last.
         `Sources:\n${formatSources(request.sources)}`,
+        request.context ? formatContext(request.context) : '',
         request.history?.length ? formatHistory(request.history) : '',
-        `Question: ${request.question}`,
+        `Question: ${request.question}\nAnswer in ${LANGUAGE_NAME[language]}.`,
       ]
         .filter(Boolean)
         .join('\n\n'),
