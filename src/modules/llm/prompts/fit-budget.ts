@@ -43,6 +43,8 @@ function focusRequest(request: ChatRequest, measure: TextMeasure): ChatRequest {
     case 'summary':
       return request;
     case 'answer': {
+      // An answer adapted from the general one shows the sources' headers only: nothing to focus.
+      if (request.generalAnswer) return request;
       const focus = [request.question, request.history?.at(-1)?.question ?? ''].join('\n');
       return {
         ...request,
@@ -63,6 +65,7 @@ function focusRequest(request: ChatRequest, measure: TextMeasure): ChatRequest {
       };
     }
     case 'reply':
+      if (request.draft) return request;
       return {
         ...request,
         sources: focusSources(request.sources, {
@@ -122,6 +125,8 @@ function fitToMaxTokens(
           answer: cut(turn.answer, perTurn * 0.7),
         })),
         sources: cutSources(request.sources, room * 0.8 - context - history),
+        // Shown instead of the sources' texts: it takes their share.
+        generalAnswer: request.generalAnswer && cut(request.generalAnswer, room * 0.8 - context - history),
       };
     }
     case 'reply':
@@ -134,6 +139,8 @@ function fitToMaxTokens(
         },
         instructions: request.instructions ? cut(request.instructions, room * 0.1) : undefined,
         sources: cutSources(request.sources, room * 0.5),
+        // Shown instead of the sources' texts: it takes their share.
+        draft: request.draft && cut(request.draft, room * 0.5),
       };
   }
 }

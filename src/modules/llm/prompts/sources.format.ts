@@ -6,6 +6,12 @@ export function formatSources(sources: NumberedSources): string {
   return sources.map((s) => `[${s.ref}] (${s.kind}${s.title ? `: ${s.title}` : ''})\n${s.text}`).join('\n\n');
 }
 
+/** The numbered headers alone, for a prompt that derives from an earlier text which cites them. */
+export function formatSourceHeaders(sources: NumberedSources): string {
+  if (sources.length === 0) return '(none)';
+  return sources.map((s) => `[${s.ref}] (${s.kind}${s.title ? `: ${s.title}` : ''})`).join('\n');
+}
+
 /** The open ticket: context for the question, outside the numbered sources and never cited. */
 export function formatContext(context: GroundingContext): string {
   return `Current ticket (context, not a source; do not cite it): ${context.title}\n${context.text}`;
