@@ -432,6 +432,33 @@ describe.each(dbTargets())('assist (%s, OpenAI double)', (target) => {
       }
     });
 
+    it('rewrites the cached draft for an instructions variant instead of sending the sources again', async () => {
+      const base = await post('reply', { ticket_id: 'A-OPEN' });
+      expect(base.body.cached).toBe(false);
+      expect(JSON.stringify(fake.chatBodies.at(-1))).toContain('Refunds take 5-7 business days');
+
+      const variant = { ticket_id: 'A-OPEN', instructions: 'Be formal.' };
+      const rewritten = await post('reply', variant);
+      expect(rewritten.body).toMatchObject({ cached: false, sources: base.body.sources });
+      const prompt = String(
+        (fake.chatBodies.at(-1) as { messages: { content: string }[] }).messages.at(-1)?.content,
+      );
+      expect(prompt).toContain(base.body.draft);
+      expect(prompt).toContain('Agent instructions: Be formal.');
+      expect(prompt).not.toContain('Refunds take 5-7 business days');
+      // The numbered headers stay: the rewritten draft's [n] still name the same sources.
+      for (const source of base.body.sources as Array<{ ref: number }>)
+        expect(prompt).toContain(`[${source.ref}] (`);
+      expect((await post('reply', variant)).body).toMatchObject({
+        cached: true,
+        draft: rewritten.body.draft,
+      });
+
+      // Without a cache read (no-cache), the variant is drafted from the sources.
+      await post('reply', variant, key, { 'cache-control': 'no-cache' });
+      expect(JSON.stringify(fake.chatBodies.at(-1))).toContain('Refunds take 5-7 business days');
+    });
+
     it('replays a cached draft as well-formed SSE', async () => {
       const body = { ticket_id: 'A-LOGIN' };
       const json = await post('reply', body);

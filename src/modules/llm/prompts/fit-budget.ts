@@ -43,8 +43,6 @@ function focusRequest(request: ChatRequest, measure: TextMeasure): ChatRequest {
     case 'summary':
       return request;
     case 'answer': {
-      // An answer adapted from the general one shows the sources' headers only: nothing to focus.
-      if (request.generalAnswer) return request;
       const focus = [request.question, request.history?.at(-1)?.question ?? ''].join('\n');
       return {
         ...request,
@@ -65,6 +63,7 @@ function focusRequest(request: ChatRequest, measure: TextMeasure): ChatRequest {
       };
     }
     case 'reply':
+      // A rewrite of an earlier draft shows the sources' headers only: nothing to focus.
       if (request.draft) return request;
       return {
         ...request,
@@ -125,8 +124,6 @@ function fitToMaxTokens(
           answer: cut(turn.answer, perTurn * 0.7),
         })),
         sources: cutSources(request.sources, room * 0.8 - context - history),
-        // Shown instead of the sources' texts: it takes their share.
-        generalAnswer: request.generalAnswer && cut(request.generalAnswer, room * 0.8 - context - history),
       };
     }
     case 'reply':
