@@ -71,12 +71,17 @@ function select(units: Unit[], maxTokens: number, measure: TextMeasure): Unit[] 
   const matching = units.filter((u) => u.score > 0).sort((a, b) => b.score - a.score || a.index - b.index);
   const candidates = matching.length > 0 ? matching : units;
   const chosen: Unit[] = [];
+  // Each sentence is counted once; a join (a space, a line break or " … ") is counted as two tokens, more
+  // than it takes, so the rendered text never exceeds the budget.
+  let used = -JOIN_TOKENS;
   for (const unit of candidates) {
-    const next = [...chosen, unit].sort((a, b) => a.index - b.index);
-    if (measure.count(render(next)) <= maxTokens) chosen.splice(0, chosen.length, ...next);
-    else if (matching.length === 0) break;
+    const cost = measure.count(unit.sentence) + JOIN_TOKENS;
+    if (used + cost <= maxTokens) {
+      chosen.push(unit);
+      used += cost;
+    } else if (matching.length === 0) break;
   }
-  return chosen;
+  return chosen.sort((a, b) => a.index - b.index);
 }
 
 /** Not one whole sentence fits: the best one (or the text, when it has no sentence) cut to the budget. */
@@ -96,6 +101,8 @@ function render(units: Unit[]): string {
     })
     .join('');
 }
+
+const JOIN_TOKENS = 2;
 
 function keyOf(sentence: string): string {
   return sentence.normalize('NFC').toLowerCase().replace(/\s+/gu, ' ').trim();
