@@ -302,6 +302,27 @@ describe.each(dbTargets())('assist (%s, OpenAI double)', (target) => {
       expect(theirs.body.cached).toBe(false);
     });
 
+    it('adapts the cached company-wide answer to the ticket instead of sending the sources again', async () => {
+      const query = { query: 'How are refunds handled for this customer?', data_types: ['articles'] };
+      const general = await post('query', query);
+      expect(general.body.cached).toBe(false);
+      const generalPrompt = JSON.stringify(fake.chatBodies.at(-1));
+      expect(generalPrompt).not.toContain('Current ticket');
+      expect(generalPrompt).toContain('5-7 business days after the return arrives');
+
+      const init = await post('init', { ticket_id: 'A-OPEN' });
+      const adapted = await post('query', { ...query, session_id: init.body.session_id });
+      expect(adapted.body).toMatchObject({ cached: false, sources: general.body.sources });
+      const prompt = String(
+        (fake.chatBodies.at(-1) as { messages: { content: string }[] }).messages.at(-1)?.content,
+      );
+      expect(prompt).toContain('Current ticket');
+      expect(prompt).toContain(general.body.answer);
+      expect(prompt).not.toContain('5-7 business days after the return arrives');
+      for (const source of general.body.sources as Array<{ ref: number }>)
+        expect(prompt).toContain(`[${source.ref}] (`);
+    });
+
     it('starts a session when none is given', async () => {
       const res = await post('query', { query: 'reset link expired', data_types: ['articles'], limit: 2 });
       expect(res.status).toBe(200);

@@ -2,11 +2,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import { AppConfig } from '../../config/config';
 import type { TicketEntity } from '../../database/entities';
 import type { CacheMode } from '../cache/ports/layered-cache.port';
-import {
-  QuestionEmbedding,
-  SemanticAnswerCache,
-  SemanticScope,
-} from './semantic/semantic-answer-cache.port';
+import { QuestionEmbedding, SemanticAnswerCache, SemanticScope } from './semantic/semantic-answer-cache.port';
 import { composeGrounded } from '../llm/domain/grounded-composer';
 import { detectLanguage } from '../llm/domain/language';
 import { LlmService } from '../llm/llm.service';
@@ -128,10 +124,25 @@ export class AnswerService {
       key: assistKeys.answer({ companyId, question, sources, context, history: turns, promptVersion }),
       mode: input.cacheMode,
       sources: refs,
-      complete: (signal) =>
-        this.llm.answer({ companyId, question, sources, context, history: turns, signal }),
-      stream: (signal) =>
-        this.llm.streamAnswer({ companyId, question, sources, context, history: turns, signal }),
+      // A question that needs the ticket adapts the cached company-wide answer to the same question from the
+      // same sources (its key is this one without the ticket) instead of sending the sources' texts again.
+      // Not a follow-up: its turns are not in the company-wide answer. The local model composes anyway.
+      derivedFrom:
+        context && !turns && this.config.llm.provider === 'openai'
+          ? assistKeys.answer({ companyId, question, sources, promptVersion })
+          : undefined,
+      complete: (signal, generalAnswer) =>
+        this.llm.answer({ companyId, question, sources, context, history: turns, generalAnswer, signal }),
+      stream: (signal, generalAnswer) =>
+        this.llm.streamAnswer({
+          companyId,
+          question,
+          sources,
+          context,
+          history: turns,
+          generalAnswer,
+          signal,
+        }),
       composeLocally: () =>
         composeGrounded({
           purpose: 'answer',

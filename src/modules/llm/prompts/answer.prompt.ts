@@ -1,6 +1,6 @@
 import type { ChatRequest } from '../ports/chat-model.port';
 import { LANGUAGE_NAME, PromptTemplate } from './prompt-template';
-import { formatContext, formatHistory, formatSources } from './sources.format';
+import { formatContext, formatHistory, formatSourceHeaders, formatSources } from './sources.format';
 
 export const answerPrompt: PromptTemplate<Extract<ChatRequest, { purpose: 'answer' }>> = {
   purpose: 'answer',
@@ -21,9 +21,17 @@ export const answerPrompt: PromptTemplate<Extract<ChatRequest, { purpose: 'answe
       role: 'user',
       content: [
         // What many prompts share comes first, so a provider's prefix cache can serve it; the case comes last.
-        `Sources:\n${formatSources(request.sources)}`,
+        ...(request.generalAnswer
+          ? [
+              `Sources (read for the general answer below):\n${formatSourceHeaders(request.sources)}`,
+              `General answer to this question from these sources, for no ticket in particular:\n${request.generalAnswer}`,
+            ]
+          : [`Sources:\n${formatSources(request.sources)}`]),
         request.context ? formatContext(request.context) : '',
         request.history?.length ? formatHistory(request.history) : '',
+        request.generalAnswer
+          ? 'Adapt the general answer to the current ticket: keep its citations where its statements stay, and add no fact that neither it nor the ticket states.'
+          : '',
         `Question: ${request.question}\nAnswer in ${LANGUAGE_NAME[language]}.`,
       ]
         .filter(Boolean)

@@ -43,6 +43,8 @@ function focusRequest(request: ChatRequest, measure: TextMeasure): ChatRequest {
     case 'summary':
       return request;
     case 'answer': {
+      // An adaptation of the general answer shows the sources' headers only: nothing to focus.
+      if (request.generalAnswer) return request;
       const focus = [request.question, request.history?.at(-1)?.question ?? ''].join('\n');
       return {
         ...request,
@@ -124,6 +126,8 @@ function fitToMaxTokens(
           answer: cut(turn.answer, perTurn * 0.7),
         })),
         sources: cutSources(request.sources, room * 0.8 - context - history),
+        // Shown instead of the sources' texts: it takes their share.
+        generalAnswer: request.generalAnswer && cut(request.generalAnswer, room * 0.8 - context - history),
       };
     }
     case 'reply':

@@ -88,6 +88,21 @@ describe('prompt templates', () => {
         'en',
       ),
     ],
+    [
+      'answer',
+      renderPrompt(
+        {
+          companyId: 'c',
+          priority: 'interactive',
+          purpose: 'answer',
+          question: 'How long will this refund take?',
+          sources,
+          context: { title: 'Jacket refund', text: 'Returned a jacket on May 2.' },
+          generalAnswer: 'Refunds take 5 business days [1].',
+        },
+        'en',
+      ),
+    ],
   ])('%s', (purpose, messages) => {
     expect({ version: templateVersion(purpose as 'summary'), messages }).toMatchSnapshot();
   });
