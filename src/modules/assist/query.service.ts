@@ -70,10 +70,7 @@ export class QueryService {
     return { ...answered, session_id: session.session_id };
   }
 
-  private async generated(
-    prepared: PreparedQuery,
-    started: number,
-  ): Promise<Omit<QueryAnswer, 'session_id'>> {
+  private async generated(prepared: PreparedQuery, started: number): Promise<Omit<QueryAnswer, 'session_id'>> {
     const outcome = await this.generation.generate(
       prepared.spec,
       remainingMs(started, this.config.assist.queryDeadlineMs, performance.now()),
