@@ -1,6 +1,6 @@
 import type { ChatRequest } from '../ports/chat-model.port';
 import { LANGUAGE_NAME, PromptTemplate } from './prompt-template';
-import { formatContext, formatHistory, formatSourceHeaders, formatSources } from './sources.format';
+import { citedSourceHeaders, formatContext, formatHistory, formatSources } from './sources.format';
 
 export const answerPrompt: PromptTemplate<Extract<ChatRequest, { purpose: 'answer' }>> = {
   purpose: 'answer',
@@ -23,8 +23,8 @@ export const answerPrompt: PromptTemplate<Extract<ChatRequest, { purpose: 'answe
         // What many prompts share comes first, so a provider's prefix cache can serve it; the case comes last.
         ...(request.generalAnswer
           ? [
-              `Sources (read for the general answer below):\n${formatSourceHeaders(request.sources)}`,
-              `General answer to this question from these sources, for no ticket in particular:\n${request.generalAnswer}`,
+              `General answer to this question from the knowledge base, for no ticket in particular:\n${request.generalAnswer}`,
+              citedSourceHeaders(request.sources, request.generalAnswer),
             ]
           : [`Sources:\n${formatSources(request.sources)}`]),
         request.context ? formatContext(request.context) : '',

@@ -2,7 +2,7 @@ import type { DraftPreferences } from '../domain/draft-preferences';
 import type { TextLanguage } from '../domain/language';
 import type { ChatRequest } from '../ports/chat-model.port';
 import { LANGUAGE_NAME, PromptTemplate } from './prompt-template';
-import { formatSourceHeaders, formatSources } from './sources.format';
+import { citedSourceHeaders, formatSources } from './sources.format';
 
 const TONE: Record<NonNullable<DraftPreferences['tone']>, string> = {
   friendly: 'Tone: friendly and personal, warm greeting, plain words.',
@@ -29,13 +29,12 @@ export const replyPrompt: PromptTemplate<Extract<ChatRequest, { purpose: 'reply'
       role: 'user',
       content: [
         // What many prompts share comes first, so a provider's prefix cache can serve it; the case comes last.
-        request.draft
-          ? `Sources (read for the draft below):\n${formatSourceHeaders(request.sources)}`
-          : `Sources:\n${formatSources(request.sources)}`,
+        request.draft ? '' : `Sources:\n${formatSources(request.sources)}`,
         `Reply requirements:\n${preferenceLines(request.preferences, language).join('\n')}`,
         request.draft
-          ? `Draft for this ticket from these sources; rewrite it under the agent instructions below, keeping its citations and adding no fact it does not state:\n${request.draft}`
+          ? `Draft for this ticket from the knowledge base; rewrite it under the agent instructions below, keeping its citations and adding no fact it does not state:\n${request.draft}`
           : '',
+        request.draft ? citedSourceHeaders(request.sources, request.draft) : '',
         `Ticket subject: ${request.ticket.subject}`,
         `Customer message:\n${request.ticket.body}`,
         request.instructions ? `Agent instructions: ${request.instructions}` : '',
