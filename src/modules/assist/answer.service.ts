@@ -2,7 +2,11 @@ import { Injectable, Optional } from '@nestjs/common';
 import { AppConfig } from '../../config/config';
 import type { TicketEntity } from '../../database/entities';
 import type { CacheMode } from '../cache/ports/layered-cache.port';
-import { QuestionEmbedding, SemanticAnswerCache, SemanticScope } from './semantic/semantic-answer-cache.port';
+import {
+  QuestionEmbedding,
+  SemanticAnswerCache,
+  SemanticScope,
+} from './semantic/semantic-answer-cache.port';
 import { composeGrounded } from '../llm/domain/grounded-composer';
 import { detectLanguage } from '../llm/domain/language';
 import { LlmService } from '../llm/llm.service';
@@ -119,6 +123,7 @@ export class AnswerService {
     const citesOpenTicket = (value: Generated) =>
       !!ticket && value.sources.some((s) => s.type === 'ticket' && s.id === ticket.ticketId);
     const semantic = this.semantic;
+    const call = { companyId, question, sources, context, history: turns };
     const spec: GenerationSpec = {
       name: `answer ${companyId}`,
       key: assistKeys.answer({ companyId, question, sources, context, history: turns, promptVersion }),
@@ -131,18 +136,8 @@ export class AnswerService {
         context && !turns && this.config.llm.provider === 'openai'
           ? assistKeys.answer({ companyId, question, sources, promptVersion })
           : undefined,
-      complete: (signal, generalAnswer) =>
-        this.llm.answer({ companyId, question, sources, context, history: turns, generalAnswer, signal }),
-      stream: (signal, generalAnswer) =>
-        this.llm.streamAnswer({
-          companyId,
-          question,
-          sources,
-          context,
-          history: turns,
-          generalAnswer,
-          signal,
-        }),
+      complete: (signal, generalAnswer) => this.llm.answer({ ...call, generalAnswer, signal }),
+      stream: (signal, generalAnswer) => this.llm.streamAnswer({ ...call, generalAnswer, signal }),
       composeLocally: () =>
         composeGrounded({
           purpose: 'answer',

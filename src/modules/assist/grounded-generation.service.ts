@@ -28,8 +28,9 @@ export interface GenerationSpec {
   sources: SourceRef[];
   /**
    * A cached generation this one can be derived from more cheaply than from the sources' texts (a draft's
-   * instructions variant rewrites the draft; a question that needs the ticket adapts the company-wide answer). Its key must cover a subset of what `key` covers, so the
-   * derived value depends on nothing `key` does not. Read only in the default mode, never computed.
+   * instructions variant rewrites the draft; a question that needs the ticket adapts the company-wide answer).
+   * Its key must cover a subset of what `key` covers, so the derived value depends on nothing `key` does not.
+   * Read only in the default mode, never computed.
    */
   derivedFrom?: CacheKey;
   /** The model call, non-streamed and streamed; `base` is the text of `derivedFrom` when it was cached. */

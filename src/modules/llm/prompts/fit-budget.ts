@@ -43,7 +43,7 @@ function focusRequest(request: ChatRequest, measure: TextMeasure): ChatRequest {
     case 'summary':
       return request;
     case 'answer': {
-      // An adaptation of the general answer shows the sources' headers only: nothing to focus.
+      // An adaptation of the general answer shows no source text: nothing to focus.
       if (request.generalAnswer) return request;
       const focus = [request.question, request.history?.at(-1)?.question ?? ''].join('\n');
       return {
@@ -65,12 +65,13 @@ function focusRequest(request: ChatRequest, measure: TextMeasure): ChatRequest {
       };
     }
     case 'reply':
-      // A rewrite of an earlier draft shows the sources' headers only: nothing to focus.
+      // A rewrite of an earlier draft shows no source text: nothing to focus.
       if (request.draft) return request;
       return {
         ...request,
         sources: focusSources(request.sources, {
-          // Not the instructions: a variant of a draft keeps the sources, so the provider caches their prefix.
+          // Not the instructions: a variant drafted from the sources then shares their prefix with the plain
+          // draft, which a provider's prompt cache serves.
           focus: `${request.ticket.subject}\n${request.ticket.body}`,
           maxTokensPerSource: PROMPT_BUDGET.replySourceTokens,
           ...measure,
