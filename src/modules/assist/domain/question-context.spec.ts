@@ -37,6 +37,9 @@ describe('ticketNeededFor', () => {
     expect(on('Why does my reset link say expired?', password)).toBe('reference');
     expect(on('Why does my new reset link fail?', password)).toBe('reference');
     expect(on('제 주문은 언제 도착하나요?', password)).toBeNull();
+    // 제품 (product) is not 제 (my).
+    expect(on('제품 교환은 어떻게 하나요?', password)).toBeNull();
+    expect(refersToCase('제품 교환은 어떻게 하나요?')).toBe(false);
     expect(on('제 주문은 언제 도착하나요?', '주문 88213 배송이 안 왔어요')).toBe('reference');
     // Other references never depend on the ticket's words.
     expect(on('Why was the customer charged twice?', password)).toBe('reference');

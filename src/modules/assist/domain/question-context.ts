@@ -130,7 +130,7 @@ function possessedThings(question: string): string[] | 'any' | null {
         .map(stemEn),
     );
   }
-  for (const m of question.matchAll(/(?:^|\s)(?:제|내|저의|나의)(?:\s+(\S+))?/gu)) {
+  for (const m of question.matchAll(/(?:^|\s)(?:제|내|저의|나의)(?=\s|$)(?:\s+(\S+))?/gu)) {
     found = true;
     if (m[1]) things.push(stripParticle(m[1].replace(/[^\p{L}\p{N}]+$/u, '')));
   }
