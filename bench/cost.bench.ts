@@ -7,7 +7,7 @@
  * or cross-company cache hit: every response of the cached run is checked against the uncached run's.
  */
 import { generateArticles, generateTickets } from '../src/cli/generate/support-data.generator';
-import { ticketNeededFor } from '../src/modules/assist/domain/question-context';
+import { refersToCase } from '../src/modules/assist/domain/question-context';
 import { UsageLedger } from '../src/modules/llm/usage-ledger.service';
 import type { TicketDto } from '../src/modules/tickets/dto/ticket.dto';
 import { FakeOpenAiServer } from '../test/fakes/openai.fake-server';
@@ -304,10 +304,9 @@ interface Tally {
  *    repeat (asked in this ticket's sessions at this revision: a changed source elsewhere, or a race);
  *  - reply: first sight (the ticket never drafted), changed ticket (drafted before its last update),
  *    instructions variant (drafted at this revision, never with these instructions), repeat.
+ * "Refers to the case" is the wording alone (refersToCase): "my card" counts even where the ticket, which has
+ * no card, stays out of the prompt (then the step is usually a hit).
  */
-function refersToCase(question: string): boolean {
-  return ticketNeededFor({ question, ticketText: '', sourceTexts: ['-'] }) === 'reference';
-}
 
 /**
  * Visits every request of the workload in order with the revision its ticket is at (updates bump it): for a

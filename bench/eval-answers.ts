@@ -36,7 +36,18 @@ interface Tally {
   citationsChecked: number;
   invalidCitations: number;
   unretrievedSources: number;
+  /** OpenAI double only: model answers whose prompt's numbered blocks were compared with the sources returned. */
+  promptsChecked: number;
+  /** Of those, prompts whose blocks ([n], type, title, in order) differ from the returned sources. */
+  promptMismatches: number;
 }
+
+/**
+ * With the OpenAI double, after an answer the model wrote (not cached): the numbered blocks of the prompt it
+ * was given must be the returned sources, in order, so every [n] the model could write names sources[n-1]
+ * (a prompt budget trims the blocks' texts, never their numbers).
+ */
+type PromptCheck = (body: { sources: SourceRef[]; cached: boolean }) => void;
 
 const FOLLOW_UP = 'How long does that take?';
 
@@ -45,16 +56,39 @@ async function main(): Promise<void> {
   const corpusCap = Number(arg('corpus', '3000'));
   const questionCap = Number(arg('questions', '300'));
   const draftCount = Number(arg('drafts', '150'));
-  const double = llm === 'openai-double' ? await FakeOpenAiServer.start({ latencyMs: 0 }) : undefined;
+  const double =
+    llm === 'openai-double'
+      ? await FakeOpenAiServer.start({ latencyMs: 0, embeddingDimension: 64 })
+      : undefined;
   if (llm !== 'local' && !double) throw new Error(`--llm=${llm}: local|openai-double`);
   const client = await startEvalApp('embedded', {
     ASSIST_PREFETCH_ENABLED: 'false',
     // Evaluations wait for the model: a deadline would turn answers into partial local ones.
     ASSIST_QUERY_DEADLINE_MS: '60000',
     ASSIST_REPLY_DEADLINE_MS: '60000',
-    ...(double ? { OPENAI_BASE_URL: `${double.url}/v1`, OPENAI_API_KEY: 'sk-eval' } : {}),
+    ...(double
+      ? { OPENAI_BASE_URL: double.url, OPENAI_API_KEY: 'sk-eval', LLM_EMBEDDING_DIMENSION: '64' }
+      : {}),
   });
-  const tally: Tally = { answers: 0, citationsChecked: 0, invalidCitations: 0, unretrievedSources: 0 };
+  const tally: Tally = {
+    answers: 0,
+    citationsChecked: 0,
+    invalidCitations: 0,
+    unretrievedSources: 0,
+    promptsChecked: 0,
+    promptMismatches: 0,
+  };
+  const checkPrompt: PromptCheck = ({ sources, cached }) => {
+    const body = double?.chatBodies.at(-1) as { messages: Array<{ content: string }> } | undefined;
+    if (!body || cached || sources.length === 0) return;
+    const user = String(body.messages.at(-1)?.content);
+    const blocks = [...user.matchAll(/^\[(\d+)\] \((ticket|article)(?:: (.*))?\)$/gm)].map(
+      (m) => `${m[1]}|${m[2]}|${m[3] ?? ''}`,
+    );
+    tally.promptsChecked++;
+    if (blocks.join() !== sources.map((s) => `${s.ref}|${s.type}|${s.title ?? ''}`).join())
+      tally.promptMismatches++;
+  };
   const rows: Record<string, string | number>[] = [];
   const sweep: SweepRow[] = [];
   try {
@@ -78,8 +112,8 @@ async function main(): Promise<void> {
 
     for (const company of companies) {
       const other = companies.find((c) => c !== company)!;
-      const inScope = await askAll(client, company, company.heldOut, tally);
-      const outOfScope = await askAll(client, company, other.heldOut, tally);
+      const inScope = await askAll(client, company, company.heldOut, tally, checkPrompt);
+      const outOfScope = await askAll(client, company, other.heldOut, tally, checkPrompt);
       sweep.push({
         company: company.name,
         inScope: inScope.bestScores,
@@ -101,7 +135,7 @@ async function main(): Promise<void> {
     }
 
     const bitext = companies[0];
-    const drafts = await draftReplies(client, bitext, draftCount, tally);
+    const drafts = await draftReplies(client, bitext, draftCount, tally, checkPrompt);
     const followUps = await askFollowUps(client, bitext, Math.min(100, bitext.heldOut.length), tally);
     printSweep('best ticket cosine', [0.2, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6], sweep, (c) => [
       c.inScope,
@@ -129,6 +163,11 @@ async function main(): Promise<void> {
         ),
         'invalid [n]': tally.invalidCitations,
         'sources not retrieved': tally.unretrievedSources,
+        ...(double
+          ? {
+              'prompts whose numbered blocks ≠ sources': `${tally.promptMismatches} of ${tally.promptsChecked}`,
+            }
+          : {}),
         drafts: drafts.count,
         'drafts grounded': share(drafts.grounded, drafts.count),
         "drafts with another customer's identifier": drafts.leaking,
@@ -188,6 +227,7 @@ interface SourceRef {
   ref: number;
   type: string;
   id: string;
+  title?: string;
 }
 
 /** Checks one answer or draft: each [n] resolves, and each source is one /search retrieves for the text. */
@@ -228,6 +268,7 @@ async function askAll(
   company: Company,
   questions: SupportRecord[],
   tally: Tally,
+  checkPrompt: PromptCheck,
 ): Promise<{ grounded: number; bestScores: number[]; bestKeyword: number[]; bestGrounding: number[] }> {
   let grounded = 0;
   const bestScores: number[] = [];
@@ -264,6 +305,7 @@ async function askAll(
     if (res.body.grounded !== sources.length > 0)
       throw new Error(`grounded ${String(res.body.grounded)} with ${sources.length} sources`);
     if (sources.length > 0) grounded++;
+    checkPrompt({ sources, cached: res.body.cached === true });
     await checkCitations({
       client,
       key: company.key,
@@ -287,6 +329,7 @@ async function draftReplies(
   company: Company,
   count: number,
   tally: Tally,
+  checkPrompt: PromptCheck,
 ): Promise<{ count: number; grounded: number; leaking: number }> {
   const stored = new Map<string, Set<string>>();
   for (const record of company.corpus) stored.set(record.id, identifiersIn(record.body));
@@ -313,6 +356,7 @@ async function draftReplies(
       (id) => !own.has(id) && [...stored.values()].some((ids) => ids.has(id)),
     );
     if (foreign.length > 0) leaking++;
+    checkPrompt({ sources: res.body.sources as SourceRef[], cached: res.body.cached === true });
     await checkCitations({
       client,
       key: company.key,

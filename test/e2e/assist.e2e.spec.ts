@@ -302,6 +302,28 @@ describe.each(dbTargets())('assist (%s, OpenAI double)', (target) => {
       expect(theirs.body.cached).toBe(false);
     });
 
+    it('adapts the cached company-wide answer to the ticket instead of sending the sources again', async () => {
+      const query = { query: 'How are refunds handled for this customer?', data_types: ['articles'] };
+      const general = await post('query', query);
+      expect(general.body.cached).toBe(false);
+      const generalPrompt = JSON.stringify(fake.chatBodies.at(-1));
+      expect(generalPrompt).not.toContain('Current ticket');
+      expect(generalPrompt).toContain('5-7 business days after the return arrives');
+
+      const init = await post('init', { ticket_id: 'A-OPEN' });
+      const adapted = await post('query', { ...query, session_id: init.body.session_id });
+      expect(adapted.body).toMatchObject({ cached: false, sources: general.body.sources });
+      const prompt = String(
+        (fake.chatBodies.at(-1) as { messages: { content: string }[] }).messages.at(-1)?.content,
+      );
+      expect(prompt).toContain('Current ticket');
+      expect(prompt).toContain(general.body.answer);
+      expect(prompt).not.toContain('5-7 business days after the return arrives');
+      // Only the headers of the sources the general answer cites (the double cites none): its [n] keep their meaning.
+      for (const source of general.body.sources as Array<{ ref: number }>)
+        expect(prompt.includes(`[${source.ref}] (`)).toBe(general.body.answer.includes(`[${source.ref}]`));
+    });
+
     it('starts a session when none is given', async () => {
       const res = await post('query', { query: 'reset link expired', data_types: ['articles'], limit: 2 });
       expect(res.status).toBe(200);
@@ -430,6 +452,33 @@ describe.each(dbTargets())('assist (%s, OpenAI double)', (target) => {
       } finally {
         fake.configure({ tokenDelayMs: 0 });
       }
+    });
+
+    it('rewrites the cached draft for an instructions variant instead of sending the sources again', async () => {
+      const base = await post('reply', { ticket_id: 'A-OPEN' });
+      expect(base.body.cached).toBe(false);
+      expect(JSON.stringify(fake.chatBodies.at(-1))).toContain('Refunds take 5-7 business days');
+
+      const variant = { ticket_id: 'A-OPEN', instructions: 'Be formal.' };
+      const rewritten = await post('reply', variant);
+      expect(rewritten.body).toMatchObject({ cached: false, sources: base.body.sources });
+      const prompt = String(
+        (fake.chatBodies.at(-1) as { messages: { content: string }[] }).messages.at(-1)?.content,
+      );
+      expect(prompt).toContain(base.body.draft);
+      expect(prompt).toContain('Agent instructions: Be formal.');
+      expect(prompt).not.toContain('Refunds take 5-7 business days');
+      // Only the headers of the sources the draft cites (the double cites none): its [n] keep their meaning.
+      for (const source of base.body.sources as Array<{ ref: number }>)
+        expect(prompt.includes(`[${source.ref}] (`)).toBe(base.body.draft.includes(`[${source.ref}]`));
+      expect((await post('reply', variant)).body).toMatchObject({
+        cached: true,
+        draft: rewritten.body.draft,
+      });
+
+      // Without a cache read (no-cache), the variant is drafted from the sources.
+      await post('reply', variant, key, { 'cache-control': 'no-cache' });
+      expect(JSON.stringify(fake.chatBodies.at(-1))).toContain('Refunds take 5-7 business days');
     });
 
     it('replays a cached draft as well-formed SSE', async () => {

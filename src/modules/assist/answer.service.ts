@@ -123,15 +123,21 @@ export class AnswerService {
     const citesOpenTicket = (value: Generated) =>
       !!ticket && value.sources.some((s) => s.type === 'ticket' && s.id === ticket.ticketId);
     const semantic = this.semantic;
+    const call = { companyId, question, sources, context, history: turns };
     const spec: GenerationSpec = {
       name: `answer ${companyId}`,
       key: assistKeys.answer({ companyId, question, sources, context, history: turns, promptVersion }),
       mode: input.cacheMode,
       sources: refs,
-      complete: (signal) =>
-        this.llm.answer({ companyId, question, sources, context, history: turns, signal }),
-      stream: (signal) =>
-        this.llm.streamAnswer({ companyId, question, sources, context, history: turns, signal }),
+      // A question that needs the ticket adapts the cached company-wide answer to the same question from the
+      // same sources (its key is this one without the ticket) instead of sending the sources' texts again.
+      // Not a follow-up: its turns are not in the company-wide answer. The local model composes anyway.
+      derivedFrom:
+        context && !turns && this.config.llm.provider === 'openai'
+          ? assistKeys.answer({ companyId, question, sources, promptVersion })
+          : undefined,
+      complete: (signal, generalAnswer) => this.llm.answer({ ...call, generalAnswer, signal }),
+      stream: (signal, generalAnswer) => this.llm.streamAnswer({ ...call, generalAnswer, signal }),
       composeLocally: () =>
         composeGrounded({
           purpose: 'answer',

@@ -42,9 +42,16 @@ export interface GenerationSpec {
   key: CacheKey;
   mode: CacheMode;
   sources: SourceRef[];
-  /** The model call, non-streamed and streamed. */
-  complete: (signal: AbortSignal) => Promise<ChatResult>;
-  stream: (signal: AbortSignal) => AsyncIterable<ChatStreamEvent>;
+  /**
+   * A cached generation this one can be derived from more cheaply than from the sources' texts (a draft's
+   * instructions variant rewrites the draft; a question that needs the ticket adapts the company-wide answer).
+   * Its key must cover a subset of what `key` covers, so the derived value depends on nothing `key` does not.
+   * Read only in the default mode, never computed.
+   */
+  derivedFrom?: CacheKey;
+  /** The model call, non-streamed and streamed; `base` is the text of `derivedFrom` when it was cached. */
+  complete: (signal: AbortSignal, base?: string) => Promise<ChatResult>;
+  stream: (signal: AbortSignal, base?: string) => AsyncIterable<ChatStreamEvent>;
   /** The local grounded composition served when the model misses its deadline. */
   composeLocally: () => string;
   /** Consulted after the exact key misses, and filled after a model answer (/query only). */
@@ -165,7 +172,7 @@ export class GroundedGeneration {
     const upstream = new AbortController();
     const onAbort = () => upstream.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
-    const iterator = spec.stream(upstream.signal)[Symbol.asyncIterator]();
+    const iterator = spec.stream(upstream.signal, await this.baseText(spec))[Symbol.asyncIterator]();
     try {
       const first = await withinDeadline(iterator.next(), this.config.assist.firstTokenDeadlineMs);
       if (!first.ok) {
@@ -203,7 +210,7 @@ export class GroundedGeneration {
   }
 
   private async callModel(spec: GenerationSpec, signal: AbortSignal): Promise<Generated> {
-    const value = this.toValue(spec, await spec.complete(signal));
+    const value = this.toValue(spec, await spec.complete(signal, await this.baseText(spec)));
     if (spec.semantic && value.source !== 'local-fallback') this.storeSemanticLater(spec, value);
     return value;
   }
@@ -241,6 +248,18 @@ export class GroundedGeneration {
         credit: (value) => this.credit.of(value),
       }),
     );
+  }
+
+  /** The cached text this generation derives from, if any; a failed read only costs the cheaper prompt. */
+  private async baseText(spec: GenerationSpec): Promise<string | undefined> {
+    if (!spec.derivedFrom || spec.mode !== 'default') return undefined;
+    try {
+      const base = await this.cache.get<Generated>(spec.derivedFrom);
+      return base && base.source !== 'local-fallback' ? base.text : undefined;
+    } catch (error) {
+      this.logger.warn(`${spec.name}: base read failed: ${String(error)}`);
+      return undefined;
+    }
   }
 
   private async lookupSemantic(spec: GenerationSpec): Promise<Generated | undefined> {

@@ -156,22 +156,30 @@ export class ReplyService {
     const { sources, refs } = groundSources({ docs, keep: identifierSet(conversationText(ticket)) });
     const forReply = ticketForReply(ticket);
     const request = { companyId, ticket: forReply, sources, instructions, preferences };
-    const spec: GenerationSpec = {
-      name: `reply ${companyId}/${ticketId}`,
-      key: assistKeys.reply({
+    const keyOf = (withInstructions: string | undefined) =>
+      assistKeys.reply({
         companyId,
         ticketId,
         ticket: forReply,
-        instructions,
+        instructions: withInstructions,
         sources,
         preferences: preferences ?? null,
         promptVersion: this.llm.promptVersion('reply'),
-      }),
+      });
+    const spec: GenerationSpec = {
+      name: `reply ${companyId}/${ticketId}`,
+      key: keyOf(instructions),
+      // An instructions variant rewrites the cached draft of the same ticket text, sources and preferences
+      // (its key is this one without the instructions) instead of sending every source's text again. The
+      // local model composes from the sources anyway: nothing to save there.
+      derivedFrom: instructions && this.config.llm.provider === 'openai' ? keyOf(undefined) : undefined,
       // A draft written without the agent's (unreadable) preferences is not what the key promises.
       mode: agent.unavailable ? 'no-store' : input.cacheMode,
       sources: refs,
-      complete: async (signal) => fitted(await this.llm.draftReply({ ...request, signal }), preferences),
-      stream: (signal) => fittedStream(this.llm.streamReply({ ...request, signal }), preferences),
+      complete: async (signal, draft) =>
+        fitted(await this.llm.draftReply({ ...request, draft, signal }), preferences),
+      stream: (signal, draft) =>
+        fittedStream(this.llm.streamReply({ ...request, draft, signal }), preferences),
       composeLocally: () =>
         composeGrounded({
           purpose: 'reply',

@@ -34,8 +34,8 @@ describe('OpenAI adapters through the real SDK against the fake server', () => {
       language: 'en',
     });
     expect(answer.language).toBe('ko');
-    const system = (fake.chatBodies[1].messages as { content: string }[])[0].content;
-    expect(system).toContain('Korean');
+    const user = (fake.chatBodies[1].messages as { content: string }[]).at(-1)!.content;
+    expect(user).toContain('Answer in Korean');
     expect(fake.chatBodies[0]).toMatchObject({ model: 'gpt-4o-mini' });
 
     const chat = ledger.sum({ companyId: 'acme', model: 'gpt-4o-mini' });
@@ -50,7 +50,7 @@ describe('OpenAI adapters through the real SDK against the fake server', () => {
     expect(embed.embeddingTokens).toBe(5);
     expect(embed.costUsd).toBeCloseTo((5 * 0.02) / 1e6, 12);
     expect(embedded.usage.promptTokens).toBe(5);
-    expect(llm.promptVersion('answer')).toBe('answer-v2@gpt-4o-mini');
+    expect(llm.promptVersion('answer')).toBe('answer-v3@gpt-4o-mini');
   });
 
   it('leaves no abort listener on a signal shared by many calls (the SDK never removes its own)', async () => {
@@ -140,7 +140,23 @@ describe('OpenAI adapters through the real SDK against the fake server', () => {
     const request = {
       companyId: 'acme',
       ticket: { subject: 'Refund', body: 'My refund has not arrived after two weeks. What is happening?' },
-      sources: ['refund', 'card', 'bank', 'statement'].map((topic, i) => ({
+      // Enough sources that the prompt passes 1,024 tokens after the prompt budget trims each one.
+      sources: [
+        'refund',
+        'card',
+        'bank',
+        'statement',
+        'transfer',
+        'wallet',
+        'voucher',
+        'invoice',
+        'ledger',
+        'payout',
+        'receipt',
+        'deposit',
+        'credit',
+        'rebate',
+      ].map((topic, i) => ({
         ref: i + 1,
         id: `article:A-${i}`,
         kind: 'article' as const,

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { composeGrounded } from '../../llm/domain/grounded-composer';
 import { citedRefs, danglingCitations } from '../../llm/domain/numbered-sources';
 import { renderPrompt } from '../../llm/prompts';
+import { fitToBudget } from '../../llm/prompts/fit-budget';
+import { TokenCounter } from '../../llm/token-counter';
 import { contextOf, groundSources, RetrievedDoc } from './grounding';
 
 const docs: RetrievedDoc[] = [
@@ -90,6 +92,17 @@ function promptBlocks(content: string): Array<{ ref: number; kind: string; title
   }));
 }
 
+/** Each numbered block's body: the text the model reads under [ref]. */
+function blockBodies(content: string): Map<number, string> {
+  const bodies = new Map<number, string>();
+  const parts = content.split(/^\[(\d+)\] \((?:ticket|article)(?:: [^)\n]*)?\)$/gm);
+  for (let i = 1; i < parts.length; i += 2)
+    bodies.set(Number(parts[i]), parts[i + 1].split('\n\n')[0].trim());
+  return bodies;
+}
+
+const budget = { maxTokens: 6000, model: 'gpt-4o-mini', tokens: new TokenCounter() };
+
 describe('citation integrity (property)', () => {
   it('every [n] the model is shown, and every [n] the local composer writes, is sources[n-1]; the open ticket never has a number', () => {
     fc.assert(
@@ -117,12 +130,27 @@ describe('citation integrity (property)', () => {
             sources,
           },
         ]) {
-          const user = renderPrompt(request, 'en').at(-1)!.content;
-          expect(promptBlocks(user)).toEqual(refs.map((r) => ({ ref: r.ref, kind: r.type, title: r.title })));
-          if (context && request.purpose === 'answer')
-            expect(user).toContain(
-              `Current ticket (context, not a source; do not cite it): ${context.title}`,
+          for (const sent of [request, fitToBudget(request, budget)]) {
+            const user = renderPrompt(sent, 'en').at(-1)!.content;
+            expect(promptBlocks(user)).toEqual(
+              refs.map((r) => ({ ref: r.ref, kind: r.type, title: r.title })),
             );
+            if (context && sent.purpose === 'answer')
+              expect(user).toContain(
+                `Current ticket (context, not a source; do not cite it): ${context.title}`,
+              );
+            // The budget trims a block's text, never moves text to another number: every line of block [n]
+            // is sources[n - 1]'s, or points at an earlier block that shows it.
+            for (const [ref, body] of blockBodies(user)) {
+              const pointer = /^\(same as \[(\d+)\]\)$/.exec(body);
+              if (pointer) expect(Number(pointer[1])).toBeLessThan(ref);
+              else
+                for (const piece of body.split(/\n| … /))
+                  expect(sources[ref - 1].text.replace(/\s+/g, ' ')).toContain(
+                    piece.replace(/\s+/g, ' ').trim(),
+                  );
+            }
+          }
         }
 
         const answer = composeGrounded({ purpose: 'answer', language: 'en', question: q, sources });

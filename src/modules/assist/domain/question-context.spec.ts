@@ -1,4 +1,4 @@
-import { historyNeededFor, ticketNeededFor } from './question-context';
+import { historyNeededFor, refersToCase, ticketNeededFor } from './question-context';
 
 const ticketText =
   'Refund not received for order 88213\nThe customer returned a blender on May 2 and still has no refund on her Visa card.';
@@ -25,7 +25,28 @@ describe('ticketNeededFor', () => {
     expect(need('How long does a refund take to reach my card?')).toBe('reference');
     expect(need('What is the status of that order?')).toBe('reference');
     expect(need('이 고객의 환불은 언제 되나요?')).toBe('reference');
-    expect(need('제 주문은 언제 도착하나요?')).toBe('reference');
+    expect(need('When will my refund arrive?')).toBe('reference');
+  });
+
+  it('reads "my <thing>" as the case only when the ticket has that thing: otherwise the case adds nothing', () => {
+    const password = 'Forgot password and reset page shows an error\nThe reset link says it has expired.';
+    const on = (question: string, text: string) =>
+      ticketNeededFor({ question, ticketText: text, sourceTexts: sources });
+    expect(on('How long does a refund take to reach my card?', password)).toBeNull();
+    expect(on('Why is my account locked?', password)).toBeNull();
+    expect(on('Why does my reset link say expired?', password)).toBe('reference');
+    expect(on('Why does my new reset link fail?', password)).toBe('reference');
+    expect(on('제 주문은 언제 도착하나요?', password)).toBeNull();
+    // 제품 (product) is not 제 (my).
+    expect(on('제품 교환은 어떻게 하나요?', password)).toBeNull();
+    expect(refersToCase('제품 교환은 어떻게 하나요?')).toBe(false);
+    expect(on('제 주문은 언제 도착하나요?', '주문 88213 배송이 안 왔어요')).toBe('reference');
+    // Other references never depend on the ticket's words.
+    expect(on('Why was the customer charged twice?', password)).toBe('reference');
+    expect(on('Is this mine?', password)).toBe('reference');
+    // The wording alone still reads as referring to the case (the cost bench's classification).
+    expect(refersToCase('How long does a refund take to reach my card?')).toBe(true);
+    expect(refersToCase('How long does a refund take?')).toBe(false);
   });
 
   it('does not read the agent’s own voice or a relative "that" as a reference', () => {

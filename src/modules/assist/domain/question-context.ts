@@ -6,8 +6,10 @@
  * a false "not needed" could lose the case's facts):
  *  - reference: the question points at the case or its people: "this"/"that" + a noun, "the customer",
  *    "the ticket", "the case", a third-person or possessive pronoun (he, she, they, his, her, their, ...),
- *    a first-person possessive (my, our, mine: an agent has no card or account of their own in a helpdesk,
- *    so "my card" quotes the customer), or the Korean equivalents (이/그 + noun, 고객, 제/내/저의/우리);
+ *    or the Korean equivalents (이/그 + noun, 고객, 제가/내가); a first-person possessive (my, mine, 제/내/저의/
+ *    나의: an agent has no card or account of their own in a helpdesk, so "my card" quotes the customer)
+ *    counts when the ticket mentions the thing possessed: "my card" on a password-reset ticket quotes a
+ *    customer of the question, not this one, and the ticket has nothing to add to the answer;
  *  - identifier: a token with a digit (an order number, an error code) that appears in the ticket;
  *  - salient term: a content word of the question that the ticket contains and no retrieved source does;
  *  - no sources: retrieval found nothing (or was cut short), so the ticket is the only grounding there is.
@@ -60,6 +62,12 @@ const QUESTION_WORDS = new Set(
 );
 const ANAPHORA_KO = /(?:그것|그거|그건|그게|그걸|이것|이거|이건|저것|거기|그때|그 다음|위의|앞의)/u;
 
+/** The wording alone points at a case ("the customer", "this order", "my card"), whatever the ticket says. */
+export function refersToCase(question: string): boolean {
+  const text = question.normalize('NFC');
+  return REFERENCE_EN.test(text) || REFERENCE_KO.test(text) || possessedThings(text) !== null;
+}
+
 export function ticketNeededFor(input: {
   question: string;
   ticketText: string;
@@ -68,6 +76,8 @@ export function ticketNeededFor(input: {
   const question = input.question.normalize('NFC');
   if (REFERENCE_EN.test(question) || REFERENCE_KO.test(question)) return 'reference';
   const ticket = input.ticketText.normalize('NFC').toLowerCase();
+  const possessed = possessedThings(question);
+  if (possessed === 'any' || possessed?.some((thing) => mentions(ticket, thing))) return 'reference';
   const tokens = tokensOf(question);
   if (tokens.some((t) => /\d/.test(t) && t.length >= 2 && ticket.includes(t))) return 'identifier';
   if (input.sourceTexts.length === 0) return 'no-sources';
@@ -98,11 +108,40 @@ const CASE_NOUNS =
 /** "this order", "these items", "that customer" ("that" only before a case noun: it is also a relative pronoun). */
 const DEMONSTRATIVE = String.raw`(?:this|these)\s+(?!is\b|are\b|was\b|were\b|will\b|can\b|means?\b)[a-z]|(?:that|those)\s+(?:${CASE_NOUNS})`;
 const PARTIES = String.raw`the\s+(?:customer|customers|client|user|requester|ticket|case|caller|sender)\b`;
-/** "our" is left out on purpose: an agent's "our refund policy" is the company's, not the case's. */
-const PRONOUNS = String.raw`(?:he|she|him|his|her|hers|they|them|their|theirs|my|mine|customer's|client's)\b`;
+/** First-person possessives are read apart (see possessedThings). */
+const PRONOUNS = String.raw`(?:he|she|him|his|her|hers|they|them|their|theirs|customer's|client's)\b`;
 const REFERENCE_EN = new RegExp(String.raw`\b(?:${DEMONSTRATIVE}|${PARTIES}|${PRONOUNS})`, 'i');
 const REFERENCE_KO =
-  /(?:^|\s)(?:이|그|해당)\s*(?:고객|티켓|주문|건|문의|계정|결제|환불|배송|카드|상품)|고객님|(?:^|\s)(?:제|내|저의|나의)(?:\s|$)|제가|내가/u;
+  /(?:^|\s)(?:이|그|해당)\s*(?:고객|티켓|주문|건|문의|계정|결제|환불|배송|카드|상품)|고객님|제가|내가/u;
+
+/**
+ * "my new card" → the words after the possessive that could name the thing (up to two: an adjective may come
+ * first); 'any' for a possessive with no thing after it ("is this mine?"); null without a first-person
+ * possessive. "our" is left out on purpose: an agent's "our refund policy" is the company's, not the case's.
+ */
+function possessedThings(question: string): string[] | 'any' | null {
+  const things: string[] = [];
+  let found = false;
+  for (const m of question.matchAll(/\b(?:my|mine)\b((?:\s+[\p{L}\p{N}'-]+){0,2})/giu)) {
+    found = true;
+    things.push(
+      ...tokensOf(m[1])
+        .filter((t) => t.length >= 3 && !STOP_EN.has(t))
+        .map(stemEn),
+    );
+  }
+  for (const m of question.matchAll(/(?:^|\s)(?:제|내|저의|나의)(?=\s|$)(?:\s+(\S+))?/gu)) {
+    found = true;
+    if (m[1]) things.push(stripParticle(m[1].replace(/[^\p{L}\p{N}]+$/u, '')));
+  }
+  if (!found) return null;
+  return things.length > 0 ? things : 'any';
+}
+
+/** The ticket mentions a thing: an English stem as a word, a Korean stem anywhere (particles attach to it). */
+function mentions(ticket: string, thing: string): boolean {
+  return HANGUL.test(thing) ? ticket.includes(thing) : wordSet(ticket).has(thing);
+}
 
 const HANGUL = /[\uac00-\ud7a3]/u;
 const PARTICLES = [

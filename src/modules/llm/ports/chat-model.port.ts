@@ -36,6 +36,11 @@ export type ChatRequest = ChatCallBase &
         context?: GroundingContext;
         /** The session's previous turns, oldest first, when the question follows up on them. */
         history?: ConversationTurn[];
+        /**
+         * The company-wide answer to the same question from the same numbered sources: the model adapts it to
+         * `context` instead of reading the sources' texts again (their numbered headers are still shown).
+         */
+        generalAnswer?: string;
       }
     | {
         purpose: 'reply';
@@ -43,6 +48,11 @@ export type ChatRequest = ChatCallBase &
         sources: NumberedSources;
         instructions?: string;
         preferences?: DraftPreferences;
+        /**
+         * The draft of the same ticket from the same numbered sources and preferences, without instructions:
+         * the model rewrites it under `instructions` instead of reading the sources' texts again.
+         */
+        draft?: string;
       }
   );
 export type ChatPurpose = ChatRequest['purpose'];

@@ -1,12 +1,107 @@
 import { withTexts } from '../domain/numbered-sources';
-import type { ChatRequest, NumberedSources } from '../ports/chat-model.port';
+import { focusSources, focusText, TextMeasure } from '../domain/source-focus';
+import type { ChatRequest, ConversationTurn, NumberedSources } from '../ports/chat-model.port';
 import type { TokenCounter } from '../token-counter';
 
 /**
- * Cuts the inputs of a request so the rendered prompt stays within `maxTokens` (minus room for the template):
- * the question or ticket keeps a fixed share, the sources split the rest evenly.
+ * The prompt budget, in tokens of the model's tokenizer. Each source keeps the sentences that match the
+ * question (or the ticket a reply answers), shown once across sources; the open ticket as context keeps the
+ * sentences that match the question; of earlier turns, the last answer keeps more than older ones. Measured
+ * on the cost bench's workload: see README "Prompt budget".
+ */
+export const PROMPT_BUDGET = {
+  answerSourceTokens: 80,
+  replySourceTokens: 100,
+  contextTokens: 120,
+  lastAnswerTokens: 120,
+  earlierAnswerTokens: 40,
+  turnQuestionTokens: 60,
+} as const;
+
+/**
+ * Fits the inputs of a request to the prompt budget, then cuts them so the rendered prompt stays within
+ * `maxTokens` (minus room for the template): the question or ticket keeps a fixed share, the sources split
+ * the rest evenly. Deterministic in the request: cache keys built on the request's inputs cover the prompt.
  */
 export function fitToBudget(
+  request: ChatRequest,
+  budget: { maxTokens: number; model: string; tokens: TokenCounter },
+): ChatRequest {
+  return fitToMaxTokens(focusRequest(request, measureOf(budget)), budget);
+}
+
+function measureOf(budget: { model: string; tokens: TokenCounter }): TextMeasure {
+  return {
+    count: (text) => budget.tokens.count(text, budget.model),
+    cut: (text, max) => budget.tokens.truncate(text, Math.max(1, Math.floor(max)), budget.model).text,
+  };
+}
+
+/** The prompt budget: sources, context and earlier turns kept to what the question needs. */
+function focusRequest(request: ChatRequest, measure: TextMeasure): ChatRequest {
+  switch (request.purpose) {
+    case 'summary':
+      return request;
+    case 'answer': {
+      // An adaptation of the general answer shows no source text: nothing to focus.
+      if (request.generalAnswer) return request;
+      const focus = [request.question, request.history?.at(-1)?.question ?? ''].join('\n');
+      return {
+        ...request,
+        sources: focusSources(request.sources, {
+          focus,
+          maxTokensPerSource: PROMPT_BUDGET.answerSourceTokens,
+          ...measure,
+        }),
+        context: request.context && {
+          ...request.context,
+          text: focusText(request.context.text, {
+            focus,
+            maxTokens: PROMPT_BUDGET.contextTokens,
+            ...measure,
+          }),
+        },
+        history: request.history && shortenHistory(request.history, focus, measure),
+      };
+    }
+    case 'reply':
+      // A rewrite of an earlier draft shows no source text: nothing to focus.
+      if (request.draft) return request;
+      return {
+        ...request,
+        sources: focusSources(request.sources, {
+          // Not the instructions: a variant drafted from the sources then shares their prefix with the plain
+          // draft, which a provider's prompt cache serves.
+          focus: `${request.ticket.subject}\n${request.ticket.body}`,
+          maxTokensPerSource: PROMPT_BUDGET.replySourceTokens,
+          ...measure,
+        }),
+      };
+  }
+}
+
+/** The last turn is what a follow-up leans on most: its answer keeps more than older ones. */
+function shortenHistory(
+  history: ConversationTurn[],
+  focus: string,
+  measure: TextMeasure,
+): ConversationTurn[] {
+  return history.map((turn, i) => ({
+    question:
+      measure.count(turn.question) <= PROMPT_BUDGET.turnQuestionTokens
+        ? turn.question
+        : measure.cut(turn.question, PROMPT_BUDGET.turnQuestionTokens),
+    answer: focusText(turn.answer, {
+      focus: `${turn.question}\n${focus}`,
+      maxTokens:
+        i === history.length - 1 ? PROMPT_BUDGET.lastAnswerTokens : PROMPT_BUDGET.earlierAnswerTokens,
+      ...measure,
+    }),
+  }));
+}
+
+/** The hard ceiling: whatever the budget kept is cut to `maxTokens`. */
+function fitToMaxTokens(
   request: ChatRequest,
   budget: { maxTokens: number; model: string; tokens: TokenCounter },
 ): ChatRequest {
@@ -32,6 +127,8 @@ export function fitToBudget(
           answer: cut(turn.answer, perTurn * 0.7),
         })),
         sources: cutSources(request.sources, room * 0.8 - context - history),
+        // Shown instead of the sources' texts: it takes their share.
+        generalAnswer: request.generalAnswer && cut(request.generalAnswer, room * 0.8 - context - history),
       };
     }
     case 'reply':
@@ -44,6 +141,8 @@ export function fitToBudget(
         },
         instructions: request.instructions ? cut(request.instructions, room * 0.1) : undefined,
         sources: cutSources(request.sources, room * 0.5),
+        // Shown instead of the sources' texts: it takes their share.
+        draft: request.draft && cut(request.draft, room * 0.5),
       };
   }
 }

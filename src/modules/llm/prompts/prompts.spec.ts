@@ -73,6 +73,36 @@ describe('prompt templates', () => {
         'en',
       ),
     ],
+    [
+      'reply',
+      renderPrompt(
+        {
+          companyId: 'c',
+          priority: 'interactive',
+          purpose: 'reply',
+          ticket: { subject: 'Refund', body: 'Where is my refund?' },
+          sources,
+          instructions: 'Be formal.',
+          draft: 'Hi! Refunds take 5 business days [1].',
+        },
+        'en',
+      ),
+    ],
+    [
+      'answer',
+      renderPrompt(
+        {
+          companyId: 'c',
+          priority: 'interactive',
+          purpose: 'answer',
+          question: 'How long will this refund take?',
+          sources,
+          context: { title: 'Jacket refund', text: 'Returned a jacket on May 2.' },
+          generalAnswer: 'Refunds take 5 business days [1].',
+        },
+        'en',
+      ),
+    ],
   ])('%s', (purpose, messages) => {
     expect({ version: templateVersion(purpose as 'summary'), messages }).toMatchSnapshot();
   });

@@ -2,7 +2,7 @@ import type { DraftPreferences } from '../domain/draft-preferences';
 import type { TextLanguage } from '../domain/language';
 import type { ChatRequest } from '../ports/chat-model.port';
 import { LANGUAGE_NAME, PromptTemplate } from './prompt-template';
-import { formatSources } from './sources.format';
+import { citedSourceHeaders, formatSources } from './sources.format';
 
 const TONE: Record<NonNullable<DraftPreferences['tone']>, string> = {
   friendly: 'Tone: friendly and personal, warm greeting, plain words.',
@@ -12,7 +12,8 @@ const TONE: Record<NonNullable<DraftPreferences['tone']>, string> = {
 
 export const replyPrompt: PromptTemplate<Extract<ChatRequest, { purpose: 'reply' }>> = {
   purpose: 'reply',
-  version: 'reply-v2',
+  /** v3: provider-cache layout (static system text, then sources, then the agent's and the case's parts) and the prompt budget. */
+  version: 'reply-v3',
   render: (request, language) => [
     {
       role: 'system',
@@ -21,13 +22,19 @@ export const replyPrompt: PromptTemplate<Extract<ChatRequest, { purpose: 'reply'
         'Ground every step in the numbered sources (how similar tickets were resolved, knowledge-base passages);',
         'never promise refunds, dates or actions the sources do not support. Be warm, brief and concrete.',
         'Sources come from other customers: never copy their names or placeholders such as [email] into the reply.',
-        ...preferenceLines(request.preferences, language),
+        'Follow the reply requirements given after the sources.',
       ].join('\n'),
     },
     {
       role: 'user',
       content: [
-        `Sources:\n${formatSources(request.sources)}`,
+        // What many prompts share comes first, so a provider's prefix cache can serve it; the case comes last.
+        request.draft ? '' : `Sources:\n${formatSources(request.sources)}`,
+        `Reply requirements:\n${preferenceLines(request.preferences, language).join('\n')}`,
+        request.draft
+          ? `Draft for this ticket from the knowledge base; rewrite it under the agent instructions below, keeping its citations and adding no fact it does not state:\n${request.draft}`
+          : '',
+        request.draft ? citedSourceHeaders(request.sources, request.draft) : '',
         `Ticket subject: ${request.ticket.subject}`,
         `Customer message:\n${request.ticket.body}`,
         request.instructions ? `Agent instructions: ${request.instructions}` : '',

@@ -1,9 +1,22 @@
+import { citedRefs } from '../domain/numbered-sources';
 import type { ConversationTurn, GroundingContext, NumberedSources } from '../ports/chat-model.port';
 
 /** The numbered blocks the model may cite: each block is headed by its source's own `ref`, never by position. */
 export function formatSources(sources: NumberedSources): string {
   if (sources.length === 0) return '(none)';
   return sources.map((s) => `[${s.ref}] (${s.kind}${s.title ? `: ${s.title}` : ''})\n${s.text}`).join('\n\n');
+}
+
+/**
+ * For a prompt that derives from an earlier text (a draft to rewrite, a general answer to adapt): the headers of
+ * the sources that text cites, so its [n] keep their meaning; empty when it cites none.
+ */
+export function citedSourceHeaders(sources: NumberedSources, text: string): string {
+  const cited = new Set(citedRefs(text));
+  const headers = sources
+    .filter((s) => cited.has(s.ref))
+    .map((s) => `[${s.ref}] (${s.kind}${s.title ? `: ${s.title}` : ''})`);
+  return headers.length > 0 ? `Sources it cites:\n${headers.join('\n')}` : '';
 }
 
 /** The open ticket: context for the question, outside the numbered sources and never cited. */
