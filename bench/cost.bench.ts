@@ -3,7 +3,7 @@
  * Replays one generated agent workload twice, with caching off (CACHE_ENABLED=false) and on, and compares the
  * LLM calls and tokens Assist spent: several agents open each ticket (/init), ask Zipf-distributed
  * questions (/query), draft replies (/reply, JSON and SSE, repeated), while tickets are updated in between.
- * Two companies run the same questions over their own data. Target: on/off token ratio ≤ 0.10, and no wrong
+ * Two companies run the same questions over their own data. Target: on/off token ratio ≤ 0.20 (the seed's 80% cut), and no wrong
  * or cross-company cache hit: every response of the cached run is checked against the uncached run's.
  */
 import { generateArticles, generateTickets } from '../src/cli/generate/support-data.generator';
@@ -479,7 +479,7 @@ async function main(): Promise<void> {
     info({ name: 'LLM calls, caching on', value: on.calls, unit: 'calls' }),
     info({ name: 'LLM tokens, caching off', value: off.tokens, unit: 'tokens' }),
     info({ name: 'LLM tokens, caching on', value: on.tokens, unit: 'tokens' }),
-    atMost({ name: 'token ratio on/off', value: ratio, limit: 0.1, unit: '' }),
+    atMost({ name: 'token ratio on/off', value: ratio, limit: 0.2, unit: '' }),
     info({
       name: 'least any cache could pay: first sight of each question and of each draft request',
       value: `${(floor.tokens / off.tokens).toFixed(3)} (questions ${((100 * floor.firstQuestions) / off.tokens).toFixed(1)}%, drafts ${((100 * floor.firstDrafts) / off.tokens).toFixed(1)}% of off)`,

@@ -244,6 +244,11 @@ describe.each(dbTargets())('erasing a company (%s)', (target) => {
         60_000,
         'ingest job done',
       );
+      // Articles and the deleted ticket's purge are indexed by their own jobs: counts are taken once they settle
+      // (the live tickets and the article each hold one vector).
+      const companyId = prefix === 'G' ? GONE : KEPT;
+      const settled = tickets(prefix).length - 1 + articles(prefix).length;
+      await waitFor(async () => (await storeCounts(companyId)).vectors === settled, 60_000, 'vectors settled');
     }
   }, 300_000);
 
