@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../config/config';
 import { AppError } from '../../common/errors/app-error';
+import { isDatabaseConnectionError } from '../../common/errors/database-errors';
 import { ApiKeyRepository, CompanyRepository } from './api-key.repository';
+import { KeyResolutionCache } from './domain/key-resolution-cache';
 import { generateApiKey, hashApiKey, hashesEqual, parseApiKeyPrefix } from './domain/api-key';
 
 export interface ResolvedKey {
@@ -10,27 +12,37 @@ export interface ResolvedKey {
   keyId: string;
 }
 
-interface CacheEntry {
-  value: ResolvedKey | null;
-  expiresAt: number;
-}
-
 const MAX_CACHED_KEYS = 10_000;
+/** While the database is away, one request per key and per this long tries it again; the others answer stale. */
+const RETRY_AFTER_ERROR_MS = 1_000;
+/** A key with a usable last answer waits at most this long for the database (a silent one hangs until timeouts). */
+const STALE_WAIT_MS = 250;
 
 /**
  * Issues, revokes and resolves API keys. Resolution is cached in process for `authCacheTtlMs` (1 s by
  * default), so an authenticated request costs no database round trip while a revocation still reaches
- * every instance within that second.
+ * every instance within that second. When the database cannot be reached, a key confirmed within
+ * `authStaleMaxMs` is still accepted (see KeyResolutionCache); a key seen revoked or unknown is not.
  */
 @Injectable()
 export class ApiKeysService {
-  private readonly cache = new Map<string, CacheEntry>();
+  private readonly logger = new Logger('ApiKeys');
+  private readonly cache: KeyResolutionCache<ResolvedKey>;
+  /** One database lookup per key at a time: concurrent requests with the same key share it. */
+  private readonly lookups = new Map<string, Promise<ResolvedKey | null>>();
 
   constructor(
     private readonly keys: ApiKeyRepository,
     private readonly companies: CompanyRepository,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.cache = new KeyResolutionCache<ResolvedKey>({
+      freshMs: config.app.authCacheTtlMs,
+      maxStaleMs: config.app.authStaleMaxMs,
+      maxEntries: MAX_CACHED_KEYS,
+      retryAfterErrorMs: RETRY_AFTER_ERROR_MS,
+    });
+  }
 
   async createCompany(input: { companyId: string; name: string }): Promise<{ companyId: string; apiKey: string }> {
     const generated = generateApiKey();
@@ -55,24 +67,49 @@ export class ApiKeysService {
     if (!(await this.keys.revoke(input.companyId, input.keyId, revokedAt))) {
       throw AppError.notFound('api key', input.keyId);
     }
-    for (const [key, entry] of this.cache) if (entry.value?.keyId === input.keyId) this.cache.delete(key);
+    this.cache.revoke(input.keyId, Date.now());
     return { keyId: input.keyId, revokedAt };
   }
 
   async resolve(apiKey: string): Promise<ResolvedKey | null> {
-    const now = Date.now();
     const hash = hashApiKey(apiKey);
-    const cached = this.cache.get(hash);
-    if (cached && cached.expiresAt > now) return cached.value;
+    const decision = this.cache.decide(hash, Date.now());
+    if (decision.kind === 'answer') return decision.value;
+    let lookup = this.lookups.get(hash);
+    if (!lookup) {
+      lookup = this.lookUp(apiKey, hash).finally(() => this.lookups.delete(hash));
+      this.lookups.set(hash, lookup);
+    }
+    if (!decision.fallback) return lookup;
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<'slow'>((resolve) => {
+      timer = setTimeout(() => resolve('slow'), STALE_WAIT_MS);
+    });
+    // The lookup goes on in the background when it is slow; its failure is handled by whoever waits on it.
+    lookup.catch(() => undefined);
+    try {
+      const answered = await Promise.race([lookup, slow]);
+      if (answered !== 'slow') return answered;
+      this.cache.refreshFailed(hash, Date.now());
+      return decision.fallback.value;
+    } catch (error) {
+      if (!isDatabaseConnectionError(error)) throw error;
+      this.cache.refreshFailed(hash, Date.now());
+      this.logger.warn(`database unreachable: API key ${apiKey.slice(0, 11)}… answered from the in-process cache`);
+      return decision.fallback.value;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
+  private async lookUp(apiKey: string, hash: string): Promise<ResolvedKey | null> {
     const prefix = parseApiKeyPrefix(apiKey);
     let value: ResolvedKey | null = null;
     if (prefix) {
       const match = (await this.keys.findActiveByPrefix(prefix)).find((k) => hashesEqual(k.hash, hash));
       value = match ? { companyId: match.companyId, keyId: match.id } : null;
     }
-    if (this.cache.size >= MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(hash, { value, expiresAt: now + this.config.app.authCacheTtlMs });
+    this.cache.store(hash, value, Date.now());
     return value;
   }
 
