@@ -7,7 +7,9 @@ import { AddressInfo, createConnection, createServer, Server, Socket } from 'nod
  *   a restarting server looks to its clients;
  * - `freeze()`: connections stay open and new ones are accepted, but nothing is forwarded either way — a
  *   SIGSTOPped or partitioned server; `resume()` delivers what was held, in order, like a SIGCONT;
- * - `restore()`: back to forwarding.
+ * - `abandon()`: back to forwarding for new connections, while every connection open now stays frozen for good
+ *   and is never reset — a failover or a partition that outlived the server's memory of its clients: only a
+ *   client-side timeout gets such a client out.
  */
 export class TcpProxy {
   private mode: 'open' | 'cut' | 'frozen' = 'open';
@@ -53,6 +55,11 @@ export class TcpProxy {
     for (const pair of this.pairs) pair.flush();
   }
 
+  abandon(): void {
+    for (const pair of this.pairs) pair.abandon();
+    this.mode = 'open';
+  }
+
   async close(): Promise<void> {
     for (const pair of this.pairs) pair.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -73,6 +80,7 @@ export class TcpProxy {
 class ProxiedPair {
   private readonly held: Array<{ to: Socket; chunk: Buffer }> = [];
   private closed = false;
+  private abandoned = false;
   private readonly closeListeners: Array<() => void> = [];
 
   constructor(
@@ -84,17 +92,23 @@ class ProxiedPair {
     upstream.setNoDelay(true);
     client.on('data', (chunk: Buffer) => this.forward(upstream, chunk));
     upstream.on('data', (chunk: Buffer) => this.forward(client, chunk));
-    for (const socket of [client, upstream]) {
-      socket.on('error', () => this.destroy());
-      socket.on('close', () => this.destroy());
-    }
+    client.on('error', () => this.destroy());
+    client.on('close', () => this.destroy());
+    // The client of an abandoned connection is not told when the server side goes: that is the point.
+    upstream.on('error', () => !this.abandoned && this.destroy());
+    upstream.on('close', () => !this.abandoned && this.destroy());
   }
 
   onClose(listener: () => void): void {
     this.closeListeners.push(listener);
   }
 
+  abandon(): void {
+    this.abandoned = true;
+  }
+
   flush(): void {
+    if (this.abandoned) return;
     for (const { to, chunk } of this.held.splice(0)) if (!to.destroyed) to.write(chunk);
   }
 
@@ -108,6 +122,6 @@ class ProxiedPair {
 
   private forward(to: Socket, chunk: Buffer): void {
     this.held.push({ to, chunk });
-    if (!this.frozen()) this.flush();
+    if (!this.frozen() && !this.abandoned) this.flush();
   }
 }

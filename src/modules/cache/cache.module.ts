@@ -50,6 +50,7 @@ import { LayeredCache } from './ports/layered-cache.port';
               url: config.redis.url,
               keyPrefix: config.redis.keyPrefix,
               connectTimeoutMs: 5_000,
+              socketTimeoutMs: config.redis.socketTimeoutMs,
             })
           : new MemoryCacheStore({ cache: cacheManager }),
     },

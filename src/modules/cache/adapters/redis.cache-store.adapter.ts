@@ -17,6 +17,10 @@ type NodeRedisClient = ReturnType<typeof createClient>;
  * background. Serialized HTTP responses are plain strings on the same client (GET/SET PX, no Keyv envelope to
  * parse). Generations (HINCRBY), counters, SCAN/UNLINK sweeps, INFO and pub/sub use the shared ioredis
  * connection (no offline queue, command timeout). Every key gets the deployment's prefix.
+ *
+ * A hung server (SIGSTOP, a partition, a failover the socket never heard of) keeps sockets open without
+ * answering. ioredis drops such a socket itself (`socketTimeout`); node-redis has no reply timeout that
+ * reconnects, so a watchdog pings the value client and reopens it after `socketTimeoutMs` without a reply.
  */
 export class RedisCacheStore extends CacheStore {
   readonly kind = 'redis' as const;
@@ -26,10 +30,14 @@ export class RedisCacheStore extends CacheStore {
   private readonly subscriber: Redis;
   private readonly listeners: Array<(companyId: string) => void> = [];
   private lastError = 0;
+  private readonly watchdog: NodeJS.Timeout;
+  private lastReplyAt = Date.now();
+  private lastReopenAt = 0;
+  private pinging = false;
 
   constructor(
     private readonly redis: Redis,
-    private readonly options: { url: string; keyPrefix: string; connectTimeoutMs: number },
+    private readonly options: { url: string; keyPrefix: string; connectTimeoutMs: number; socketTimeoutMs: number },
   ) {
     super();
     this.valueClient = createClient({
@@ -60,6 +68,33 @@ export class RedisCacheStore extends CacheStore {
     this.subscriber.on('message', (_channel: string, companyId: string) => {
       for (const listener of this.listeners) listener(companyId);
     });
+
+    this.watchdog = setInterval(() => void this.watchValueClient(), Math.max(100, options.socketTimeoutMs / 4));
+    this.watchdog.unref();
+  }
+
+  private async watchValueClient(): Promise<void> {
+    // Decided after the poll phase: a reply that arrived during an event-loop stall is read before the verdict.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.valueClient.isReady && !this.pinging) {
+      this.pinging = true;
+      this.valueClient
+        .ping()
+        .then(() => (this.lastReplyAt = Date.now()))
+        .catch(() => undefined)
+        .finally(() => (this.pinging = false));
+    }
+    const now = Date.now();
+    const timeout = this.options.socketTimeoutMs;
+    if (now - this.lastReplyAt <= timeout || now - this.lastReopenAt <= timeout) return;
+    this.lastReopenAt = now;
+    this.warn(`value client: no reply in ${timeout} ms, reconnecting`);
+    try {
+      this.valueClient.destroy();
+    } catch {
+      // Already closed.
+    }
+    this.valueClient.connect().catch((error: Error) => this.warn(`value client reconnect: ${error.message}`));
   }
 
   async getValue<T>(key: string): Promise<T | undefined> {
@@ -155,6 +190,7 @@ export class RedisCacheStore extends CacheStore {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.watchdog);
     this.subscriber.disconnect();
     try {
       this.valueClient.destroy();
