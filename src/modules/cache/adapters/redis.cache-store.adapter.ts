@@ -37,7 +37,12 @@ export class RedisCacheStore extends CacheStore {
 
   constructor(
     private readonly redis: Redis,
-    private readonly options: { url: string; keyPrefix: string; connectTimeoutMs: number; socketTimeoutMs: number },
+    private readonly options: {
+      url: string;
+      keyPrefix: string;
+      connectTimeoutMs: number;
+      socketTimeoutMs: number;
+    },
   ) {
     super();
     this.valueClient = createClient({
@@ -45,10 +50,14 @@ export class RedisCacheStore extends CacheStore {
       disableOfflineQueue: true,
       socket: {
         connectTimeout: options.connectTimeoutMs,
+        // An idle timer (writes reset it too): it ends a handshake that hangs (nothing is written meanwhile);
+        // a ready connection is never idle (the watchdog's pings), so a silent one is left to the watchdog.
+        socketTimeout: options.socketTimeoutMs,
         reconnectStrategy: (retries: number) => Math.min(100 * 2 ** Math.min(retries, 5), 2_000),
       },
     });
     this.valueClient.on('error', (error: Error) => this.warn(`value client: ${error.message}`));
+    this.valueClient.on('ready', () => (this.lastReplyAt = Date.now()));
     // Not awaited: a Redis that is down at boot must not stop the app; the client keeps retrying.
     this.valueClient.connect().catch((error: Error) => this.warn(`value client connect: ${error.message}`));
     const store = new KeyvRedis(this.valueClient, { throwOnConnectError: false, throwOnErrors: true });
@@ -69,7 +78,10 @@ export class RedisCacheStore extends CacheStore {
       for (const listener of this.listeners) listener(companyId);
     });
 
-    this.watchdog = setInterval(() => void this.watchValueClient(), Math.max(100, options.socketTimeoutMs / 4));
+    this.watchdog = setInterval(
+      () => void this.watchValueClient(),
+      Math.max(100, options.socketTimeoutMs / 4),
+    );
     this.watchdog.unref();
   }
 
@@ -86,7 +98,10 @@ export class RedisCacheStore extends CacheStore {
     }
     const now = Date.now();
     const timeout = this.options.socketTimeoutMs;
-    if (now - this.lastReplyAt <= timeout || now - this.lastReopenAt <= timeout) return;
+    // Only a client that is ready yet silent is reopened: reopening one still in its handshake leaves that
+    // socket open for good (node-redis 5), one more per attempt while the server hangs.
+    if (!this.valueClient.isReady || now - this.lastReplyAt <= timeout || now - this.lastReopenAt <= timeout)
+      return;
     this.lastReopenAt = now;
     this.warn(`value client: no reply in ${timeout} ms, reconnecting`);
     try {
