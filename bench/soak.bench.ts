@@ -134,7 +134,8 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   // --no-build: reuse dist/ as it is (a re-run of the same code).
-  if (!process.argv.includes('--no-build')) execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (!process.argv.includes('--no-build'))
+    execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'inherit' });
 
   const pg = new PrivatePostgres(await freePort());
   const cacheRedis = new PrivateRedis(await freePort());
@@ -364,6 +365,8 @@ async function main(): Promise<void> {
       for (const [name, app] of processes) {
         const pid = app.child.pid;
         if (!pid || app.child.exitCode !== null || app.child.signalCode !== null) continue;
+        // A process killed by a fault but not yet reaped reads as gone: no sample rather than a zero.
+        if (!Number.isFinite(rssMiB(pid))) continue;
         const sample: ProcessSample = {
           at: Date.now(),
           process: name,
@@ -744,7 +747,7 @@ async function main(): Promise<void> {
         endS: (f.end - loadStartedAt) / 1000,
       })),
       failuresByRoute,
-      failureExamples: samples.filter((s) => !s.ok).slice(0, 40),
+      failures: samples.filter((s) => !s.ok),
       perTenSeconds: perBucket(samples, loadStartedAt, 10_000),
       processes: slopes,
       processSamples,
