@@ -53,7 +53,8 @@ export class RedisCacheStore extends CacheStore {
         // An idle timer (writes reset it too): it ends a handshake that hangs (nothing is written meanwhile);
         // a ready connection is never idle (the watchdog's pings), so a silent one is left to the watchdog.
         socketTimeout: options.socketTimeoutMs,
-        reconnectStrategy: (retries: number) => Math.min(100 * 2 ** Math.min(retries, 5), 2_000),
+        // Capped at 1 s: after a hung server resumes, the next attempt is never more than a second away.
+        reconnectStrategy: (retries: number) => Math.min(100 * 2 ** Math.min(retries, 5), 1_000),
       },
     });
     this.valueClient.on('error', (error: Error) => this.warn(`value client: ${error.message}`));
