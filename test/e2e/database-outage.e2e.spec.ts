@@ -19,23 +19,48 @@ if (missingServices(...needs).length > 0) {
     let key: string;
     let revokedKey: string;
     const search = (apiKey: string) =>
-      t.request({ method: 'POST', url: '/api/v1/search', key: apiKey, body: { query: 'refund for a damaged parcel' } });
+      t.request({
+        method: 'POST',
+        url: '/api/v1/search',
+        key: apiKey,
+        body: { query: 'refund for a damaged parcel' },
+      });
     const upsert = () =>
-      t.request({ method: 'PUT', url: '/api/v1/tickets', key, body: { tickets: [ticketFactory({ ticket_id: 'OUT-2' })] } });
+      t.request({
+        method: 'PUT',
+        url: '/api/v1/tickets',
+        key,
+        body: { tickets: [ticketFactory({ ticket_id: 'OUT-2' })] },
+      });
 
     beforeAll(async () => {
       const url = new URL(process.env.DATABASE_URL!);
       proxy = await TcpProxy.start({ host: url.hostname, port: Number(url.port || 5432) });
-      t = await startTestApp('postgres', { DATABASE_URL: proxy.rewrite(process.env.DATABASE_URL!), AUTH_CACHE_TTL_MS: '200',
+      t = await startTestApp('postgres', {
+        DATABASE_URL: proxy.rewrite(process.env.DATABASE_URL!),
+        AUTH_CACHE_TTL_MS: '200',
         // A silent server is noticed on a pooled connection by the client-side bound (this + 1 s).
         DATABASE_STATEMENT_TIMEOUT_MS: '2000',
       });
       key = await t.createCompany('outage');
-      const issued = await t.request({ method: 'POST', url: '/api/v1/admin/companies/outage/api-keys', key: TEST_ADMIN_KEY });
+      const issued = await t.request({
+        method: 'POST',
+        url: '/api/v1/admin/companies/outage/api-keys',
+        key: TEST_ADMIN_KEY,
+      });
       expect(issued.status).toBe(201);
       revokedKey = issued.body.api_key;
       const ticket = ticketFactory({ ticket_id: 'OUT-1' });
-      expect((await t.request({ method: 'PUT', url: '/api/v1/tickets', key, body: { tickets: [ticket] } })).status).toBe(200);
+      expect(
+        (await t.request({ method: 'PUT', url: '/api/v1/tickets', key, body: { tickets: [ticket] } })).status,
+      ).toBe(200);
+      // Indexed first: its indexing would invalidate a search cached before it.
+      await waitFor(
+        async () =>
+          (await t.request({ method: 'GET', url: '/api/v1/tickets/OUT-1', key })).body?.index_state ===
+          'indexed',
+        20_000,
+      );
       // Cached while the database is up; the second key is seen, then revoked.
       expect((await search(key)).status).toBe(200);
       expect((await search(revokedKey)).status).toBe(200);
@@ -54,6 +79,7 @@ if (missingServices(...needs).length > 0) {
     });
 
     it('with the database refusing: cached search answers 200, a write 503 + Retry-After at once, a revoked key 401', async () => {
+      await waitFor(async () => (await search(key)).headers['x-cache'] === 'HIT', 5_000);
       proxy.cut();
       await new Promise((resolve) => setTimeout(resolve, 400)); // past AUTH_CACHE_TTL_MS
       for (let i = 0; i < 3; i++) {
@@ -74,8 +100,14 @@ if (missingServices(...needs).length > 0) {
     });
 
     it('with the database silent (frozen): cached search answers at once, a revoked key 401, a write 503 within the statement bound', async () => {
-      // The last test's write changed the company's data: the search is cached again first.
-      expect((await search(key)).status).toBe(200);
+      // The last test's write changed the company's data (and its indexing will again): cached again first.
+      await waitFor(
+        async () =>
+          (await t.request({ method: 'GET', url: '/api/v1/tickets/OUT-2', key })).body?.index_state ===
+          'indexed',
+        20_000,
+      );
+      await waitFor(async () => (await search(key)).headers['x-cache'] === 'HIT', 5_000);
       proxy.freeze();
       try {
         await new Promise((resolve) => setTimeout(resolve, 400));
