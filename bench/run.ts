@@ -9,6 +9,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchResult, machineInfo } from './lib/bench-output';
 import { ROOT } from './lib/app-process';
+import { keepSoakSection } from './report/soak-section';
 import { PartOutcome, RunRecord, renderReport } from './report/markdown-report';
 
 interface PartSpec {
@@ -211,7 +212,7 @@ async function main(): Promise<void> {
   const resultFile = join(resultsDir, `${stamp}.json`);
   writeFileSync(resultFile, JSON.stringify(run, null, 2));
   const report = renderReport(run, { chartDir: join(resultsDir, 'charts'), reportDir: ROOT, resultFile });
-  writeFileSync(join(ROOT, 'BENCHMARKS.md'), report);
+  writeFileSync(join(ROOT, 'BENCHMARKS.md'), keepSoakSection(report, join(ROOT, 'BENCHMARKS.md')));
   console.log(`\n${parts.map((p) => `${p.status.padEnd(8)} ${p.title}`).join('\n')}`);
   console.log(`\nwrote ${resultFile} and BENCHMARKS.md (${Math.round(run.durationS)} s)`);
 }

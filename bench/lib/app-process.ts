@@ -36,8 +36,11 @@ export interface AppProcess {
 export interface AppSpawn {
   env: Record<string, string>;
   port?: number;
-  /** `main` (default): src/main.ts; `cluster`: bench/lib/cluster-main.js forking `workers` API processes on one port. */
-  entry?: 'main' | 'cluster';
+  /**
+   * `main` (default): src/main.ts; `cluster`: bench/lib/cluster-main.js forking `workers` API processes on one port;
+   * `dist`: the built dist/main.js (`npx nest build` first), as production runs it.
+   */
+  entry?: 'main' | 'cluster' | 'dist';
   workers?: number;
   /** Raise the open-file limit of the process (prlimit), for connection-heavy runs. */
   nofile?: number;
@@ -66,7 +69,9 @@ export async function spawnApp(input: AppSpawn): Promise<AppProcess> {
   const script =
     input.entry === 'cluster'
       ? ['bench/lib/cluster-main.js']
-      : ['--require', './bench/swc-register.js', 'src/main.ts'];
+      : input.entry === 'dist'
+        ? ['dist/main.js']
+        : ['--require', './bench/swc-register.js', 'src/main.ts'];
   const args = [process.execPath, ...script];
   const child = input.nofile
     ? spawn('prlimit', [`--nofile=${input.nofile}:${input.nofile}`, '--', ...args], {

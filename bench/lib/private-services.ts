@@ -11,8 +11,19 @@ import { sleep } from './http-client';
  */
 export class PrivateRedis {
   private child?: ChildProcess;
+  private readonly dir?: string;
 
-  constructor(readonly port: number) {}
+  /** `appendOnly`: an AOF in a temp dir (fsync every second), so a restart keeps the data (a queue Redis). */
+  constructor(
+    readonly port: number,
+    private readonly options: { appendOnly?: boolean } = {},
+  ) {
+    if (options.appendOnly) this.dir = mkdtempSync(join(tmpdir(), 'sc-bench-redis-'));
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -29,7 +40,8 @@ export class PrivateRedis {
         '--save',
         '',
         '--appendonly',
-        'no',
+        this.options.appendOnly ? 'yes' : 'no',
+        ...(this.dir ? ['--dir', this.dir, '--appendfsync', 'everysec'] : []),
         '--maxclients',
         '20000',
       ],
@@ -42,12 +54,27 @@ export class PrivateRedis {
     }
   }
 
-  async stop(): Promise<void> {
+  /** SIGKILL by default (a crash); SIGTERM is a clean shutdown (the AOF is flushed). */
+  async stop(signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((done) => child.once('exit', done));
-    child.kill('SIGKILL');
+    child.kill('SIGCONT');
+    child.kill(signal);
     await exited;
+  }
+
+  /** SIGSTOP: the server hangs with its sockets open, as a stalled host does. */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  removeData(): void {
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 
   private ping(): boolean {

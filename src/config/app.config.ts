@@ -20,6 +20,7 @@ class AppEnv {
   @IsOptional() @IsIntString(0) SHUTDOWN_DRAIN_MS?: string = undefined;
   @IsOptional() @IsIntString(1) RATE_LIMIT_PER_MINUTE?: string = undefined;
   @IsOptional() @IsIntString(1) AUTH_CACHE_TTL_MS?: string = undefined;
+  @IsOptional() @IsIntString(0) AUTH_STALE_MAX_MS?: string = undefined;
   @IsOptional() @IsIntString(1) RATE_LIMIT_SYNC_MS?: string = undefined;
   @IsOptional() @IsIntString(0) LOG_SUCCESS_MIN_MS?: string = undefined;
   @IsOptional() @IsBoolString() SWAGGER_ENABLED?: string = undefined;
@@ -50,6 +51,11 @@ export interface AppSettings {
   logSuccessMinMs: number;
   /** How long a resolved API key stays in the in-process cache; revocation is also broadcast. */
   authCacheTtlMs: number;
+  /**
+   * While the database cannot be reached, a key that resolved to a company within this long is still accepted
+   * (stale-if-error); keys seen revoked or unknown stay refused. 0 turns it off.
+   */
+  authStaleMaxMs: number;
   swaggerEnabled: boolean;
   /**
    * After each full GC, V8 lets the old generation grow to live × (1 + this/100) before the next one (V8's
@@ -75,6 +81,7 @@ export const appConfig = defineConfig<AppEnv, AppSettings>('app', AppEnv, (env) 
   rateLimitSyncMs: toInt(env.RATE_LIMIT_SYNC_MS, 100),
   logSuccessMinMs: toInt(env.LOG_SUCCESS_MIN_MS, 0),
   authCacheTtlMs: toInt(env.AUTH_CACHE_TTL_MS, 1000),
+  authStaleMaxMs: toInt(env.AUTH_STALE_MAX_MS, 15 * 60_000),
   swaggerEnabled: toBool(env.SWAGGER_ENABLED, true),
   heapGrowingPercent: toInt(env.HEAP_GROWING_PERCENT, 50),
 }));

@@ -8,11 +8,12 @@ class DatabaseEnv {
   @IsOptional() @IsString() SQLITE_PATH?: string = undefined;
   @IsOptional() @IsIntString(1) DATABASE_POOL_SIZE?: string = undefined;
   @IsOptional() @IsIntString(1) DATABASE_STATEMENT_TIMEOUT_MS?: string = undefined;
+  @IsOptional() @IsIntString(1) DATABASE_CONNECT_TIMEOUT_MS?: string = undefined;
   @IsOptional() @IsBoolString() DATABASE_LOGGING?: string = undefined;
 }
 
 export type DatabaseSettings =
-  | { kind: 'postgres'; url: string; schema: string; poolSize: number; statementTimeoutMs: number; logging: boolean }
+  | { kind: 'postgres'; url: string; schema: string; poolSize: number; statementTimeoutMs: number; connectTimeoutMs: number; logging: boolean }
   | { kind: 'sqlite'; path: string | null; logging: boolean };
 
 export const databaseConfig = defineConfig<DatabaseEnv, DatabaseSettings>('database', DatabaseEnv, (env) =>
@@ -23,6 +24,7 @@ export const databaseConfig = defineConfig<DatabaseEnv, DatabaseSettings>('datab
         schema: env.DATABASE_SCHEMA ?? 'public',
         poolSize: toInt(env.DATABASE_POOL_SIZE, 10),
         statementTimeoutMs: toInt(env.DATABASE_STATEMENT_TIMEOUT_MS, 15_000),
+        connectTimeoutMs: toInt(env.DATABASE_CONNECT_TIMEOUT_MS, 1_000),
         logging: toBool(env.DATABASE_LOGGING, false),
       }
     : // null path: resolved under DATA_DIR at boot (see DatabaseModule).

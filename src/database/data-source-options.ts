@@ -29,8 +29,16 @@ export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
       migrationsTransactionMode: 'each',
       extra: {
         max: db.poolSize,
-        connectionTimeoutMillis: 5_000,
+        // A database that is down or partitioned answers a write 503 within this, not after a long pool wait:
+        // it bounds both opening a connection and waiting for a free one.
+        connectionTimeoutMillis: db.connectTimeoutMs,
         idleTimeoutMillis: 30_000,
+        // statement_timeout is enforced by the server, so it cannot end a query whose server went silent;
+        // this client-side bound can (the connection is then discarded).
+        query_timeout: db.statementTimeoutMs + 1_000,
+        // A silent peer is noticed on idle pooled connections too.
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
         // Every query is bounded; the schema is pinned for unqualified migration SQL.
         options: `-c search_path=${db.schema} -c statement_timeout=${db.statementTimeoutMs}`,
       },

@@ -38,7 +38,7 @@ export async function openRedisCacheStore(
 ): Promise<{ store: RedisCacheStore; dispose(): Promise<void> }> {
   const keyPrefix = `test-${process.pid}-${randomBytes(3).toString('hex')}:`;
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  const store = new RedisCacheStore(redis, { url, keyPrefix, connectTimeoutMs: 5_000 });
+  const store = new RedisCacheStore(redis, { url, keyPrefix, connectTimeoutMs: 5_000, socketTimeoutMs: 2_000 });
   const deadline = Date.now() + 5_000;
   while (!(await store.ping().catch(() => false)) && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 20));

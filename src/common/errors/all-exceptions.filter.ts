@@ -4,27 +4,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './app-error';
 import { HTTP_BY_CODE, REASON_BY_STATUS } from './error-codes';
 import { ErrorResponseDto } from './error-response';
+import { isDatabaseConnectionError } from './database-errors';
 
 interface ErrorShape {
   status: number;
   message: string | string[];
   retryAfterSeconds?: number;
 }
-
-const DB_CONNECTION_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  '57P01', // admin_shutdown
-  '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now
-  '08000',
-  '08003',
-  '08006',
-  '53300', // too_many_connections
-]);
 
 /** Turns anything thrown into the API.md error shape; the only place that knows HTTP status codes. */
 export function toErrorShape(exception: unknown): ErrorShape {
@@ -71,13 +57,6 @@ export function toErrorShape(exception: unknown): ErrorShape {
 
 function isFastifyError(e: unknown): e is Error & { code: string; statusCode: number } {
   return e instanceof Error && typeof (e as { statusCode?: unknown }).statusCode === 'number';
-}
-
-function isDatabaseConnectionError(e: unknown): boolean {
-  if (!(e instanceof Error)) return false;
-  const code = (e as { code?: string }).code ?? (e as { driverError?: { code?: string } }).driverError?.code;
-  if (code && DB_CONNECTION_ERRORS.has(code)) return true;
-  return /Connection terminated|connection is closed|timeout exceeded when trying to connect/i.test(e.message);
 }
 
 export function errorBody(shape: ErrorShape, requestId: string): ErrorResponseDto {

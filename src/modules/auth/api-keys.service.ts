@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { SingleFlight } from '../../common/async/single-flight';
 import { AppConfig } from '../../config/config';
 import { AppError } from '../../common/errors/app-error';
+import { isDatabaseConnectionError } from '../../common/errors/database-errors';
 import { ApiKeyRepository, CompanyRepository } from './api-key.repository';
+import { KeyResolutionCache } from './domain/key-resolution-cache';
 import { generateApiKey, hashApiKey, hashesEqual, parseApiKeyPrefix } from './domain/api-key';
 
 export interface ResolvedKey {
@@ -11,31 +12,47 @@ export interface ResolvedKey {
   keyId: string;
 }
 
-interface CacheEntry {
-  value: ResolvedKey | null;
-  expiresAt: number;
-}
-
 const MAX_CACHED_KEYS = 10_000;
+/** While the database is away, one request per key and per this long tries it again; the others answer stale. */
+const RETRY_AFTER_ERROR_MS = 1_000;
+/** A key with a usable last answer waits at most this long for the database (a silent one hangs until timeouts). */
+const STALE_WAIT_MS = 250;
 
 /**
  * Issues, revokes and resolves API keys. Resolution is cached in process for `authCacheTtlMs` (1 s by
  * default), so an authenticated request costs no database round trip while a revocation still reaches
- * every instance within that second.
+ * every instance within that second. When the database cannot be reached, a key confirmed within
+ * `authStaleMaxMs` is still accepted (see KeyResolutionCache); a key seen revoked or unknown is not.
  */
 @Injectable()
 export class ApiKeysService {
-  private readonly cache = new Map<string, CacheEntry>();
-  private readonly lookups = new SingleFlight();
+  private readonly logger = new Logger('ApiKeys');
+  private readonly cache: KeyResolutionCache<ResolvedKey>;
+  /**
+   * One database lookup per key at a time: when its entry expires under load, the requests that arrive meanwhile
+   * share it instead of each querying. A revocation starts a new round: later callers never join a lookup that
+   * began before it, and such a lookup is not cached (it may have read the key as active).
+   */
+  private readonly lookups = new Map<string, Promise<ResolvedKey | null>>();
   private revocations = 0;
 
   constructor(
     private readonly keys: ApiKeyRepository,
     private readonly companies: CompanyRepository,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.cache = new KeyResolutionCache<ResolvedKey>({
+      freshMs: config.app.authCacheTtlMs,
+      maxStaleMs: config.app.authStaleMaxMs,
+      maxEntries: MAX_CACHED_KEYS,
+      retryAfterErrorMs: RETRY_AFTER_ERROR_MS,
+    });
+  }
 
-  async createCompany(input: { companyId: string; name: string }): Promise<{ companyId: string; apiKey: string }> {
+  async createCompany(input: {
+    companyId: string;
+    name: string;
+  }): Promise<{ companyId: string; apiKey: string }> {
     const generated = generateApiKey();
     const created = await this.companies.createWithKey(
       { id: input.companyId, name: input.name },
@@ -46,9 +63,7 @@ export class ApiKeysService {
   }
 
   async issueKey(companyId: string): Promise<{ apiKey: string; keyId: string }> {
-    const erasing = await this.companies.erasingSince(companyId);
-    if (erasing === undefined) throw AppError.notFound('company', companyId);
-    if (erasing) throw new AppError('conflict', `company '${companyId}' is being erased: no new keys`);
+    if (!(await this.companies.exists(companyId))) throw AppError.notFound('company', companyId);
     const generated = generateApiKey();
     const entity = this.keyEntity(companyId, generated);
     await this.keys.insert(entity);
@@ -61,14 +76,13 @@ export class ApiKeysService {
       throw AppError.notFound('api key', input.keyId);
     }
     this.revocations += 1;
-    for (const [key, entry] of this.cache) if (entry.value?.keyId === input.keyId) this.cache.delete(key);
+    this.cache.revokeWhere((key) => key.keyId === input.keyId, Date.now());
     return { keyId: input.keyId, revokedAt };
   }
 
   /**
-   * Company erasure, first step: marks the company erasing and revokes all its keys at once. This instance stops
-   * accepting them now; every other one when its cached resolution expires (authCacheTtlMs, 1 s by default).
-   * Undefined when there is no such company.
+   * Company erasure: marks the company erasing and revokes all its keys in one transaction; this instance
+   * refuses them at once (even while its database is away), every other one once its entries expire.
    */
   async revokeCompany(companyId: string): Promise<{ since: Date; revoked: number } | undefined> {
     const marked = await this.companies.markErasing(companyId, new Date());
@@ -76,33 +90,56 @@ export class ApiKeysService {
     return marked;
   }
 
-  /** Drops this instance's cached resolutions of the company's keys. */
+  /** Erasure: this instance refuses the company's keys from now on (they are being deleted). */
   forgetCompany(companyId: string): void {
-    for (const [key, entry] of this.cache) if (entry.value?.companyId === companyId) this.cache.delete(key);
+    this.revocations += 1;
+    this.cache.revokeWhere((key) => key.companyId === companyId, Date.now());
   }
 
   async resolve(apiKey: string): Promise<ResolvedKey | null> {
-    const now = Date.now();
     const hash = hashApiKey(apiKey);
-    const cached = this.cache.get(hash);
-    if (cached && cached.expiresAt > now) return cached.value;
-
-    // One lookup per key at a time: when its cached entry expires under load, the requests that arrive meanwhile
-    // share it instead of each querying. A revocation starts a new round: later callers never join, and a
-    // lookup that began before it is not cached (it may have read the key as active).
-    const round = this.revocations;
-    return this.lookups.run(`${round}\n${hash}`, async () => {
-      const prefix = parseApiKeyPrefix(apiKey);
-      let value: ResolvedKey | null = null;
-      if (prefix) {
-        const match = (await this.keys.findActiveByPrefix(prefix)).find((k) => hashesEqual(k.hash, hash));
-        value = match ? { companyId: match.companyId, keyId: match.id } : null;
-      }
-      if (round !== this.revocations) return value;
-      if (this.cache.size >= MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value as string);
-      this.cache.set(hash, { value, expiresAt: now + this.config.app.authCacheTtlMs });
-      return value;
+    const decision = this.cache.decide(hash, Date.now());
+    if (decision.kind === 'answer') return decision.value;
+    const round = `${this.revocations}\n${hash}`;
+    let lookup = this.lookups.get(round);
+    if (!lookup) {
+      lookup = this.lookUp(apiKey, hash).finally(() => this.lookups.delete(round));
+      this.lookups.set(round, lookup);
+    }
+    if (!decision.fallback) return lookup;
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<'slow'>((resolve) => {
+      timer = setTimeout(() => resolve('slow'), STALE_WAIT_MS);
     });
+    // The lookup goes on in the background when it is slow; its failure is handled by whoever waits on it.
+    lookup.catch(() => undefined);
+    try {
+      const answered = await Promise.race([lookup, slow]);
+      if (answered !== 'slow') return answered;
+      this.cache.refreshFailed(hash, Date.now());
+      return decision.fallback.value;
+    } catch (error) {
+      if (!isDatabaseConnectionError(error)) throw error;
+      this.cache.refreshFailed(hash, Date.now());
+      this.logger.warn(
+        `database unreachable: API key ${apiKey.slice(0, 11)}… answered from the in-process cache`,
+      );
+      return decision.fallback.value;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async lookUp(apiKey: string, hash: string): Promise<ResolvedKey | null> {
+    const round = this.revocations;
+    const prefix = parseApiKeyPrefix(apiKey);
+    let value: ResolvedKey | null = null;
+    if (prefix) {
+      const match = (await this.keys.findActiveByPrefix(prefix)).find((k) => hashesEqual(k.hash, hash));
+      value = match ? { companyId: match.companyId, keyId: match.id } : null;
+    }
+    if (round === this.revocations) this.cache.store(hash, value, Date.now());
+    return value;
   }
 
   private keyEntity(companyId: string, generated: { prefix: string; hash: string }) {

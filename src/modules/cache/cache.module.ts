@@ -60,6 +60,7 @@ function nearCached(store: CacheStore, config: AppConfig): CacheStore {
                 url: config.redis.url,
                 keyPrefix: config.redis.keyPrefix,
                 connectTimeoutMs: 5_000,
+                socketTimeoutMs: config.redis.socketTimeoutMs,
               }),
               config,
             )

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { BatchProcessor } from '../llm/batch-processor.service';
 import { LlmService } from '../llm/llm.service';
 import { SearchDataType, SearchPayload, toSearchType } from '../search/domain/search-document';
@@ -38,6 +39,13 @@ interface Prepared {
  * upsert vectors and lexical documents, then store summaries and `indexed` in one write. Whatever fails is
  * stored `failed` with its error and returned: never dropped.
  */
+/** The vector or keyword store could not be reached while a chunk was written (not a problem of its rows). */
+class IndexStoreUnavailable extends Error {
+  constructor(override readonly cause: AppError) {
+    super(cause.message);
+  }
+}
+
 @Injectable()
 export class IndexingService {
   private readonly logger = new Logger('Indexing');
@@ -97,6 +105,9 @@ export class IndexingService {
       try {
         await this.writeIndexes(companyId, type, prepared, spans);
       } catch (error) {
+        // A store that cannot be reached fails the chunk, not its rows: the job retries with backoff and the
+        // rows stay pending for the reconciler after that (a 15 s Qdrant outage left them failed for good).
+        if (error instanceof IndexStoreUnavailable) throw error.cause;
         const message = error instanceof Error ? error.message : String(error);
         failures.push(
           ...prepared.map((p) => ({
@@ -168,6 +179,24 @@ export class IndexingService {
         })
       : undefined;
     spans.mark('embed');
+    try {
+      await this.writeStores({ companyId, searchType, documents, embedded, spans });
+    } catch (error) {
+      throw error instanceof AppError && error.code === ErrorCode.DependencyUnavailable
+        ? new IndexStoreUnavailable(error)
+        : error;
+    }
+    spans.mark('write');
+  }
+
+  private async writeStores(input: {
+    companyId: string;
+    searchType: SearchDataType;
+    documents: Array<ReturnType<typeof toDocument>>;
+    embedded: { vectors: Float32Array[] } | undefined;
+    spans: Spans;
+  }): Promise<void> {
+    const { companyId, searchType, documents, embedded, spans } = input;
     if (embedded) await this.ensureCollection(companyId, searchType, embedded.vectors[0].length);
     // Two independent stores: written concurrently, so the chunk waits for the slower one, not for both.
     await Promise.all([
@@ -196,7 +225,6 @@ export class IndexingService {
         }),
       ),
     ]);
-    spans.mark('write');
   }
 
   /**

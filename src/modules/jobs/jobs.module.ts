@@ -6,6 +6,7 @@ import { DynamicModule, Module, Provider } from '@nestjs/common';
 import type { Queue } from 'bull';
 import Redis from 'ioredis';
 import { AppConfig } from '../../config/config';
+import { queueBlockingWaitSeconds } from '../../config/redis.config';
 import { BullClientType, BullConnections, BullJobQueue } from './adapters/bull.job-queue.adapter';
 import { InProcessJobQueue } from './adapters/in-process.job-queue.adapter';
 import { BULL_BOARD_ROUTE, INGEST_QUEUE } from './jobs';
@@ -14,15 +15,25 @@ import { QueueMetricsReporter } from './queue-metrics.reporter';
 import { CompanyJobsEraser } from './company-jobs.eraser';
 
 /**
- * Bull's three connections: the producer's fails fast (no offline queue); blocking ones wait forever by design.
+ * Bull's three connections: the producer's fails fast (no offline queue); the others retry their commands.
  * The connect timeout is long because boot can block the event loop for seconds (tokenizer build, cold module
  * loading) and a timeout firing then drops the connection under Bull's first commands; a refused connection
  * still fails at once, and every add is bounded separately.
+ *
+ * A frozen or partitioned Redis keeps sockets open without answering, and a worker blocked in BRPOPLPUSH on such
+ * a socket would never take a job again: every connection is dropped and reopened once it has waited
+ * QUEUE_REDIS_SOCKET_TIMEOUT_MS for a reply, which is above Bull's blocking wait (`drainDelay`, set from it).
  */
-function bullClient(url: string, type: BullClientType): Redis {
+function bullClient(url: string, type: BullClientType, socketTimeoutMs: number): Redis {
+  const common = { connectTimeout: 30_000, socketTimeout: socketTimeoutMs, keepAlive: 10_000 };
   return type === 'client'
-    ? new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 30_000 })
-    : new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: false, connectTimeout: 30_000 });
+    ? new Redis(url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+    : new Redis(url, {
+        ...common,
+        maxRetriesPerRequest: null,
+        enableReadyCheck: false,
+        retryStrategy: (attempt) => Math.min(attempt * 200, 1_000),
+      });
 }
 
 /**
@@ -36,7 +47,7 @@ export class JobsModule {
     const servesApi = config.app.role !== 'worker';
 
     // One set of connections per application: closed with its queue (see BullConnections).
-    const connections = queueUrl ? new BullConnections((type) => bullClient(queueUrl, type)) : undefined;
+    const connections = queueUrl ? new BullConnections((type) => bullClient(queueUrl, type, config.redis.queueSocketTimeoutMs)) : undefined;
     const queueProvider: Provider = connections
       ? {
           provide: JobQueue,
@@ -58,6 +69,7 @@ export class JobsModule {
                 stalledInterval: config.ingest.stalledIntervalMs,
                 lockDuration: config.ingest.lockDurationMs,
                 maxStalledCount: 5,
+                drainDelay: queueBlockingWaitSeconds(config.redis),
               },
             }),
             // Bull Board for operators; the admin key guards it (see BULL_BOARD_ROUTE in create-app).

@@ -17,6 +17,10 @@ type NodeRedisClient = ReturnType<typeof createClient>;
  * background. Serialized HTTP responses are plain strings on the same client (GET/SET PX, no Keyv envelope to
  * parse). Generations (HINCRBY), counters, SCAN/UNLINK sweeps, INFO and pub/sub use the shared ioredis
  * connection (no offline queue, command timeout). Every key gets the deployment's prefix.
+ *
+ * A hung server (SIGSTOP, a partition, a failover the socket never heard of) keeps sockets open without
+ * answering. ioredis drops such a socket itself (`socketTimeout`); node-redis has no reply timeout that
+ * reconnects, so a watchdog pings the value client and reopens it after `socketTimeoutMs` without a reply.
  */
 export class RedisCacheStore extends CacheStore {
   readonly kind = 'redis' as const;
@@ -28,10 +32,19 @@ export class RedisCacheStore extends CacheStore {
   private readonly announcementListeners: Array<(live: boolean) => void> = [];
   private subscribed = false;
   private lastError = 0;
+  private readonly watchdog: NodeJS.Timeout;
+  private lastReplyAt = Date.now();
+  private lastReopenAt = 0;
+  private pinging = false;
 
   constructor(
     private readonly redis: Redis,
-    private readonly options: { url: string; keyPrefix: string; connectTimeoutMs: number },
+    private readonly options: {
+      url: string;
+      keyPrefix: string;
+      connectTimeoutMs: number;
+      socketTimeoutMs: number;
+    },
   ) {
     super();
     this.valueClient = createClient({
@@ -39,10 +52,15 @@ export class RedisCacheStore extends CacheStore {
       disableOfflineQueue: true,
       socket: {
         connectTimeout: options.connectTimeoutMs,
-        reconnectStrategy: (retries: number) => Math.min(100 * 2 ** Math.min(retries, 5), 2_000),
+        // An idle timer (writes reset it too): it ends a handshake that hangs (nothing is written meanwhile);
+        // a ready connection is never idle (the watchdog's pings), so a silent one is left to the watchdog.
+        socketTimeout: options.socketTimeoutMs,
+        // Capped at 1 s: after a hung server resumes, the next attempt is never more than a second away.
+        reconnectStrategy: (retries: number) => Math.min(100 * 2 ** Math.min(retries, 5), 1_000),
       },
     });
     this.valueClient.on('error', (error: Error) => this.warn(`value client: ${error.message}`));
+    this.valueClient.on('ready', () => (this.lastReplyAt = Date.now()));
     // Not awaited: a Redis that is down at boot must not stop the app; the client keeps retrying.
     this.valueClient.connect().catch((error: Error) => this.warn(`value client connect: ${error.message}`));
     const store = new KeyvRedis(this.valueClient, { throwOnConnectError: false, throwOnErrors: true });
@@ -73,6 +91,39 @@ export class RedisCacheStore extends CacheStore {
     this.subscriber.on('message', (_channel: string, companyId: string) => {
       for (const listener of this.listeners) listener(companyId);
     });
+
+    this.watchdog = setInterval(
+      () => void this.watchValueClient(),
+      Math.max(100, options.socketTimeoutMs / 4),
+    );
+    this.watchdog.unref();
+  }
+
+  private async watchValueClient(): Promise<void> {
+    // Decided after the poll phase: a reply that arrived during an event-loop stall is read before the verdict.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.valueClient.isReady && !this.pinging) {
+      this.pinging = true;
+      this.valueClient
+        .ping()
+        .then(() => (this.lastReplyAt = Date.now()))
+        .catch(() => undefined)
+        .finally(() => (this.pinging = false));
+    }
+    const now = Date.now();
+    const timeout = this.options.socketTimeoutMs;
+    // Only a client that is ready yet silent is reopened: reopening one still in its handshake leaves that
+    // socket open for good (node-redis 5), one more per attempt while the server hangs.
+    if (!this.valueClient.isReady || now - this.lastReplyAt <= timeout || now - this.lastReopenAt <= timeout)
+      return;
+    this.lastReopenAt = now;
+    this.warn(`value client: no reply in ${timeout} ms, reconnecting`);
+    try {
+      this.valueClient.destroy();
+    } catch {
+      // Already closed.
+    }
+    this.valueClient.connect().catch((error: Error) => this.warn(`value client reconnect: ${error.message}`));
   }
 
   async getValue<T>(key: string): Promise<T | undefined> {
@@ -187,6 +238,7 @@ export class RedisCacheStore extends CacheStore {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.watchdog);
     this.subscriber.disconnect();
     try {
       this.valueClient.destroy();

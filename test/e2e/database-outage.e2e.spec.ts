@@ -1,0 +1,134 @@
+import { ticketFactory } from '../factories/ticket.factory';
+import { startTestApp, TEST_ADMIN_KEY, TestApp } from '../setup/test-app';
+import { describeSkippedWithout, missingServices } from '../support/services';
+import { TcpProxy } from '../support/tcp-proxy';
+import { waitFor } from '../support/wait-for';
+
+/**
+ * PostgreSQL unreachable (a TCP proxy between the app and the shared server is cut or frozen; the server itself
+ * is never touched): what can be answered still is, writes fail at once with 503 + Retry-After.
+ */
+const needs = ['DATABASE_URL'];
+
+if (missingServices(...needs).length > 0) {
+  describeSkippedWithout('database outage (postgres)', needs);
+} else {
+  describe('database outage (postgres behind a TCP proxy)', () => {
+    let proxy: TcpProxy;
+    let t: TestApp;
+    let key: string;
+    let revokedKey: string;
+    const search = (apiKey: string) =>
+      t.request({
+        method: 'POST',
+        url: '/api/v1/search',
+        key: apiKey,
+        body: { query: 'refund for a damaged parcel' },
+      });
+    const upsert = () =>
+      t.request({
+        method: 'PUT',
+        url: '/api/v1/tickets',
+        key,
+        body: { tickets: [ticketFactory({ ticket_id: 'OUT-2' })] },
+      });
+
+    beforeAll(async () => {
+      const url = new URL(process.env.DATABASE_URL!);
+      proxy = await TcpProxy.start({ host: url.hostname, port: Number(url.port || 5432) });
+      t = await startTestApp('postgres', {
+        DATABASE_URL: proxy.rewrite(process.env.DATABASE_URL!),
+        AUTH_CACHE_TTL_MS: '200',
+        // A silent server is noticed on a pooled connection by the client-side bound (this + 1 s).
+        DATABASE_STATEMENT_TIMEOUT_MS: '2000',
+      });
+      key = await t.createCompany('outage');
+      const issued = await t.request({
+        method: 'POST',
+        url: '/api/v1/admin/companies/outage/api-keys',
+        key: TEST_ADMIN_KEY,
+      });
+      expect(issued.status).toBe(201);
+      revokedKey = issued.body.api_key;
+      const ticket = ticketFactory({ ticket_id: 'OUT-1' });
+      expect(
+        (await t.request({ method: 'PUT', url: '/api/v1/tickets', key, body: { tickets: [ticket] } })).status,
+      ).toBe(200);
+      // Indexed first: its indexing would invalidate a search cached before it.
+      await waitFor(
+        async () =>
+          (await t.request({ method: 'GET', url: '/api/v1/tickets/OUT-1', key })).body?.index_state ===
+          'indexed',
+        20_000,
+      );
+      // Cached while the database is up; the second key is seen, then revoked.
+      expect((await search(key)).status).toBe(200);
+      expect((await search(revokedKey)).status).toBe(200);
+      const revoked = await t.request({
+        method: 'DELETE',
+        url: `/api/v1/admin/companies/outage/api-keys/${issued.body.key_id}`,
+        key: TEST_ADMIN_KEY,
+      });
+      expect(revoked.status).toBe(200);
+    });
+
+    afterAll(async () => {
+      proxy?.resume();
+      await t?.close();
+      await proxy?.close();
+    });
+
+    it('with the database refusing: cached search answers 200, a write 503 + Retry-After at once, a revoked key 401', async () => {
+      await waitFor(async () => (await search(key)).headers['x-cache'] === 'HIT', 5_000);
+      proxy.cut();
+      await new Promise((resolve) => setTimeout(resolve, 400)); // past AUTH_CACHE_TTL_MS
+      for (let i = 0; i < 3; i++) {
+        const hit = await search(key);
+        expect(hit.status).toBe(200);
+        expect(hit.headers['x-cache']).toBe('HIT');
+      }
+      const started = Date.now();
+      const write = await upsert();
+      expect(write.status).toBe(503);
+      expect(write.headers['retry-after']).toBeDefined();
+      expect(Date.now() - started).toBeLessThan(1_500);
+      expect((await search(revokedKey)).status).toBe(401);
+      // A key never seen cannot be checked: refused with 503, never accepted.
+      expect((await search('sc_0badc0de_' + 'x'.repeat(43))).status).toBe(503);
+      proxy.resume();
+      await waitFor(async () => (await upsert()).status === 200, 10_000);
+    });
+
+    it('with the database silent (frozen): cached search answers at once, a revoked key 401, a write 503 within the statement bound', async () => {
+      // The last test's write changed the company's data (and its indexing will again): cached again first.
+      await waitFor(
+        async () =>
+          (await t.request({ method: 'GET', url: '/api/v1/tickets/OUT-2', key })).body?.index_state ===
+          'indexed',
+        20_000,
+      );
+      await waitFor(async () => (await search(key)).headers['x-cache'] === 'HIT', 5_000);
+      proxy.freeze();
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        const searched = Date.now();
+        const hit = await search(key);
+        expect(hit.status).toBe(200);
+        expect(hit.headers['x-cache']).toBe('HIT');
+        expect(Date.now() - searched).toBeLessThan(1_500);
+        const started = Date.now();
+        const write = await upsert();
+        expect(write.status).toBe(503);
+        expect(write.headers['retry-after']).toBeDefined();
+        // Bounded, not hung: each statement on a pooled connection gives up after statement timeout + 1 s (3 s
+        // here; a write's transaction takes two), a new connection after DATABASE_CONNECT_TIMEOUT_MS.
+        expect(Date.now() - started).toBeLessThan(9_000);
+        expect((await search(revokedKey)).status).toBe(401);
+      } finally {
+        proxy.cut();
+        proxy.resume();
+      }
+      await waitFor(async () => (await upsert()).status === 200, 10_000);
+    });
+  });
+}
