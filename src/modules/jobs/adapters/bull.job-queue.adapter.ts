@@ -213,7 +213,8 @@ export class BullJobQueue extends JobQueue {
 
   async countCompanyJobs(input: { companyId: string; keepIds: string[] }): Promise<number> {
     const keep = new Set(input.keepIds);
-    let n = 0;
+    // By id: a job that changes state while the states are listed one after another is counted once.
+    const seen = new Set<string>();
     for (const state of ['active', ...REMOVABLE_STATES] as const) {
       for (let start = 0; ; start += SWEEP_PAGE) {
         const page = await this.bounded(
@@ -221,12 +222,12 @@ export class BullJobQueue extends JobQueue {
           SWEEP_TIMEOUT_MS,
         );
         for (const job of page) {
-          if (job && !keep.has(String(job.id)) && ofCompany(job, input.companyId)) n += 1;
+          if (job && !keep.has(String(job.id)) && ofCompany(job, input.companyId)) seen.add(String(job.id));
         }
         if (page.length < SWEEP_PAGE) break;
       }
     }
-    return n;
+    return seen.size;
   }
 
   async getJob(id: string): Promise<JobView | null> {
