@@ -87,10 +87,45 @@ describe.each(dbTargets())('sessions are state (%s)', (target) => {
     expect((await post('reply', { ticket_id: 'S-REFUND', session_id: sessionId })).status).toBe(200);
   });
 
-  it('a store that fails answers 200 without the session, degraded ["session"], and keeps the session', async () => {
+  it('while the store fails, the cached copy keeps the session and its turns', async () => {
+    const init = await post('init', { ticket_id: 'S-REFUND' });
+    const sessionId = init.body.session_id as string;
+    expect((await post('query', { query: 'how long do refunds take?', session_id: sessionId })).status).toBe(
+      200,
+    );
+    const outage = await tableOutage(t);
+    try {
+      const during = await post('query', { query: 'and is it free?', session_id: sessionId });
+      expect(during.status).toBe(200);
+      expect(during.body).toMatchObject({ session_id: sessionId });
+      expect(during.body.degraded).toBeUndefined();
+      expect((await post('reply', { ticket_id: 'S-REFUND', session_id: sessionId })).status).toBe(200);
+    } finally {
+      await outage.end();
+    }
+    // The store is home again with the session (the turn asked during the outage lands only if its write outlived
+    // the outage: a locked PostgreSQL table takes it once released, a missing SQLite table never does).
+    const stored = await storedTurns(sessionId);
+    expect(stored[0]).toBe('how long do refunds take?');
+    const after = await post('query', { query: 'anything else?', session_id: sessionId });
+    expect(after.status).toBe(200);
+    expect(after.body.degraded).toBeUndefined();
+  }, 60_000);
+
+  it('a store that fails with no cached copy answers 200 without the session, degraded ["session"], and keeps the session', async () => {
     const init = await post('init', { ticket_id: 'S-REFUND' });
     const sessionId = init.body.session_id as string;
     const before = sample((await t.scrapeMetrics()).text, READ_FAILURES);
+    // The cache lost the copies too (the whole company's cache invalidated).
+    expect(
+      (
+        await t.request({
+          method: 'DELETE',
+          url: '/api/v1/admin/cache/sessions-a',
+          key: 'test-admin-key-0123456789abcdef',
+        })
+      ).status,
+    ).toBe(200);
     const outage = await tableOutage(t);
     try {
       const query = await post('query', { query: 'how long do refunds take?', session_id: sessionId });
@@ -132,6 +167,15 @@ describe.each(dbTargets())('sessions are state (%s)', (target) => {
 
   it('a stalled store is cut at ASSIST_STATE_TIMEOUT_MS: 200 with degraded ["session"], never a 503', async () => {
     const init = await post('init', { ticket_id: 'S-REFUND' });
+    expect(
+      (
+        await t.request({
+          method: 'DELETE',
+          url: '/api/v1/admin/cache/sessions-a',
+          key: 'test-admin-key-0123456789abcdef',
+        })
+      ).status,
+    ).toBe(200);
     const store = t.app.get(SessionStore);
     jest.spyOn(store, 'find').mockImplementation(() => new Promise(() => undefined));
     const query = await post('query', {

@@ -1,12 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '../../config/config';
 import { MetricsService } from '../metrics/metrics.service';
+import { FakeLayeredCache } from '../../../test/fakes/layered-cache.fake';
 import { FakeSessionStore } from '../../../test/fakes/session-store.fake';
 import { newSession } from './domain/session';
 import { SessionService } from './session.service';
 
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('SessionService', () => {
   let store: FakeSessionStore;
+  let copies: FakeLayeredCache;
   let service: SessionService;
   let metrics: MetricsService;
 
@@ -18,8 +22,9 @@ describe('SessionService', () => {
       ASSIST_SESSION_MAX_QUESTIONS: '2',
     });
     store = new FakeSessionStore();
+    copies = new FakeLayeredCache();
     metrics = new MetricsService(config);
-    service = new SessionService(store, metrics, config);
+    service = new SessionService(store, copies, metrics, config);
   });
   afterEach(() => service.onModuleDestroy());
 
@@ -46,6 +51,8 @@ describe('SessionService', () => {
     'a store that does not answer (%s) never throws: unavailable, not stored, counted',
     async (outage) => {
       const { session } = await service.create('acme', null);
+      await flush();
+      copies.entries.clear(); // neither home nor copy: the cache lost it too
       store.outage = outage;
       const started = Date.now();
       expect(await service.require('acme', session.session_id)).toEqual({ session: null, unavailable: true });
@@ -55,6 +62,30 @@ describe('SessionService', () => {
       expect(Date.now() - started).toBeLessThan(3_000);
       expect(await failures('read')).toBe(1);
       expect(await failures('write')).toBe(2);
+    },
+  );
+
+  it.each(['hang', 'error'] as const)(
+    'while the database does not answer (%s), the cached copy keeps the session and its turns',
+    async (outage) => {
+      const { session } = await service.create('acme', 'T-1', { question: 'q1', answer: 'a1' });
+      await flush();
+      store.outage = outage;
+      const during = await service.require('acme', session.session_id);
+      expect(during).toMatchObject({ unavailable: false, session: { ticket_id: 'T-1' } });
+      await service.recordTurn(during.session!, { question: 'q2', answer: 'a2' });
+      await flush();
+      const next = await service.require('acme', session.session_id);
+      expect(next.session?.turns.map((t) => t.question)).toEqual(['q1', 'q2']);
+      // Another company's id never reads the copy (its key names the company).
+      expect(await service.require('globex', session.session_id)).toEqual({
+        session: null,
+        unavailable: true,
+      });
+      store.outage = undefined;
+      // The database is home again: what it stored is the session (the turn made during the outage was not).
+      const after = await service.require('acme', session.session_id);
+      expect(after.session?.turns.map((t) => t.question)).toEqual(['q1']);
     },
   );
 

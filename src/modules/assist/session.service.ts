@@ -3,8 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { withinDeadline } from '../../common/async/deadline';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { AppConfig } from '../../config/config';
+import { LayeredCache } from '../cache/ports/layered-cache.port';
 import { MetricsService } from '../metrics/metrics.service';
 import type { ConversationTurn } from '../llm/ports/chat-model.port';
+import { assistKeys } from './domain/assist-keys';
 import { AssistSession, newSession, SESSION_ID_PATTERN, withTurn } from './domain/session';
 import { SessionStore } from './ports/session-store.port';
 
@@ -27,8 +29,10 @@ export type SessionLookup =
  * Agent sessions, state in the database (SessionStore): a sliding TTL (`CACHE_TTL_SESSION_MS`, each use extends
  * it) capped by the company's retention. Every store call is bounded (`ASSIST_STATE_TIMEOUT_MS`): a store that
  * fails or is slow never fails a request, which answers without the session (`unavailable`, reported as
- * `degraded: ["session"]`); only an answered "absent" is a 404. The active-sessions gauge counts sessions this
- * instance created or touched within the TTL.
+ * `degraded: ["session"]`); only an answered "absent" is a 404. Every session written or read is also copied to
+ * the cache's session layer, and that copy answers while the database cannot (a restart or a partition), so
+ * follow-up questions keep their context through a database outage as well as through a cache outage. The
+ * active-sessions gauge counts sessions this instance created or touched within the TTL.
  */
 @Injectable()
 export class SessionService implements OnModuleDestroy {
@@ -39,6 +43,7 @@ export class SessionService implements OnModuleDestroy {
 
   constructor(
     private readonly store: SessionStore,
+    private readonly copies: LayeredCache,
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
   ) {
@@ -65,6 +70,7 @@ export class SessionService implements OnModuleDestroy {
     const session = turn ? withTurn(fresh, turn, this.config.assist.sessionMaxQuestions) : fresh;
     const created = await this.bounded('write', () => this.store.create({ session, ttlMs: this.ttlMs() }));
     if (!created.ok) return { session, stored: false };
+    this.keepCopy(session);
     this.markActive(companyId, session.session_id);
     this.sweepExpired(companyId);
     return { session, stored: true };
@@ -92,8 +98,13 @@ export class SessionService implements OnModuleDestroy {
     const saved = await this.bounded('write', () =>
       this.store.saveTurns({ session: updated, ttlMs: this.ttlMs() }),
     );
-    if (saved.ok && !saved.value)
+    if (saved.ok && !saved.value) {
       this.logger.debug(`session of ${session.company_id} ended before its turn was recorded`);
+      return;
+    }
+    // Also when the database did not take it: the next question of this session, answered from the copy while
+    // the database is away, sees this turn (the database keeps the turns it last stored).
+    this.keepCopy(updated);
   }
 
   onModuleDestroy(): void {
@@ -109,10 +120,34 @@ export class SessionService implements OnModuleDestroy {
     const found = await this.bounded('read', () =>
       this.store.find({ companyId, sessionId, touchTtlMs: options.touch ? this.ttlMs() : undefined }),
     );
-    if (!found.ok) return { session: null, unavailable: true };
+    if (!found.ok) {
+      const copy = await this.readCopy(companyId, sessionId);
+      if (!copy) return { session: null, unavailable: true };
+      this.markActive(companyId, sessionId);
+      return { session: copy, unavailable: false };
+    }
     if (!found.value) throw notFound(sessionId);
+    if (options.touch) this.keepCopy(found.value);
     this.markActive(companyId, sessionId);
     return { session: found.value, unavailable: false };
+  }
+
+  /** Replaces the session's copy in the cache (bounded by the cache's own timeout; a miss is only a lost fallback). */
+  private keepCopy(session: AssistSession): void {
+    const key = assistKeys.sessionCopy({ companyId: session.company_id, sessionId: session.session_id });
+    void this.copies.set(key, session, { ttlMs: this.ttlMs() }).catch((error: unknown) => {
+      this.logger.debug(`session copy not kept: ${String(error)}`);
+    });
+  }
+
+  private async readCopy(companyId: string, sessionId: string): Promise<AssistSession | undefined> {
+    try {
+      const copy = await this.copies.get<AssistSession>(assistKeys.sessionCopy({ companyId, sessionId }));
+      // The key holds the company: a copy is never another company's; checked again as everywhere.
+      return copy && copy.company_id === companyId && copy.session_id === sessionId ? copy : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** A store call under the state deadline; a failure or timeout is logged, counted and returned, never thrown. */

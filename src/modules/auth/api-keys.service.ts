@@ -63,7 +63,9 @@ export class ApiKeysService {
   }
 
   async issueKey(companyId: string): Promise<{ apiKey: string; keyId: string }> {
-    if (!(await this.companies.exists(companyId))) throw AppError.notFound('company', companyId);
+    const erasing = await this.companies.erasingSince(companyId);
+    if (erasing === undefined) throw AppError.notFound('company', companyId);
+    if (erasing) throw new AppError('conflict', `company '${companyId}' is being erased: no new keys`);
     const generated = generateApiKey();
     const entity = this.keyEntity(companyId, generated);
     await this.keys.insert(entity);

@@ -13,6 +13,19 @@ import type {
  * content hash: a changed ticket never reads an old bundle or summary, even before invalidation sweeps run.
  */
 export const assistKeys = {
+  /**
+   * Session layer: the copy of a session kept in the cache, read when the database (its home) cannot answer.
+   * Keyed by the session id alone: the copy is replaced on every write.
+   */
+  sessionCopy(input: { companyId: string; sessionId: string }): CacheKey {
+    return cacheKey({
+      layer: 'session',
+      companyId: input.companyId,
+      kind: 'session',
+      input: { session_id: input.sessionId },
+    });
+  },
+
   /** API layer: the /init bundle without its per-call session. */
   init(input: {
     companyId: string;
