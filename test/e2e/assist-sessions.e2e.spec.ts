@@ -106,7 +106,7 @@ describe.each(dbTargets())('sessions are state (%s)', (target) => {
     // The store is home again with the session (the turn asked during the outage lands only if its write outlived
     // the outage: a locked PostgreSQL table takes it once released, a missing SQLite table never does).
     const stored = await storedTurns(sessionId);
-    expect(stored[0]).toBe('how long do refunds take?');
+    expect(stored?.[0]).toBe('how long do refunds take?');
     const after = await post('query', { query: 'anything else?', session_id: sessionId });
     expect(after.status).toBe(200);
     expect(after.body.degraded).toBeUndefined();

@@ -18,6 +18,7 @@ if (missingServices(...needs).length > 0) {
     let t: TestApp;
     let key: string;
     let revokedKey: string;
+    let sessionId: string;
     const search = (apiKey: string) =>
       t.request({
         method: 'POST',
@@ -70,6 +71,14 @@ if (missingServices(...needs).length > 0) {
         key: TEST_ADMIN_KEY,
       });
       expect(revoked.status).toBe(200);
+      const init = await t.request({
+        method: 'POST',
+        url: '/api/v1/init',
+        key,
+        body: { ticket_id: 'OUT-1' },
+      });
+      expect(init.status).toBe(200);
+      sessionId = init.body.session_id;
     });
 
     afterAll(async () => {
@@ -93,6 +102,18 @@ if (missingServices(...needs).length > 0) {
       expect(write.headers['retry-after']).toBeDefined();
       expect(Date.now() - started).toBeLessThan(1_500);
       expect((await search(revokedKey)).status).toBe(401);
+      // The session is answered from its cached copy: the question keeps its context.
+      const followUp = await t.request({
+        method: 'POST',
+        url: '/api/v1/query',
+        key,
+        body: { query: 'how long does a refund take?', session_id: sessionId },
+      });
+      expect(followUp.status).toBe(200);
+      expect(followUp.body.session_id).toBe(sessionId);
+      // Its ticket cannot be read: answered without the case's facts, and said so.
+      expect(followUp.body.degraded).toEqual(expect.arrayContaining(['ticket']));
+      expect(followUp.body.degraded).not.toContain('session');
       // A key never seen cannot be checked: refused with 503, never accepted.
       expect((await search('sc_0badc0de_' + 'x'.repeat(43))).status).toBe(503);
       proxy.resume();

@@ -22,15 +22,22 @@ export type Degradation = 'llm_timeout' | 'llm_unavailable' | 'retrieval_timeout
 
 /**
  * What a /query or /reply answer reports in `degraded`: why it is partial (at most one Degradation) and
- * `session` when it was answered without its session (the store did not answer, or could not keep a new one).
+ * `session` when it was answered without its session (the store did not answer, or could not keep a new one),
+ * `ticket` when the session's ticket could not be read (the database did not answer) and the question was
+ * answered without the case's facts.
  */
-export type DegradedPart = Degradation | 'session';
+export type DegradedPart = Degradation | 'session' | 'ticket';
 
-export function degradedParts(input: { reason: Degradation | undefined; sessionUnavailable: boolean }): {
+export function degradedParts(input: {
+  reason: Degradation | undefined;
+  sessionUnavailable: boolean;
+  ticketUnavailable?: boolean;
+}): {
   degraded?: DegradedPart[];
 } {
   const parts: DegradedPart[] = [
     ...(input.sessionUnavailable ? (['session'] as const) : []),
+    ...(input.ticketUnavailable ? (['ticket'] as const) : []),
     ...(input.reason ? [input.reason] : []),
   ];
   return parts.length > 0 ? { degraded: parts } : {};
@@ -83,6 +90,7 @@ export async function* generationSse(input: {
   degraded: Degradation | undefined;
   /** Answered without its session: `session` joins `degraded` (the answer is not partial for that). */
   sessionUnavailable?: boolean;
+  ticketUnavailable?: boolean;
   done: (value: Generated, cached: boolean) => Record<string, unknown>;
 }): AsyncGenerator<SseEvent> {
   for await (const event of input.events) {
@@ -97,7 +105,11 @@ export async function* generationSse(input: {
         data: {
           ...input.done(value, cached),
           partial: partial || input.degraded !== undefined,
-          ...degradedParts({ reason, sessionUnavailable: input.sessionUnavailable ?? false }),
+          ...degradedParts({
+            reason,
+            sessionUnavailable: input.sessionUnavailable ?? false,
+            ticketUnavailable: input.ticketUnavailable,
+          }),
         },
       };
     }

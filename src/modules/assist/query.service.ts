@@ -6,12 +6,19 @@ import type { SearchDataType } from '../search/domain/search-document';
 import { TicketRepository } from '../tickets/ticket.repository';
 import { AnswerPlan, AnswerService } from './answer.service';
 import { remainingMs } from '../../common/async/deadline';
+import { isDatabaseConnectionError } from '../../common/errors/database-errors';
 import type { SourceRef } from './domain/grounding';
 import { AssistSession, turnsOf } from './domain/session';
 import { nothingFoundAnswer } from './domain/nothing-found';
 import { chunksOf, SseEvent } from './domain/sse';
 import { detectLanguage } from '../llm/domain/language';
-import { Degradation, DegradedPart, degradedParts, generationSse, GroundedGeneration } from './grounded-generation.service';
+import {
+  Degradation,
+  DegradedPart,
+  degradedParts,
+  generationSse,
+  GroundedGeneration,
+} from './grounded-generation.service';
 import { SessionService } from './session.service';
 
 /** What a session keeps of an answer for follow-ups: its text without citations, bounded. */
@@ -44,7 +51,11 @@ export interface QueryAnswer {
 /** An answer before its session is settled; `reason` says why it is partial. */
 type Answered = Omit<QueryAnswer, 'session_id' | 'degraded'> & { reason: Degradation | undefined };
 
-type PreparedQuery = { session: AssistSession | null; unreadSessionId?: string } & AnswerPlan;
+type PreparedQuery = {
+  session: AssistSession | null;
+  unreadSessionId?: string;
+  ticketUnavailable?: true;
+} & AnswerPlan;
 
 /**
  * POST /query: retrieval (vector cache) then a grounded answer (LLM cache, then the semantic layer, then the
@@ -84,7 +95,11 @@ export class QueryService {
       sessionId = created.session.session_id;
       sessionUnavailable = !created.stored;
     }
-    return { ...answered, session_id: sessionId, ...degradedParts({ reason, sessionUnavailable }) };
+    return {
+      ...answered,
+      session_id: sessionId,
+      ...degradedParts({ reason, sessionUnavailable, ticketUnavailable: prepared.ticketUnavailable }),
+    };
   }
 
   private async generated(prepared: PreparedQuery, started: number): Promise<Answered> {
@@ -117,7 +132,7 @@ export class QueryService {
         answer,
         ...done,
         session_id: sessionId,
-        ...degradedParts({ reason, sessionUnavailable }),
+        ...degradedParts({ reason, sessionUnavailable, ticketUnavailable: prepared.ticketUnavailable }),
       });
       return { cached: false, events: this.recordingTurn(events, session, input.query) };
     }
@@ -126,6 +141,7 @@ export class QueryService {
       events: opened.events,
       degraded: prepared.retrievalPartial ? 'retrieval_timeout' : undefined,
       sessionUnavailable,
+      ticketUnavailable: prepared.ticketUnavailable,
       done: (value, cached) => ({
         answer: value.text,
         sources: value.sources,
@@ -142,7 +158,8 @@ export class QueryService {
     companyId: string,
     prepared: PreparedQuery,
   ): Promise<{ session: AssistSession | null; sessionId: string; sessionUnavailable: boolean }> {
-    if (prepared.session) return { session: prepared.session, sessionId: prepared.session.session_id, sessionUnavailable: false };
+    if (prepared.session)
+      return { session: prepared.session, sessionId: prepared.session.session_id, sessionUnavailable: false };
     if (prepared.unreadSessionId !== undefined)
       return { session: null, sessionId: prepared.unreadSessionId, sessionUnavailable: true };
     const { session, stored } = await this.sessions.create(companyId, null);
@@ -164,10 +181,22 @@ export class QueryService {
   private async prepare(input: QueryInput, started: number): Promise<PreparedQuery> {
     const { companyId, query } = input;
     // One session read (without a touch: recording the turn extends the sliding TTL) and one write.
-    const lookup = input.sessionId ? await this.sessions.requireForUpdate(companyId, input.sessionId) : undefined;
+    const lookup = input.sessionId
+      ? await this.sessions.requireForUpdate(companyId, input.sessionId)
+      : undefined;
     const session = lookup?.session ?? null;
     const unreadSessionId = lookup?.unavailable ? input.sessionId : undefined;
-    const ticket = session?.ticket_id ? await this.tickets.findOne(companyId, session.ticket_id) : null;
+    // The case's facts are context, not the answer: a database that cannot give them degrades the answer.
+    let ticket: Awaited<ReturnType<TicketRepository['findOne']>> = null;
+    let ticketUnavailable: true | undefined;
+    if (session?.ticket_id) {
+      try {
+        ticket = await this.tickets.findOne(companyId, session.ticket_id);
+      } catch (error) {
+        if (!isDatabaseConnectionError(error)) throw error;
+        ticketUnavailable = true;
+      }
+    }
     const plan = await this.answers.plan({
       companyId,
       question: query,
@@ -178,7 +207,12 @@ export class QueryService {
       cacheMode: input.cacheMode,
       retrievalDeadlineMs: remainingMs(started, this.config.assist.queryDeadlineMs, performance.now()),
     });
-    return { session, ...(unreadSessionId !== undefined ? { unreadSessionId } : {}), ...plan };
+    return {
+      session,
+      ...(unreadSessionId !== undefined ? { unreadSessionId } : {}),
+      ...(ticketUnavailable ? { ticketUnavailable } : {}),
+      ...plan,
+    };
   }
 }
 

@@ -158,10 +158,17 @@ export class InitResponseDto {
 }
 
 const DEGRADED_DOC = {
-  enum: ['session', 'llm_timeout', 'llm_unavailable', 'retrieval_timeout', 'preferences_unavailable'],
+  enum: [
+    'session',
+    'ticket',
+    'llm_timeout',
+    'llm_unavailable',
+    'retrieval_timeout',
+    'preferences_unavailable',
+  ],
   isArray: true,
   description:
-    'what the answer went without, as in /init: session: the session store did not answer (answered without the session’s ticket and turns; the session is kept) or could not keep a new session; the others say why the answer is partial: llm_*: a local grounded composition stands in for the model; preferences_unavailable (/reply): the agent’s preferences could not be read, the draft ignores them',
+    'what the answer went without, as in /init: session: the session store did not answer (answered without the session’s ticket and turns; the session is kept) or could not keep a new session; ticket (/query): the session’s ticket could not be read (the database did not answer), answered without the case’s facts; the others say why the answer is partial: llm_*: a local grounded composition stands in for the model; preferences_unavailable (/reply): the agent’s preferences could not be read, the draft ignores them',
 };
 
 export class QueryResponseDto {
