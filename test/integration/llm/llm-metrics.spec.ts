@@ -71,14 +71,18 @@ describe('LLM metrics (fed by the resilient chat model and embedder)', () => {
 
   it('splits prompt tokens into those read in full and those the provider served from its prompt cache', async () => {
     const { llm, ledger, metrics } = await buildLlm(fake);
+    // A prompt past the provider's 1,024-token caching threshold: many sources, each under the prompt budget's
+    // share, with sentences of their own (the budget drops a sentence an earlier source already showed).
     const long = {
       ...question,
-      sources: [
-        {
-          ...question.sources[0],
-          text: Array.from({ length: 120 }, () => question.sources[0].text).join(' '),
-        },
-      ],
+      sources: Array.from({ length: 40 }, (_, i) => ({
+        ref: i + 1,
+        id: `ticket:T-${i + 1}`,
+        kind: 'ticket' as const,
+        text:
+          `Ticket ${i + 1}: to reset the password of account ${i + 1}, open Settings and choose Reset password. ` +
+          `The reset link for account ${i + 1} arrives by email within ${i + 2} minutes and expires after ${i + 3} hours.`,
+      })),
     };
     await llm.answer(long);
     await llm.answer({ ...long, question: 'And where do I find the reset link?' });
