@@ -11,9 +11,12 @@ describe('BatchProcessor over the LLM service and the fake server', () => {
   it('returns every failed item with its error, and its stats match what the fake counted', async () => {
     fake.configure({ latencyMs: 2, failureRate: 0.3, seed: 7 });
     // Upstream retries off and a high breaker threshold: each item gets exactly the batch processor's attempts.
+    // A generous call timeout: a call the fake answered but a loaded machine timed out (2 s by default) would be
+    // counted as a fault by one side and a success by the other.
     const { llm, batch, ledger } = await buildLlm(fake, {
       LLM_MAX_RETRIES: '0',
       LLM_BREAKER_THRESHOLD: '1000',
+      LLM_CHAT_TIMEOUT_MS: '15000',
     });
     const tickets = Array.from({ length: 60 }, (_, i) => ({
       id: `T-${i}`,
