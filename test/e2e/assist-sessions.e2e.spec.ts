@@ -116,7 +116,9 @@ describe.each(dbTargets())('sessions are state (%s)', (target) => {
     const init = await post('init', { ticket_id: 'S-REFUND' });
     const sessionId = init.body.session_id as string;
     const before = sample((await t.scrapeMetrics()).text, READ_FAILURES);
-    // The cache lost the copies too (the whole company's cache invalidated).
+    // The cache lost the copies too (the whole company's cache invalidated), after the copy of the new session
+    // (written in the background) has landed.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     expect(
       (
         await t.request({
@@ -167,6 +169,7 @@ describe.each(dbTargets())('sessions are state (%s)', (target) => {
 
   it('a stalled store is cut at ASSIST_STATE_TIMEOUT_MS: 200 with degraded ["session"], never a 503', async () => {
     const init = await post('init', { ticket_id: 'S-REFUND' });
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the session's copy has landed: invalidated next
     expect(
       (
         await t.request({
