@@ -39,3 +39,20 @@ export abstract class CompanyExporter {
   /** Streams the company's records page by page; never loads a whole tenant. */
   abstract exportRecords(companyId: string): AsyncIterable<ExportRecord>;
 }
+
+/** Rows per page of an export: one page is the most an exporter holds at once. */
+export const EXPORT_PAGE_SIZE = 500;
+
+/** Every row of a keyset-paged read (`page` after the last row's id), one page in memory at a time. */
+export async function* keysetRows<T>(input: {
+  page: (afterId: string | undefined, limit: number) => Promise<T[]>;
+  idOf: (row: T) => string;
+}): AsyncGenerator<T> {
+  let afterId: string | undefined;
+  for (;;) {
+    const rows = await input.page(afterId, EXPORT_PAGE_SIZE);
+    yield* rows;
+    if (rows.length < EXPORT_PAGE_SIZE) return;
+    afterId = input.idOf(rows[rows.length - 1]);
+  }
+}

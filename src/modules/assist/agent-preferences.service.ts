@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { withinDeadline } from '../../common/async/deadline';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
 import { AppConfig } from '../../config/config';
 import { MetricsService } from '../metrics/metrics.service';
 import { AgentPreferences } from './domain/agent-preferences';
 import { AgentPreferencesStore } from './ports/agent-preferences-store.port';
+import { boundedStateCall } from './bounded-state-call';
 
 /**
  * Agents' preferences, state in the database (AgentPreferencesStore), kept until replaced or the company is
@@ -61,17 +61,18 @@ export class AgentPreferencesService {
     return found.ok ? { preferences: found.value, unavailable: false } : { unavailable: true };
   }
 
-  private async bounded<T>(
+  private bounded<T>(
     operation: 'read' | 'write',
     work: () => Promise<T>,
   ): Promise<{ ok: true; value: T } | { ok: false }> {
-    const timed = await withinDeadline(Promise.resolve().then(work), this.config.assist.stateTimeoutMs, {
-      yieldToIo: true,
+    return boundedStateCall({
+      store: 'preferences',
+      operation,
+      timeoutMs: this.config.assist.stateTimeoutMs,
+      metrics: this.metrics,
+      logger: this.logger,
+      consequence: '',
+      work,
     });
-    if (timed.ok) return timed;
-    this.metrics.recordAssistStateFailure({ store: 'preferences', operation });
-    const why = timed.reason === 'timeout' ? 'timed out' : String(timed.error);
-    this.logger.warn(`preferences ${operation} failed: ${why}`);
-    return { ok: false };
   }
 }

@@ -2,11 +2,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import { AppConfig } from '../../config/config';
 import type { TicketEntity } from '../../database/entities';
 import type { CacheMode } from '../cache/ports/layered-cache.port';
-import {
-  QuestionEmbedding,
-  SemanticAnswerCache,
-  SemanticScope,
-} from './semantic/semantic-answer-cache.port';
+import { QuestionEmbedding, SemanticAnswerCache, SemanticScope } from './semantic/semantic-answer-cache.port';
 import { composeGrounded } from '../llm/domain/grounded-composer';
 import { detectLanguage } from '../llm/domain/language';
 import { LlmService } from '../llm/llm.service';

@@ -3,13 +3,15 @@ import {
   CompanyEraser,
   CompanyExporter,
   ErasureCounts,
+  EXPORT_PAGE_SIZE,
   ExportRecord,
+  keysetRows,
 } from '../../common/tenancy/company-data';
 import { AgentPreferencesStore } from './ports/agent-preferences-store.port';
-import { SessionStore, StatePage } from './ports/session-store.port';
+import { SessionStore } from './ports/session-store.port';
 
-/** Rows per page of an export: one query per page, never a whole tenant in memory. */
-export const STATE_EXPORT_PAGE = 500;
+/** Rows per page of an export (the one pager's): one query per page, never a whole tenant in memory. */
+export const STATE_EXPORT_PAGE = EXPORT_PAGE_SIZE;
 
 /** Sessions are derived working state of the agents: erased with the other derived data (order 20). */
 @Injectable()
@@ -39,11 +41,10 @@ export class SessionExporter extends CompanyExporter {
   }
 
   async *exportRecords(companyId: string): AsyncIterable<ExportRecord> {
-    for await (const session of paged(
-      (page) => this.sessions.page(page),
-      companyId,
-      (s) => s.session_id,
-    )) {
+    for await (const session of keysetRows({
+      page: (after, limit) => this.sessions.page({ companyId, after, limit }),
+      idOf: (s) => s.session_id,
+    })) {
       yield {
         type: 'session',
         session_id: session.session_id,
@@ -82,27 +83,11 @@ export class PreferencesExporter extends CompanyExporter {
   }
 
   async *exportRecords(companyId: string): AsyncIterable<ExportRecord> {
-    for await (const preferences of paged(
-      (page) => this.preferences.page(page),
-      companyId,
-      (p) => p.agent_id,
-    )) {
+    for await (const preferences of keysetRows({
+      page: (after, limit) => this.preferences.page({ companyId, after, limit }),
+      idOf: (p) => p.agent_id,
+    })) {
       yield { type: 'preference', ...preferences };
     }
-  }
-}
-
-/** Walks a keyset-paged listing to its end, one page in memory at a time. */
-async function* paged<T>(
-  read: (page: StatePage) => Promise<T[]>,
-  companyId: string,
-  keyOf: (item: T) => string,
-): AsyncGenerator<T> {
-  let after: string | undefined;
-  for (;;) {
-    const page = await read({ companyId, after, limit: STATE_EXPORT_PAGE });
-    yield* page;
-    if (page.length < STATE_EXPORT_PAGE) return;
-    after = keyOf(page[page.length - 1]);
   }
 }

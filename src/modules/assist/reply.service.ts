@@ -198,7 +198,10 @@ export class ReplyService {
       grounding:
         docs.length > 0
           ? { grounded: true }
-          : { grounded: false, notice: draftedAloneNotice(detectLanguage(`${forReply.subject}\n${forReply.body}`)) },
+          : {
+              grounded: false,
+              notice: draftedAloneNotice(detectLanguage(`${forReply.subject}\n${forReply.body}`)),
+            },
     };
   }
 }

@@ -9,6 +9,7 @@ import type { ConversationTurn } from '../llm/ports/chat-model.port';
 import { assistKeys } from './domain/assist-keys';
 import { AssistSession, newSession, SESSION_ID_PATTERN, withTurn } from './domain/session';
 import { SessionStore } from './ports/session-store.port';
+import { boundedStateCall } from './bounded-state-call';
 
 const GAUGE_SWEEP_MS = 60_000;
 /** Expired rows of a company are deleted at most this often per instance, on a session creation. */
@@ -151,18 +152,19 @@ export class SessionService implements OnModuleDestroy {
   }
 
   /** A store call under the state deadline; a failure or timeout is logged, counted and returned, never thrown. */
-  private async bounded<T>(
+  private bounded<T>(
     operation: 'read' | 'write',
     work: () => Promise<T>,
   ): Promise<{ ok: true; value: T } | { ok: false }> {
-    const timed = await withinDeadline(Promise.resolve().then(work), this.config.assist.stateTimeoutMs, {
-      yieldToIo: true,
+    return boundedStateCall({
+      store: 'session',
+      operation,
+      timeoutMs: this.config.assist.stateTimeoutMs,
+      metrics: this.metrics,
+      logger: this.logger,
+      consequence: ', going on without the session',
+      work,
     });
-    if (timed.ok) return timed;
-    this.metrics.recordAssistStateFailure({ store: 'session', operation });
-    const why = timed.reason === 'timeout' ? 'timed out' : String(timed.error);
-    this.logger.warn(`session ${operation} failed, going on without the session: ${why}`);
-    return { ok: false };
   }
 
   /** Deletes the company's expired sessions now and then, off the request path. */

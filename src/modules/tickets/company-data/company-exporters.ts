@@ -1,23 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { CompanyExporter, ExportRecord } from '../../../common/tenancy/company-data';
+import { CompanyExporter, ExportRecord, keysetRows } from '../../../common/tenancy/company-data';
 import { CompanyExportRepository } from './company-export.repository';
-
-/** Rows per page: one page of tickets (with conversations) is the most an export holds at once. */
-export const EXPORT_PAGE_SIZE = 500;
-
-/** Every row of a keyset-paged read, one page in memory at a time. */
-async function* keysetRows<T>(input: {
-  page: (afterId: string | undefined) => Promise<T[]>;
-  idOf: (row: T) => string;
-}): AsyncGenerator<T> {
-  let afterId: string | undefined;
-  for (;;) {
-    const rows = await input.page(afterId);
-    yield* rows;
-    if (rows.length < EXPORT_PAGE_SIZE) return;
-    afterId = input.idOf(rows[rows.length - 1]);
-  }
-}
 
 /** `ticket` lines: every stored field a PUT /api/v1/tickets would take back, and the index state. */
 @Injectable()
@@ -30,7 +13,7 @@ export class TicketsExporter extends CompanyExporter {
 
   async *exportRecords(companyId: string): AsyncIterable<ExportRecord> {
     const rows = keysetRows({
-      page: (afterId) => this.repository.ticketsPage(companyId, { afterId, limit: EXPORT_PAGE_SIZE }),
+      page: (afterId, limit) => this.repository.ticketsPage(companyId, { afterId, limit }),
       idOf: (row) => row.ticketId,
     });
     for await (const t of rows) {
@@ -62,7 +45,7 @@ export class ArticlesExporter extends CompanyExporter {
 
   async *exportRecords(companyId: string): AsyncIterable<ExportRecord> {
     const rows = keysetRows({
-      page: (afterId) => this.repository.articlesPage(companyId, { afterId, limit: EXPORT_PAGE_SIZE }),
+      page: (afterId, limit) => this.repository.articlesPage(companyId, { afterId, limit }),
       idOf: (row) => row.articleId,
     });
     for await (const a of rows) {
@@ -92,8 +75,7 @@ export class SummariesExporter extends CompanyExporter {
   async *exportRecords(companyId: string): AsyncIterable<ExportRecord> {
     for (const itemType of ['ticket', 'article'] as const) {
       const rows = keysetRows({
-        page: (afterId) =>
-          this.repository.summariesPage(companyId, { of: itemType, afterId, limit: EXPORT_PAGE_SIZE }),
+        page: (afterId, limit) => this.repository.summariesPage(companyId, { of: itemType, afterId, limit }),
         idOf: (row) => row.id,
       });
       for await (const s of rows) {
