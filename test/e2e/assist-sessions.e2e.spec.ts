@@ -1,9 +1,12 @@
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { assistKeys } from '../../src/modules/assist/domain/assist-keys';
 import { SessionStore } from '../../src/modules/assist/ports/session-store.port';
+import { LayeredCache } from '../../src/modules/cache/ports/layered-cache.port';
 import { ticketFactory } from '../factories/ticket.factory';
 import { dbTargets, startTestApp, TestApp } from '../setup/test-app';
+import { waitFor } from '../support/wait-for';
 
 /** The `done` event's data of a text/event-stream body. */
 function doneOf(text: string): Record<string, unknown> {
@@ -117,8 +120,10 @@ describe.each(dbTargets())('sessions are state (%s)', (target) => {
     const sessionId = init.body.session_id as string;
     const before = sample((await t.scrapeMetrics()).text, READ_FAILURES);
     // The cache lost the copies too (the whole company's cache invalidated), after the copy of the new session
-    // (written in the background) has landed.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // (written in the background) has landed: a copy written after the invalidation would answer for the store.
+    const copies = t.app.get(LayeredCache);
+    const copyKey = assistKeys.sessionCopy({ companyId: 'sessions-a', sessionId });
+    await waitFor(async () => (await copies.get(copyKey)) !== undefined, 10_000);
     expect(
       (
         await t.request({
@@ -128,6 +133,7 @@ describe.each(dbTargets())('sessions are state (%s)', (target) => {
         })
       ).status,
     ).toBe(200);
+    await waitFor(async () => (await copies.get(copyKey)) === undefined, 10_000);
     const outage = await tableOutage(t);
     try {
       const query = await post('query', { query: 'how long do refunds take?', session_id: sessionId });
