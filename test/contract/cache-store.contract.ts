@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CacheStore } from '../../src/modules/cache/ports/cache-store.port';
+import { CacheStore } from '../../src/modules/cache-store/ports/cache-store.port';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -2,7 +2,7 @@ import { connect, createServer, Server, Socket } from 'node:net';
 import { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { cacheKey } from '../../src/modules/cache/domain/cache-keys';
-import { CacheStore } from '../../src/modules/cache/ports/cache-store.port';
+import { CacheStore } from '../../src/modules/cache-store/ports/cache-store.port';
 import { LayeredCache } from '../../src/modules/cache/ports/layered-cache.port';
 import { ticketFactory } from '../factories/ticket.factory';
 import { DbTarget, startTestApp, TEST_ADMIN_KEY, TestApp } from '../setup/test-app';

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { CompanyErasureService } from '../../src/modules/erasure/company-erasure.service';
 import { LexicalIndex } from '../../src/modules/search/ports/lexical-index.port';
 import { VectorIndex } from '../../src/modules/search/ports/vector-index.port';
-import { CacheStore } from '../../src/modules/cache/ports/cache-store.port';
+import { CacheStore } from '../../src/modules/cache-store/ports/cache-store.port';
 import { JobQueue } from '../../src/modules/jobs/ports/job-queue.port';
 import { articleFactory, ticketFactory } from '../factories/ticket.factory';
 import { FakeQdrantServer } from '../fakes/qdrant.fake-server';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { NearCacheStore } from '../../src/modules/cache/adapters/near-cache.cache-store.adapter';
-import { CacheStore } from '../../src/modules/cache/ports/cache-store.port';
+import { NearCacheStore } from '../../src/modules/cache-store/adapters/near-cache.cache-store.adapter';
+import { CacheStore } from '../../src/modules/cache-store/ports/cache-store.port';
 import { ticketFactory } from '../factories/ticket.factory';
 import { describeSkippedWithout } from '../support/services';
 import { startTestApp, TEST_ADMIN_KEY, TestApp } from '../setup/test-app';

@@ -2,13 +2,13 @@ import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { CacheGuard } from '../../src/common/async/cache-guard';
 import { loadConfig } from '../../src/config/config';
-import { RedisCacheStore } from '../../src/modules/cache/adapters/redis.cache-store.adapter';
+import { RedisCacheStore } from '../../src/modules/cache-store/adapters/redis.cache-store.adapter';
 import { CacheEntries } from '../../src/modules/cache/cache-entries';
 import { CacheRecorder } from '../../src/modules/cache/cache-recorder';
 import { CacheStatsService } from '../../src/modules/cache/cache-stats.service';
 import { GenerationInvalidator } from '../../src/modules/cache/generation-invalidator';
 import { LayeredCacheService } from '../../src/modules/cache/layered-cache.service';
-import { CacheStore } from '../../src/modules/cache/ports/cache-store.port';
+import { CacheStore } from '../../src/modules/cache-store/ports/cache-store.port';
 import { MetricsService } from '../../src/modules/metrics/metrics.service';
 
 /** The real layered cache over `store`, wired as CacheModule wires it, for specs that build it by hand. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CacheGuard } from '../../common/async/cache-guard';
 import { CacheRecorder, StoreOperation } from './cache-recorder';
-import { CacheStore } from './ports/cache-store.port';
+import { CacheStore } from '../cache-store/ports/cache-store.port';
 import type { CacheCredit, CacheLayer } from './ports/layered-cache.port';
 import { encodeResponseEntry, parseResponseEntry, ResponseEntry } from './response-entry.codec';
 

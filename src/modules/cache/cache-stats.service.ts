@@ -4,7 +4,7 @@ import { AppConfig } from '../../config/config';
 import { MetricsService } from '../metrics/metrics.service';
 import { CacheSavingsDto, CacheStatsDto } from './admin/admin-cache.dto';
 import { cacheLayerPrefix } from './domain/cache-keys';
-import { CacheStore, CounterIncrements } from './ports/cache-store.port';
+import { CacheStore, CounterIncrements } from '../cache-store/ports/cache-store.port';
 import { CACHE_LAYERS, CacheCredit, CacheLayer } from './ports/layered-cache.port';
 
 export type LookupOutcome = 'hit' | 'stale' | 'miss';

@@ -1,16 +1,11 @@
-import { CACHE_MANAGER, CacheModule as NestCacheModule } from '@nestjs/cache-manager';
 import { Global, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { RedisConnection } from '../../common/redis/redis-connection.adapter';
 import { AppConfig } from '../../config/config';
 import { EventsModule } from '../events/events.module';
 import { DependencyHealth } from '../health/dependency.health';
 import { MetricsService } from '../metrics/metrics.service';
 import { AdminCacheController } from './admin/admin-cache.controller';
-import type { Cache } from 'cache-manager';
-import { lruMemoryKeyv, MemoryCacheStore } from './adapters/memory.cache-store.adapter';
-import { NearCacheStore } from './adapters/near-cache.cache-store.adapter';
-import { RedisCacheStore } from './adapters/redis.cache-store.adapter';
+import { CacheStoreModule } from '../cache-store/cache-store.module';
 import { CacheGuard } from '../../common/async/cache-guard';
 import { CacheEntries } from './cache-entries';
 import { CacheInvalidationListener } from './cache-invalidation.listener';
@@ -23,49 +18,19 @@ import { TenantCacheInterceptor } from './http/tenant-cache.interceptor';
 import { GenerationInvalidator } from './generation-invalidator';
 import { LayeredCacheService } from './layered-cache.service';
 import { CacheInvalidator } from './ports/cache-invalidator.port';
-import { CacheStore } from './ports/cache-store.port';
+import { CacheStore } from '../cache-store/ports/cache-store.port';
 import { LayeredCache } from './ports/layered-cache.port';
 
-/** The shared store behind the in-process near cache, unless CACHE_NEAR_MAX_ENTRIES=0. */
-function nearCached(store: CacheStore, config: AppConfig): CacheStore {
-  const { maxEntries, ttlMs } = config.cache.near;
-  return maxEntries > 0 ? new NearCacheStore(store, { maxEntries, ttlMs }) : store;
-}
-
 /**
- * The layered, tenant-safe cache. Services mode (REDIS_URL): cache-manager 7 + Keyv + @keyv/redis, not
- * cache-manager-redis-yet, which only supports cache-manager 5. Embedded mode: @nestjs/cache-manager's
- * CACHE_MANAGER over an LRU memory Keyv (@cacheable/memory, CACHE_MEMORY_MAX_ENTRIES). Global: every module injects `LayeredCache` (and the stats service for savings).
+ * The layered, tenant-safe cache over the store of `cache-store/` (Redis behind a near cache, or LRU memory):
+ * keys and generations, invalidation, the response interceptor and fast path, stats and the admin routes.
+ * Global: every module injects `LayeredCache` (and the stats service for savings).
  */
 @Global()
 @Module({
-  imports: [
-    DiscoveryModule,
-    EventsModule,
-    // The embedded store's cache-manager; in services mode it stays empty (the Redis store has its own).
-    NestCacheModule.registerAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({ stores: [lruMemoryKeyv(config.cache.memoryMaxEntries)] }),
-    }),
-  ],
+  imports: [DiscoveryModule, EventsModule, CacheStoreModule],
   controllers: [AdminCacheController],
   providers: [
-    {
-      provide: CacheStore,
-      inject: [AppConfig, RedisConnection, CACHE_MANAGER],
-      useFactory: (config: AppConfig, redis: RedisConnection, cacheManager: Cache): CacheStore =>
-        config.redis.url && redis.client
-          ? nearCached(
-              new RedisCacheStore(redis.client, {
-                url: config.redis.url,
-                keyPrefix: config.redis.keyPrefix,
-                connectTimeoutMs: 5_000,
-                socketTimeoutMs: config.redis.socketTimeoutMs,
-              }),
-              config,
-            )
-          : new MemoryCacheStore({ cache: cacheManager }),
-    },
     {
       provide: CacheGuard,
       inject: [AppConfig, MetricsService],

@@ -3,7 +3,7 @@ import { AppConfig } from '../../config/config';
 import { CompanyEraser, ErasureCounts } from '../../common/tenancy/company-data';
 import { CacheStatsService } from './cache-stats.service';
 import { cacheLayerPrefix } from './domain/cache-keys';
-import { CacheStore } from './ports/cache-store.port';
+import { CacheStore } from '../cache-store/ports/cache-store.port';
 import { CACHE_LAYERS } from './ports/layered-cache.port';
 
 /**

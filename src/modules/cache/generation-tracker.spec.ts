@@ -1,4 +1,4 @@
-import { MemoryCacheStore } from './adapters/memory.cache-store.adapter';
+import { MemoryCacheStore } from '../cache-store/adapters/memory.cache-store.adapter';
 import { GenerationTracker } from './generation-tracker';
 
 /** A store whose announcements and resyncs are fired by hand. */

@@ -1,4 +1,4 @@
-import { MemoryCacheStore } from './adapters/memory.cache-store.adapter';
+import { MemoryCacheStore } from '../cache-store/adapters/memory.cache-store.adapter';
 import { CacheGuard } from '../../common/async/cache-guard';
 import { cacheKey } from './domain/cache-keys';
 import { isOlderGeneration } from './generation-tracker';

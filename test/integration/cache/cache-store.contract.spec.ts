@@ -1,5 +1,5 @@
-import { MemoryCacheStore } from '../../../src/modules/cache/adapters/memory.cache-store.adapter';
-import { NearCacheStore } from '../../../src/modules/cache/adapters/near-cache.cache-store.adapter';
+import { MemoryCacheStore } from '../../../src/modules/cache-store/adapters/memory.cache-store.adapter';
+import { NearCacheStore } from '../../../src/modules/cache-store/adapters/near-cache.cache-store.adapter';
 import { runCacheStoreContract } from '../../contract/cache-store.contract';
 import { openRedisCacheStore } from '../../support/cache';
 import { describeSkippedWithout } from '../../support/services';

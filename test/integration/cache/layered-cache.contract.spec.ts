@@ -1,6 +1,6 @@
 import { CacheGuard } from '../../../src/common/async/cache-guard';
-import { MemoryCacheStore } from '../../../src/modules/cache/adapters/memory.cache-store.adapter';
-import { CacheStore } from '../../../src/modules/cache/ports/cache-store.port';
+import { MemoryCacheStore } from '../../../src/modules/cache-store/adapters/memory.cache-store.adapter';
+import { CacheStore } from '../../../src/modules/cache-store/ports/cache-store.port';
 import { runLayeredCacheContract } from '../../contract/layered-cache.contract';
 import { FakeLayeredCache } from '../../fakes/layered-cache.fake';
 import { buildLayeredCache, openRedisCacheStore } from '../../support/cache';

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { QdrantClient, QdrantClientTimeoutError, Schemas } from '@qdrant/js-client-rest';
+import { QdrantClient, Schemas } from '@qdrant/js-client-rest';
 import { AppError } from '../../../common/errors/app-error';
 import { AppConfig } from '../../../config/config';
 import { pointIdOf } from '../domain/point-id';
@@ -21,6 +21,7 @@ import {
   VectorIndex,
   VectorSearchRequest,
 } from '../ports/vector-index.port';
+import { qdrantCall, statusOf } from './qdrant/qdrant-call';
 import { PAYLOAD_INDEXES, tenantFilter } from './qdrant/qdrant-filter';
 import { validateK, validatePoints, validateVector } from './vector-request.validation';
 
@@ -298,69 +299,14 @@ export class QdrantVectorIndex extends VectorIndex {
     }
   }
 
-  /**
-   * Runs one Qdrant call under a deadline and maps failures: unreachable, timed out, 429 and 5xx →
-   * dependency_unavailable; a 4xx → validation_failed with Qdrant's message; a missing collection keeps
-   * status 404 in `details.cause` for the callers that treat it as empty.
-   */
-  private async call<T>(
-    operation: string,
-    signal: AbortSignal | undefined,
-    run: () => Promise<T>,
-  ): Promise<T> {
-    const deadline = AbortSignal.timeout(this.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(combined.reason ?? new Error('aborted'));
-      if (combined.aborted) onAbort();
-      else combined.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      return await Promise.race([run(), aborted]);
-    } catch (error) {
-      throw this.mapError(operation, error, signal);
-    } finally {
-      if (onAbort) combined.removeEventListener('abort', onAbort);
-    }
-  }
-
-  private mapError(operation: string, error: unknown, callerSignal: AbortSignal | undefined): AppError {
-    if (error instanceof AppError) return error;
-    const status = statusOf(error);
-    if (status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 408) {
-      const message = qdrantMessage(error) ?? `HTTP ${status}`;
-      return new AppError('validation_failed', `Qdrant rejected ${operation}: ${message}`, { cause: error });
-    }
-    if (callerSignal?.aborted) {
-      return new AppError('dependency_unavailable', `Qdrant ${operation} was cancelled`, { cause: error });
-    }
-    const reason =
-      error instanceof QdrantClientTimeoutError ||
-      (error instanceof DOMException && error.name === 'TimeoutError')
-        ? `timed out after ${this.timeoutMs} ms`
-        : status !== undefined
-          ? `HTTP ${status}`
-          : String((error as Error)?.message ?? error);
-    this.logger.warn(`Qdrant ${operation} failed: ${reason}`);
-    return AppError.unavailable(`Qdrant (${operation}: ${reason})`, error);
+  private call<T>(operation: string, signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {
+    return qdrantCall({ operation, signal, timeoutMs: this.timeoutMs, logger: this.logger, run });
   }
 }
 
 function asArray<T>(value: T | T[] | null | undefined): T[] {
   if (value === undefined || value === null) return [];
   return Array.isArray(value) ? value : [value];
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === 'number' ? status : undefined;
-}
-
-function qdrantMessage(error: unknown): string | undefined {
-  const data = (error as { data?: { status?: { error?: unknown } } } | null)?.data;
-  const message = data?.status?.error;
-  return typeof message === 'string' ? message : undefined;
 }
 
 function isMissingCollection(error: unknown): boolean {

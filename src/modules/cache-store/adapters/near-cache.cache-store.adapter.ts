@@ -1,4 +1,4 @@
-import { nearCacheCompany } from '../domain/cache-keys.near-cache';
+import { nearCacheCompany } from '../domain/near-cache-keys';
 import { NearCacheLru } from '../domain/near-cache.lru';
 import { CacheStore, CounterIncrements, Generations, StoreInfo } from '../ports/cache-store.port';
 

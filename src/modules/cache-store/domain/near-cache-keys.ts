@@ -1,4 +1,4 @@
-import type { CacheLayer } from '../ports/layered-cache.port';
+import type { CacheLayer } from '../../../common/cache/cache-layers';
 
 /**
  * Which stored keys the in-process near cache may hold, and whose they are. Stored keys are

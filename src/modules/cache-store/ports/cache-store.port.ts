@@ -1,4 +1,4 @@
-import type { CacheLayer } from './layered-cache.port';
+import type { CacheLayer } from '../../../common/cache/cache-layers';
 
 /** Counter increments per hash: `{ hash: { field: n } }`. */
 export type CounterIncrements = Record<string, Record<string, number>>;
