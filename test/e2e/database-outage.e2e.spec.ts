@@ -87,7 +87,7 @@ if (missingServices(...needs).length > 0) {
       await proxy?.close();
     });
 
-    it('with the database refusing: cached search answers 200, a write 503 + Retry-After at once, a revoked key 401', async () => {
+    it('with the database refusing: cached search answers 200, an uncached one from vectors (degraded), a write 503 + Retry-After at once, a revoked key 401', async () => {
       await waitFor(async () => (await search(key)).headers['x-cache'] === 'HIT', 5_000);
       proxy.cut();
       await new Promise((resolve) => setTimeout(resolve, 400)); // past AUTH_CACHE_TTL_MS
@@ -95,6 +95,20 @@ if (missingServices(...needs).length > 0) {
         const hit = await search(key);
         expect(hit.status).toBe(200);
         expect(hit.headers['x-cache']).toBe('HIT');
+      }
+      // A search never cached: the vector index still answers; the keyword index and the deletion check are the
+      // database's, so the answer says it is vector-only and unchecked, and it is not cached.
+      for (let i = 0; i < 2; i++) {
+        const fresh = await t.request({
+          method: 'POST',
+          url: '/api/v1/search',
+          key,
+          body: { query: 'parcel arrived damaged, customer wants a refund' },
+        });
+        expect(fresh.status).toBe(200);
+        expect(fresh.headers['x-cache']).not.toBe('HIT');
+        expect(fresh.body.degraded).toMatch(/^database unavailable/);
+        expect(fresh.body.results.map((r: { id: string }) => r.id)).toContain('OUT-1');
       }
       const started = Date.now();
       const write = await upsert();

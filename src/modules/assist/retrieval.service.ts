@@ -3,7 +3,7 @@ import { AppConfig } from '../../config/config';
 import { LayeredCache } from '../cache/ports/layered-cache.port';
 import { LlmService } from '../llm/llm.service';
 import type { SearchDataType, SearchFilter } from '../search/domain/search-document';
-import { SearchResult, SearchService } from '../search/search.service';
+import { isKeywordOnly, SearchResult, SearchService } from '../search/search.service';
 import type { RelevanceFloor } from '../../config/search.config';
 import { assistKeys } from './domain/assist-keys';
 import { withinDeadline } from '../../common/async/deadline';
@@ -69,7 +69,7 @@ export class RetrievalService {
           embedQuery: request.embedQuery,
         });
         const { keywordWeight } = this.config.search;
-        const keywordOnly = outcome.degraded !== undefined;
+        const keywordOnly = isKeywordOnly(outcome.degraded);
         const kept = floor
           ? outcome.results.filter((r) => passesFloor(r, { floor, keywordWeight, keywordOnly }))
           : outcome.results;

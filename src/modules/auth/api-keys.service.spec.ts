@@ -2,11 +2,18 @@ import { loadConfig } from '../../config/config';
 import type { ApiKeyRepository, CompanyRepository } from './api-key.repository';
 import { ApiKeysService } from './api-keys.service';
 import { generateApiKey } from './domain/api-key';
+import { LocalRevocationChannel } from './adapters/local.revocation-channel.adapter';
 
 /** A key table whose lookups answer when released, counting them. */
 function keyTable() {
   const key = generateApiKey();
-  const row = { id: 'k1', companyId: 'c1', prefix: key.prefix, hash: key.hash, revokedAt: null as Date | null };
+  const row = {
+    id: 'k1',
+    companyId: 'c1',
+    prefix: key.prefix,
+    hash: key.hash,
+    revokedAt: null as Date | null,
+  };
   const pending: Array<() => void> = [];
   let lookups = 0;
   const repository = {
@@ -23,14 +30,36 @@ function keyTable() {
   } as unknown as ApiKeyRepository;
   const release = () => pending.splice(0).forEach((resolve) => resolve());
   /** The latest lookup answers first. */
-  const releaseNewestFirst = () => pending.splice(0).reverse().forEach((resolve) => resolve());
+  const releaseNewestFirst = () =>
+    pending
+      .splice(0)
+      .reverse()
+      .forEach((resolve) => resolve());
   return { key: key.key, repository, release, releaseNewestFirst, lookups: () => lookups };
 }
 
 describe('ApiKeysService.resolve', () => {
   const config = loadConfig({ LOG_LEVEL: 'silent', AUTH_CACHE_TTL_MS: '1000' });
   const open = (table: ReturnType<typeof keyTable>) =>
-    new ApiKeysService(table.repository, {} as CompanyRepository, config);
+    new ApiKeysService(table.repository, {} as CompanyRepository, config, new LocalRevocationChannel());
+
+  it('a revocation announced by another instance is refused at once, whatever was cached (one shared channel)', async () => {
+    const table = keyTable();
+    const channel = new LocalRevocationChannel();
+    const long = loadConfig({ LOG_LEVEL: 'silent', AUTH_CACHE_TTL_MS: '600000' });
+    const one = new ApiKeysService(table.repository, {} as CompanyRepository, long, channel);
+    const two = new ApiKeysService(table.repository, {} as CompanyRepository, long, channel);
+    const first = two.resolve(table.key);
+    table.release();
+    expect(await first).toEqual({ companyId: 'c1', keyId: 'k1' });
+    expect(await two.resolve(table.key)).toEqual({ companyId: 'c1', keyId: 'k1' }); // cached: no lookup
+    expect(table.lookups()).toBe(1);
+
+    await one.revokeKey({ companyId: 'c1', keyId: 'k1' });
+    // Refused from the announcement itself: no lookup was needed to learn it.
+    expect(await two.resolve(table.key)).toBeNull();
+    expect(table.lookups()).toBe(1);
+  });
 
   it('concurrent resolves of one key share one lookup (no burst of queries when the cached entry expires)', async () => {
     const table = keyTable();

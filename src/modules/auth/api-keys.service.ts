@@ -6,6 +6,7 @@ import { isDatabaseConnectionError } from '../../common/errors/database-errors';
 import { ApiKeyRepository, CompanyRepository } from './api-key.repository';
 import { KeyResolutionCache } from './domain/key-resolution-cache';
 import { generateApiKey, hashApiKey, hashesEqual, parseApiKeyPrefix } from './domain/api-key';
+import { Revocation, RevocationChannel } from './ports/revocation-channel.port';
 
 export interface ResolvedKey {
   companyId: string;
@@ -20,9 +21,11 @@ const STALE_WAIT_MS = 250;
 
 /**
  * Issues, revokes and resolves API keys. Resolution is cached in process for `authCacheTtlMs` (1 s by
- * default), so an authenticated request costs no database round trip while a revocation still reaches
- * every instance within that second. When the database cannot be reached, a key confirmed within
- * `authStaleMaxMs` is still accepted (see KeyResolutionCache); a key seen revoked or unknown is not.
+ * default), so an authenticated request costs no database round trip. A revocation is announced to every
+ * instance (RevocationChannel: Redis pub/sub in services mode), which refuses the key from the moment it hears
+ * of it; an announcement lost while Redis is away still takes effect within that second once the entry
+ * expires. When the database cannot be reached, a key confirmed within `authStaleMaxMs` is still accepted (see
+ * KeyResolutionCache); a key seen revoked or unknown is not.
  */
 @Injectable()
 export class ApiKeysService {
@@ -40,6 +43,7 @@ export class ApiKeysService {
     private readonly keys: ApiKeyRepository,
     private readonly companies: CompanyRepository,
     private readonly config: AppConfig,
+    private readonly revocationChannel: RevocationChannel,
   ) {
     this.cache = new KeyResolutionCache<ResolvedKey>({
       freshMs: config.app.authCacheTtlMs,
@@ -47,6 +51,7 @@ export class ApiKeysService {
       maxEntries: MAX_CACHED_KEYS,
       retryAfterErrorMs: RETRY_AFTER_ERROR_MS,
     });
+    revocationChannel.subscribe((revocation) => this.refuse(revocation));
   }
 
   async createCompany(input: {
@@ -77,14 +82,14 @@ export class ApiKeysService {
     if (!(await this.keys.revoke(input.companyId, input.keyId, revokedAt))) {
       throw AppError.notFound('api key', input.keyId);
     }
-    this.revocations += 1;
-    this.cache.revokeWhere((key) => key.keyId === input.keyId, Date.now());
+    this.refuse({ keyId: input.keyId });
+    this.announce({ keyId: input.keyId });
     return { keyId: input.keyId, revokedAt };
   }
 
   /**
    * Company erasure: marks the company erasing and revokes all its keys in one transaction; this instance
-   * refuses them at once (even while its database is away), every other one once its entries expire.
+   * refuses them at once (even while its database is away), every other one when the announcement arrives.
    */
   async revokeCompany(companyId: string): Promise<{ since: Date; revoked: number } | undefined> {
     const marked = await this.companies.markErasing(companyId, new Date());
@@ -94,8 +99,29 @@ export class ApiKeysService {
 
   /** Erasure: this instance refuses the company's keys from now on (they are being deleted). */
   forgetCompany(companyId: string): void {
+    this.refuse({ companyId });
+    this.announce({ companyId });
+  }
+
+  /** From now on this instance refuses the key (or the company's keys), whatever it had cached. */
+  private refuse(revocation: Revocation): void {
     this.revocations += 1;
-    this.cache.revokeWhere((key) => key.companyId === companyId, Date.now());
+    const matches =
+      'keyId' in revocation
+        ? (key: ResolvedKey) => key.keyId === revocation.keyId
+        : (key: ResolvedKey) => key.companyId === revocation.companyId;
+    this.cache.revokeWhere(matches, Date.now());
+  }
+
+  /** Tells the other instances; not awaited by the caller (the revocation is stored and refused here already). */
+  private announce(revocation: Revocation): void {
+    this.revocationChannel
+      .publish(revocation)
+      .catch((error: Error) =>
+        this.logger.warn(
+          `revocation not announced (${error.message}): other instances refuse it once their cached entry expires`,
+        ),
+      );
   }
 
   async resolve(apiKey: string): Promise<ResolvedKey | null> {

@@ -7,7 +7,7 @@ import { SearchDataType, SearchHit, SearchPayload } from './domain/search-docume
 import { LexicalIndex, LexicalSearchRequest } from './ports/lexical-index.port';
 import { VectorIndex, VectorSearchRequest } from './ports/vector-index.port';
 import { FakeDocumentPresence } from '../../../test/fakes/document-presence.fake';
-import { SearchService, VECTOR_DEGRADED } from './search.service';
+import { DATABASE_DEGRADED, SearchService, VECTOR_DEGRADED } from './search.service';
 
 function hit(type: SearchDataType, id: string, companyId = 'co-a', score = 1): SearchHit {
   const payload: SearchPayload = {
@@ -36,9 +36,12 @@ class ListVectorIndex {
 
 class ListLexicalIndex {
   readonly requests: LexicalSearchRequest[] = [];
+  /** While set, every search rejects with it. */
+  failure: Error | undefined;
   constructor(private readonly lists: Record<string, SearchHit[]>) {}
   search(request: LexicalSearchRequest): Promise<SearchHit[]> {
     this.requests.push(request);
+    if (this.failure) return Promise.reject(this.failure);
     return Promise.resolve(this.lists[request.type] ?? []);
   }
 }
@@ -85,7 +88,12 @@ describe('SearchService', () => {
     });
     presence.delete('co-a', 'ticket', 'T2');
     presence.delete('co-a', 'article', 'K1');
-    const outcome = await service.search({ companyId: 'co-a', query: 'refund', dataTypes: ['ticket', 'article'], limit: 5 });
+    const outcome = await service.search({
+      companyId: 'co-a',
+      query: 'refund',
+      dataTypes: ['ticket', 'article'],
+      limit: 5,
+    });
     expect(outcome.results.map((r) => `${r.type}:${r.id}`)).toEqual(['ticket:T1']);
     expect(presence.requests.every((r) => r.companyId === 'co-a')).toBe(true);
   });
@@ -147,6 +155,66 @@ describe('SearchService', () => {
     expect(vectors.requests).toEqual([]);
     expect(outcome.results.map((r) => r.id)).toEqual(['T3', 'T4']);
     expect(outcome.degraded).toBe(VECTOR_DEGRADED);
+  });
+
+  /** What pg throws while PostgreSQL restarts (src/common/errors/database-errors.ts). */
+  const refused = () =>
+    Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+
+  it('answers from vectors alone, said so, while the database (keyword index, deletion check) is unreachable', async () => {
+    const { service, lexical, presence } = serviceWith({
+      vector: { ticket: [hit('ticket', 'T1', 'co-a', 0.8), hit('ticket', 'T2', 'co-a', 0.7)] },
+      lexical: { ticket: [hit('ticket', 'T3')] },
+      env: { SEARCH_HYBRID: 'true' },
+    });
+    lexical.failure = refused();
+    presence.failure = refused();
+    const outcome = await service.search({
+      companyId: 'co-a',
+      query: 'refund',
+      dataTypes: ['ticket'],
+      limit: 5,
+    });
+    expect(outcome.results.map((r) => [r.id, r.score_type])).toEqual([
+      ['T1', 'cosine'],
+      ['T2', 'cosine'],
+    ]);
+    expect(outcome.degraded).toBe(DATABASE_DEGRADED);
+
+    // The keyword index alone down: the deletion check still runs.
+    presence.failure = undefined;
+    presence.delete('co-a', 'ticket', 'T2');
+    const checked = await service.search({
+      companyId: 'co-a',
+      query: 'refund',
+      dataTypes: ['ticket'],
+      limit: 5,
+    });
+    expect(checked.results.map((r) => r.id)).toEqual(['T1']);
+    expect(checked.degraded).toBe(DATABASE_DEGRADED);
+  });
+
+  it('is unavailable (503), not empty, when neither index can answer; a keyword-index bug is rethrown', async () => {
+    const down = serviceWith({
+      embed: () => Promise.reject(AppError.unavailable('embedding model')),
+      vector: {},
+      lexical: {},
+      env: { SEARCH_HYBRID: 'true' },
+    });
+    down.lexical.failure = refused();
+    await expect(
+      down.service.search({ companyId: 'co-a', query: 'x', dataTypes: ['ticket'], limit: 1 }),
+    ).rejects.toMatchObject({ code: 'dependency_unavailable' });
+
+    const buggy = serviceWith({
+      vector: { ticket: [hit('ticket', 'T1')] },
+      lexical: {},
+      env: { SEARCH_HYBRID: 'true' },
+    });
+    buggy.lexical.failure = new Error('syntax error in tsquery');
+    await expect(
+      buggy.service.search({ companyId: 'co-a', query: 'x', dataTypes: ['ticket'], limit: 1 }),
+    ).rejects.toThrow('syntax error in tsquery');
   });
 
   it('rethrows other embedding errors', async () => {

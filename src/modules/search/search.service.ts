@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '../../common/errors/app-error';
+import { isDatabaseConnectionError } from '../../common/errors/database-errors';
 import { AppConfig } from '../../config/config';
 import { LlmService } from '../llm/llm.service';
 import { MetricsService } from '../metrics/metrics.service';
@@ -12,6 +13,25 @@ import { VectorIndex } from './ports/vector-index.port';
 
 export const VECTOR_DEGRADED = 'vector search unavailable, keyword results only';
 export const REINDEX_DEGRADED = 'embedding model changed: re-index needed, keyword results only';
+/**
+ * The database is unreachable (a restart, a failover): the keyword index (PostgreSQL full text in services mode)
+ * cannot answer and results cannot be checked against rows deleted in the moments before, whose index entries
+ * the worker may not have purged yet. Vector results answer meanwhile, and say so.
+ */
+export const DATABASE_DEGRADED =
+  'database unavailable: vector results only, not re-checked against recent deletions';
+
+/** True for the degradations that leave keyword results only (their relevance floor is the keyword one). */
+export const isKeywordOnly = (degraded: string | undefined): boolean =>
+  degraded === VECTOR_DEGRADED || degraded === REINDEX_DEGRADED;
+
+/** An index or store that cannot be reached: a 503 of ours or a database connection failure. */
+function isUnreachable(error: unknown): boolean {
+  return (
+    (error instanceof AppError && error.code === ErrorCode.DependencyUnavailable) ||
+    isDatabaseConnectionError(error)
+  );
+}
 
 /** Each list contributes this many candidates per requested result before fusion. */
 const CANDIDATES_PER_RESULT = 3;
@@ -77,12 +97,24 @@ export class SearchService {
     const k = limit * CANDIDATES_PER_RESULT;
     const useLexical = this.config.search.hybrid;
 
-    const [vectorLists, lexicalLists] = await Promise.all([
+    const lexicalSearch = () =>
+      Promise.all(dataTypes.map((type) => this.lexical.search({ companyId, type, query, k, filter })));
+    const [vectorLists, lexicalOutcome] = await Promise.all([
       this.vectorLists({ companyId, query, dataTypes, k, filter, embedQuery: input.embedQuery }),
       useLexical
-        ? Promise.all(dataTypes.map((type) => this.lexical.search({ companyId, type, query, k, filter })))
+        ? lexicalSearch().catch((error: unknown) => {
+            if (isUnreachable(error)) return 'unavailable' as const;
+            throw error;
+          })
         : Promise.resolve([]),
     ]);
+    const vectorDown = vectorLists === 'unavailable' || vectorLists === 'reindex_needed';
+    // Neither index can answer: nothing to degrade to.
+    if (lexicalOutcome === 'unavailable' && vectorDown) {
+      throw AppError.unavailable('search (the vector index and the keyword index are both unreachable)');
+    }
+    const lexicalDown = lexicalOutcome === 'unavailable';
+    const lexicalLists = lexicalDown ? [] : lexicalOutcome;
 
     let lists: RankedList<SearchHit>[];
     let degraded: string | undefined;
@@ -92,16 +124,13 @@ export class SearchService {
       for (const hit of vectorLists.flat()) cosineOf.set(keyOf(hit), hit.score);
     const keywordOf = new Map<string, number>();
     for (const hit of lexicalLists.flat()) keywordOf.set(keyOf(hit), hit.score);
-    if (vectorLists === 'unavailable' || vectorLists === 'reindex_needed') {
+    if (vectorDown) {
       // Keyword search is the fallback even when fusion is switched off.
-      const keyword = useLexical
-        ? lexicalLists
-        : await Promise.all(
-            dataTypes.map((type) => this.lexical.search({ companyId, type, query, k, filter })),
-          );
+      const keyword = useLexical ? lexicalLists : await lexicalSearch();
       lists = keyword.map((items) => ({ items }));
       degraded = vectorLists === 'reindex_needed' ? REINDEX_DEGRADED : VECTOR_DEGRADED;
     } else {
+      if (lexicalDown) degraded = DATABASE_DEGRADED;
       const { rrfLexicalWeight } = this.config.search;
       lists = [
         ...vectorLists.map((items) => ({ items })),
@@ -109,7 +138,14 @@ export class SearchService {
       ];
     }
 
-    lists = await this.withoutDeleted(companyId, lists);
+    const checked = await this.withoutDeleted(companyId, lists).catch((error: unknown) => {
+      // Vector hits are still worth answering with while the database restarts (keyword-only ones are not:
+      // the keyword index is the database's own); said so, and never cached (a degraded outcome is not stored).
+      if (!vectorDown && isDatabaseConnectionError(error)) return undefined;
+      throw error;
+    });
+    if (checked) lists = checked;
+    else degraded = DATABASE_DEGRADED;
     // Each list best first, equal scores by id: the fused order never depends on an adapter's tie order.
     const sorted = lists.map((list) => ({ ...list, items: [...list.items].sort(byScoreThenId) }));
     const { fusion, keywordWeight, rrfK } = this.config.search;
