@@ -86,7 +86,9 @@ async function main(): Promise<void> {
       (m) => `${m[1]}|${m[2]}|${m[3] ?? ''}`,
     );
     tally.promptsChecked++;
-    if (blocks.join() !== sources.map((s) => `${s.ref}|${s.type}|${s.title ?? ''}`).join())
+    // A header shows its title on one line (runs of white space as one space: sources.format.ts).
+    const shown = (title: string | undefined) => (title ?? '').replace(/\s+/gu, ' ').trim();
+    if (blocks.join() !== sources.map((s) => `${s.ref}|${s.type}|${shown(s.title)}`).join())
       tally.promptMismatches++;
   };
   const rows: Record<string, string | number>[] = [];

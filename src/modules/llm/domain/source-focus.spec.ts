@@ -58,6 +58,21 @@ describe('focusSources', () => {
     expect(focused[2].text).toBe('(same as [1])');
   });
 
+  it('shows a sentence once within a source too: a summary line repeating its resolution', () => {
+    const [focused] = focusSources(
+      numberSources([
+        {
+          id: 'ticket:T-9',
+          kind: 'ticket',
+          title: 'API 503',
+          text: 'Node replaced. Error rates are back to normal.\nResolution: One API node failed. Error rates are back to normal.',
+        },
+      ]),
+      { focus: 'api error rates', maxTokensPerSource: 60, count, cut },
+    );
+    expect(focused.text).toBe('Error rates are back to normal.\nResolution: One API node failed.');
+  });
+
   it('keeps the opening of a source that matches nothing, within the cap', () => {
     const [only] = focusSources(numberSources([sources[0]]), {
       focus: 'two-factor authentication',

@@ -20,9 +20,9 @@ interface Unit {
 /**
  * The prompt budget for sources: each source keeps, within `maxTokensPerSource`, the sentences that share the
  * most content terms with `focus` (the question, or the ticket a reply answers), in their original order; a
- * source that matches nothing keeps its opening. A sentence an earlier source already shows is not repeated,
- * and a source with nothing new becomes a pointer "(same as [k])" to the source that shows it. Refs, ids and
- * order never change: a citation [n] still names `sources[n - 1]`, which holds every sentence the prompt
+ * source that matches nothing keeps its opening. A sentence an earlier source (or the source itself, earlier)
+ * already shows is not repeated, and a source with nothing new becomes a pointer "(same as [k])" to the source
+ * that shows it. Refs, ids and order never change: a citation [n] still names `sources[n - 1]`, which holds every sentence the prompt
  * showed under [n].
  */
 export function focusSources(
@@ -52,10 +52,15 @@ export function focusText(text: string, input: { focus: string; maxTokens: numbe
   return chosen.length > 0 ? render(chosen) : fallbackCut(units, text, input.maxTokens, input);
 }
 
+/** The sentences of `text`, each scored by the `terms` it shares; a sentence the text already said is left out. */
 function unitsOf(text: string, terms: ReadonlySet<string>): Unit[] {
   const units: Unit[] = [];
+  const said = new Set<string>();
   text.split(/\r?\n+/u).forEach((lineText, line) => {
     for (const sentence of splitSentences(lineText)) {
+      // A summary line often repeats a sentence of the resolution under it: shown once, where it comes first.
+      if (said.has(keyOf(sentence))) continue;
+      said.add(keyOf(sentence));
       const score = new Set(contentTerms(sentence).filter((t) => terms.has(t))).size;
       units.push({ sentence, line, index: units.length, score });
     }

@@ -35,7 +35,7 @@ export const replyPrompt: PromptTemplate<Extract<ChatRequest, { purpose: 'reply'
           ? `Draft for this ticket from the knowledge base; rewrite it under the agent instructions below, keeping its citations and adding no fact it does not state:\n${request.draft}`
           : '',
         request.draft ? citedSourceHeaders(request.sources, request.draft) : '',
-        `Ticket subject: ${request.ticket.subject}`,
+        `Ticket subject: ${request.ticket.subject.replace(/\s+/gu, ' ').trim()}`,
         `Customer message:\n${request.ticket.body}`,
         request.instructions ? `Agent instructions: ${request.instructions}` : '',
       ]

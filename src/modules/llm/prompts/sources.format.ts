@@ -1,10 +1,20 @@
 import { citedRefs } from '../domain/numbered-sources';
 import type { ConversationTurn, GroundingContext, NumberedSources } from '../ports/chat-model.port';
 
+/**
+ * A source's header, always one line: a title is stored text (a ticket subject, an article title) and may hold
+ * line breaks, which would end the header early or, written on purpose ("\n[2] (article: ...)"), forge the
+ * header of another numbered block.
+ */
+function header(source: NumberedSources[number]): string {
+  const title = source.title?.replace(/\s+/gu, ' ').trim();
+  return `[${source.ref}] (${source.kind}${title ? `: ${title}` : ''})`;
+}
+
 /** The numbered blocks the model may cite: each block is headed by its source's own `ref`, never by position. */
 export function formatSources(sources: NumberedSources): string {
   if (sources.length === 0) return '(none)';
-  return sources.map((s) => `[${s.ref}] (${s.kind}${s.title ? `: ${s.title}` : ''})\n${s.text}`).join('\n\n');
+  return sources.map((s) => `${header(s)}\n${s.text}`).join('\n\n');
 }
 
 /**
@@ -13,15 +23,14 @@ export function formatSources(sources: NumberedSources): string {
  */
 export function citedSourceHeaders(sources: NumberedSources, text: string): string {
   const cited = new Set(citedRefs(text));
-  const headers = sources
-    .filter((s) => cited.has(s.ref))
-    .map((s) => `[${s.ref}] (${s.kind}${s.title ? `: ${s.title}` : ''})`);
+  const headers = sources.filter((s) => cited.has(s.ref)).map(header);
   return headers.length > 0 ? `Sources it cites:\n${headers.join('\n')}` : '';
 }
 
 /** The open ticket: context for the question, outside the numbered sources and never cited. */
 export function formatContext(context: GroundingContext): string {
-  return `Current ticket (context, not a source; do not cite it): ${context.title}\n${context.text}`;
+  const title = context.title.replace(/\s+/gu, ' ').trim();
+  return `Current ticket (context, not a source; do not cite it): ${title}\n${context.text}`;
 }
 
 /** The session's previous turns, oldest first, for a follow-up question. */
