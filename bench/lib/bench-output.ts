@@ -51,11 +51,21 @@ export function machineInfo(): MachineInfo {
 }
 
 /** Row with a target "≤ limit": pass when the measured value is at most the limit. */
-export function atMost(input: { name: string; value: number; limit: number; unit: string }): BenchRow {
+/** `decimals`: shown to that many places instead of round()'s, for a value whose verdict turns on them. */
+export function atMost(input: {
+  name: string;
+  value: number;
+  limit: number;
+  unit: string;
+  decimals?: number;
+}): BenchRow {
   return {
     name: input.name,
     target: `≤ ${input.limit} ${input.unit}`.trim(),
-    value: round(input.value),
+    value:
+      input.decimals === undefined || !Number.isFinite(input.value)
+        ? round(input.value)
+        : Number(input.value.toFixed(input.decimals)),
     unit: input.unit,
     pass: Number.isFinite(input.value) && input.value <= input.limit,
   };
