@@ -63,6 +63,8 @@ export async function spawnApp(input: AppSpawn): Promise<AppProcess> {
     ADMIN_API_KEY: BENCH_ADMIN_KEY,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_MINUTE: '100000000',
+    // Every role has its own metrics listener (default 9464): an API and a worker on one machine need two ports.
+    METRICS_PORT: String(await freePort()),
     ...input.env,
   };
   if (input.workers) env.BENCH_CLUSTER_WORKERS = String(input.workers);

@@ -128,6 +128,25 @@ if (missingServices(...needs).length > 0) {
       // Its ticket cannot be read: answered without the case's facts, and said so.
       expect(followUp.body.degraded).toEqual(expect.arrayContaining(['ticket']));
       expect(followUp.body.degraded).not.toContain('session');
+      // /init of a ticket whose bundle was cached: the last bundle, said so (the ticket could not be re-read, and
+      // the new session could not be stored); a ticket with none cached cannot be answered.
+      const reopened = await t.request({
+        method: 'POST',
+        url: '/api/v1/init',
+        key,
+        body: { ticket_id: 'OUT-1' },
+      });
+      expect(reopened.status).toBe(200);
+      expect(reopened.headers['x-cache']).toBe('STALE');
+      expect(reopened.body.ticket.ticket_id).toBe('OUT-1');
+      expect(reopened.body.degraded).toEqual(expect.arrayContaining(['ticket', 'session']));
+      const unknown = await t.request({
+        method: 'POST',
+        url: '/api/v1/init',
+        key,
+        body: { ticket_id: 'OUT-404' },
+      });
+      expect(unknown.status).toBe(503);
       // A key never seen cannot be checked: refused with 503, never accepted.
       expect((await search('sc_0badc0de_' + 'x'.repeat(43))).status).toBe(503);
       proxy.resume();

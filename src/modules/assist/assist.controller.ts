@@ -50,10 +50,13 @@ export class AssistController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
-    return sendJson(
-      reply,
-      await this.initService.init({ companyId, ticketId: body.ticket_id, cacheMode: cacheModeOf(request) }),
-    );
+    const result = await this.initService.init({
+      companyId,
+      ticketId: body.ticket_id,
+      cacheMode: cacheModeOf(request),
+    });
+    // The last cached bundle, served while the ticket could not be re-read.
+    return sendJson(reply, result, result.degraded?.includes('ticket') === true);
   }
 
   @Post('query')

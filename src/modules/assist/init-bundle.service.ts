@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error';
+import { isDatabaseConnectionError } from '../../common/errors/database-errors';
 import { AppConfig } from '../../config/config';
 import type { TicketEntity } from '../../database/entities';
 import { CacheMode, CacheResult, LayeredCache } from '../cache/ports/layered-cache.port';
@@ -51,15 +52,19 @@ export class InitBundleService {
   }): Promise<CacheResult<TicketBundle>> {
     const { companyId, ticketId } = input;
     const mode = input.refresh ? 'no-cache' : (input.mode ?? 'default');
-    const ticket = await this.tickets.findOne(companyId, ticketId);
+    let ticket: TicketEntity | null;
+    try {
+      ticket = await this.tickets.findOne(companyId, ticketId);
+    } catch (error) {
+      if (!isDatabaseConnectionError(error)) throw error;
+      const lastKnown = mode === 'default' ? await this.lastCachedBundle(companyId, ticketId) : undefined;
+      if (!lastKnown) throw error;
+      return { value: lastKnown, status: 'STALE' };
+    }
     if (!ticket) throw AppError.notFound('ticket', ticketId);
-    return this.cache.getOrCompute({
-      key: assistKeys.init({
-        companyId,
-        ticketId,
-        contentHash: ticket.contentHash,
-        summaryVersion: this.llm.promptVersion('summary'),
-      }),
+    const complete = (bundle: TicketBundle) => !bundle.partial && !bundle.summary_pending;
+    const result = await this.cache.getOrCompute({
+      key: this.bundleKey(companyId, ticketId, ticket.contentHash),
       mode,
       compute: () =>
         this.build({
@@ -69,7 +74,35 @@ export class InitBundleService {
           mode: input.mode ?? 'default',
         }),
       // A bundle still waiting for its LLM summary is not cached: the summary task caches the complete one.
-      shouldStore: (bundle) => !bundle.partial && !bundle.summary_pending,
+      shouldStore: complete,
+    });
+    if (result.status === 'MISS' && complete(result.value)) {
+      // Where the bundle is found while the database cannot answer; not awaited (a cache that is down is a miss).
+      void this.cache
+        .set(assistKeys.initRevision({ companyId, ticketId }), ticket.contentHash)
+        .catch(() => undefined);
+    }
+    return result;
+  }
+
+  /**
+   * The ticket's last cached bundle, for a database that cannot answer: found through the content hash recorded
+   * when it was cached, and marked `ticket` (the ticket could not be re-read). Undefined when none is cached.
+   */
+  private async lastCachedBundle(companyId: string, ticketId: string): Promise<TicketBundle | undefined> {
+    const contentHash = await this.cache.get<string>(assistKeys.initRevision({ companyId, ticketId }));
+    if (typeof contentHash !== 'string') return undefined;
+    const bundle = await this.cache.get<TicketBundle>(this.bundleKey(companyId, ticketId, contentHash));
+    if (!bundle) return undefined;
+    return { ...bundle, degraded: [...bundle.degraded.filter((part) => part !== 'ticket'), 'ticket'] };
+  }
+
+  private bundleKey(companyId: string, ticketId: string, contentHash: string) {
+    return assistKeys.init({
+      companyId,
+      ticketId,
+      contentHash,
+      summaryVersion: this.llm.promptVersion('summary'),
     });
   }
 

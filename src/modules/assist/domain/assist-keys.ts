@@ -42,6 +42,20 @@ export const assistKeys = {
     });
   },
 
+  /**
+   * API layer: the content hash of the ticket's last cached bundle, so that bundle can be found while the
+   * database (where the current hash lives) cannot answer. In the API layer, whose generation a deletion bumps:
+   * a deleted ticket's pointer is never read again.
+   */
+  initRevision(input: { companyId: string; ticketId: string }): CacheKey {
+    return cacheKey({
+      layer: 'api',
+      companyId: input.companyId,
+      kind: 'init-revision',
+      input: { ticket_id: input.ticketId },
+    });
+  },
+
   /** LLM layer: an LLM summary made for /init when indexing left only an extractive one. */
   summary(input: {
     companyId: string;

@@ -3,7 +3,11 @@ import type { RetrievedDoc } from './grounding';
 export type SummarySource = 'llm' | 'extractive';
 /** Parts of an /init bundle that can miss the deadline. */
 /** The parts of /init that can come back degraded; `session`: the session could not be stored. */
-export type InitPart = 'summary' | 'similar_tickets' | 'kb_articles' | 'session';
+/**
+ * What a bundle went without. `ticket`: the database did not answer, so the ticket could not be re-read; the
+ * bundle is the last one cached for it (as the ticket was then).
+ */
+export type InitPart = 'summary' | 'similar_tickets' | 'kb_articles' | 'session' | 'ticket';
 
 export interface SimilarTicket {
   ticket_id: string;

@@ -153,7 +153,12 @@ export class InitResponseDto {
   @ApiProperty({ description: 'served from the cache (usually prefetched when the ticket was indexed)' })
   cached: boolean;
   @ApiProperty(PARTIAL_DOC) partial: boolean;
-  @ApiPropertyOptional({ enum: ['summary', 'similar_tickets', 'kb_articles', 'session'], isArray: true })
+  @ApiPropertyOptional({
+    enum: ['summary', 'similar_tickets', 'kb_articles', 'session', 'ticket'],
+    isArray: true,
+    description:
+      'what the bundle went without; ticket: the database did not answer, so this is the last bundle cached for the ticket (X-Cache: STALE), as the ticket was when it was cached',
+  })
   degraded?: string[];
 }
 

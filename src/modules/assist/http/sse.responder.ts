@@ -19,13 +19,13 @@ export function cacheModeOf(request: FastifyRequest): CacheMode {
 }
 
 /**
- * Sends a JSON answer with its X-Cache header. Through Fastify's reply, so X-Request-Id and the error filter
- * work as on every route.
+ * Sends a JSON answer with its X-Cache header (`STALE` for what was served because the current version could not
+ * be checked). Through Fastify's reply, so X-Request-Id and the error filter work as on every route.
  */
-export function sendJson(reply: FastifyReply, body: { cached: boolean }): FastifyReply {
+export function sendJson(reply: FastifyReply, body: { cached: boolean }, stale = false): FastifyReply {
   return reply
     .status(200)
-    .header('x-cache', body.cached ? 'HIT' : 'MISS')
+    .header('x-cache', stale ? 'STALE' : body.cached ? 'HIT' : 'MISS')
     .send(body);
 }
 

@@ -14,7 +14,7 @@ export { CACHE_LAYERS, type CacheLayer } from '../../../common/cache/cache-layer
 export const CACHE_KINDS = {
   vector: ['search', 'retrieval'],
   llm: ['summary', 'grounded-answer', 'reply-draft', 'semantic'],
-  api: ['init'],
+  api: ['init', 'init-revision'],
   session: ['session'],
   prefs: ['agent-preferences'],
 } as const satisfies Record<CacheLayer, readonly string[]>;
