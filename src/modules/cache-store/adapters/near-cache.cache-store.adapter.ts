@@ -12,7 +12,7 @@ export interface NearCacheOptions {
 
 /**
  * An in-process LRU in front of a shared store (services mode), for the response, vector and LLM layers
- * (cache-keys.near-cache: never sessions, preferences or entries rewritten in place). A hit answers without a
+ * (near-cache-keys.ts: never sessions, preferences or entries rewritten in place). A hit answers without a
  * round trip to Redis.
  *
  * Correctness does not rest on this copy: it holds entries under their stored keys, which carry the company's
