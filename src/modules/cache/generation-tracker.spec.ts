@@ -1,33 +1,10 @@
+import { AnnouncingCacheStore } from '../../../test/fakes/announcing-cache-store.fake';
 import { MemoryCacheStore } from '../cache-store/adapters/memory.cache-store.adapter';
 import { GenerationTracker } from './generation-tracker';
 
-/** A store whose announcements and resyncs are fired by hand. */
-class AnnouncingStore extends MemoryCacheStore {
-  private readonly changed: Array<(companyId: string) => void> = [];
-  private readonly announcements: Array<(live: boolean) => void> = [];
-  private live = true;
-  override onGenerationsChanged(listener: (companyId: string) => void): void {
-    this.changed.push(listener);
-  }
-  override announcementsLive(): boolean {
-    return this.live;
-  }
-  override onAnnouncements(listener: (live: boolean) => void): void {
-    this.announcements.push(listener);
-  }
-  announce(companyId: string): void {
-    for (const listener of this.changed) listener(companyId);
-  }
-  /** The subscription drops (live: false) or comes back (true). */
-  subscription(live: boolean): void {
-    this.live = live;
-    for (const listener of this.announcements) listener(live);
-  }
-}
-
 describe('GenerationTracker: the local copy never outlives an announced change', () => {
   const open = () => {
-    const store = new AnnouncingStore({ maxEntries: 100 });
+    const store = new AnnouncingCacheStore({ maxEntries: 100 });
     const tracker = new GenerationTracker(store, { localMs: 600_000, guard: (_operation, fn) => fn() });
     return { store, tracker };
   };

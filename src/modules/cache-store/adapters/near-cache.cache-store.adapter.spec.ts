@@ -1,36 +1,13 @@
+import { AnnouncingCacheStore } from '../../../../test/fakes/announcing-cache-store.fake';
 import { MemoryCacheStore } from './memory.cache-store.adapter';
 import { NearCacheStore } from './near-cache.cache-store.adapter';
 
-/** The shared store as the near cache sees it: memory, with announcements and subscription drops fired by hand. */
-class SharedStore extends MemoryCacheStore {
-  private readonly changed: Array<(companyId: string) => void> = [];
-  private readonly announcements: Array<(live: boolean) => void> = [];
-  private live = true;
-  override onGenerationsChanged(listener: (companyId: string) => void): void {
-    this.changed.push(listener);
-  }
-  override announcementsLive(): boolean {
-    return this.live;
-  }
-  override onAnnouncements(listener: (live: boolean) => void): void {
-    this.announcements.push(listener);
-  }
-  announce(companyId: string): void {
-    for (const listener of this.changed) listener(companyId);
-  }
-  /** The subscription drops (live: false) or comes back (true). */
-  subscription(live: boolean): void {
-    this.live = live;
-    for (const listener of this.announcements) listener(live);
-  }
-}
-
 describe('NearCacheStore', () => {
   let now: number;
-  let shared: SharedStore;
+  let shared: AnnouncingCacheStore;
   let near: NearCacheStore;
   const open = (maxEntries = 100) => {
-    shared = new SharedStore({ maxEntries: 1_000 });
+    shared = new AnnouncingCacheStore({ maxEntries: 1_000 });
     near = new NearCacheStore(shared, { maxEntries, ttlMs: 1_000, now: () => now });
   };
   beforeEach(() => {
