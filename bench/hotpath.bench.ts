@@ -183,6 +183,13 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'error',
         LLM_MAX_CONCURRENCY: '256',
         LLM_BACKGROUND_CONCURRENCY: '8',
+        // BENCH_APP_ENV (e.g. `SEARCH_HYBRID=false`, comma-separated): the same run with other settings.
+        ...Object.fromEntries(
+          (process.env.BENCH_APP_ENV ?? '')
+            .split(',')
+            .filter(Boolean)
+            .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+        ),
       },
     });
     await waitReady({ port: baselinePort, child: baseline });
@@ -221,7 +228,7 @@ async function main(): Promise<void> {
         return { ms: res.ms, ok: res.status === 200 };
       });
       if (PROFILE_DIR) app.child.kill('SIGUSR2');
-      const cpuMsPerRequest = ((await appCpuSeconds(metricsPort)) - cpuBefore) * 1000 / count;
+      const cpuMsPerRequest = (((await appCpuSeconds(metricsPort)) - cpuBefore) * 1000) / count;
       const loadAfter = os.loadavg()[0];
       const callsPerRequest = (fake.counters.requests - before.requests) / count;
       const perRequest = (n: keyof typeof before) => (fake.counters[n] - before[n]) / count;
@@ -251,7 +258,11 @@ async function main(): Promise<void> {
           limit: 50,
           unit: 'ms',
         }),
-        info({ name: 'LLM miss: app CPU per request (process.cpuUsage)', value: cpuMsPerRequest, unit: 'ms' }),
+        info({
+          name: 'LLM miss: app CPU per request (process.cpuUsage)',
+          value: cpuMsPerRequest,
+          unit: 'ms',
+        }),
         info({
           name: 'load average (1 min) before / after the miss run',
           value: `${loadBefore.toFixed(2)} / ${loadAfter.toFixed(2)}`,
@@ -305,7 +316,12 @@ async function main(): Promise<void> {
           const svg = profile.replace(/\.cpuprofile$/, '.svg');
           const top = execFileSync(
             process.execPath,
-            [join(__dirname, 'lib', 'flamegraph.js'), profile, svg, `LLM miss via POST /api/v1/query, ${RATE} req/s`],
+            [
+              join(__dirname, 'lib', 'flamegraph.js'),
+              profile,
+              svg,
+              `LLM miss via POST /api/v1/query, ${RATE} req/s`,
+            ],
             { encoding: 'utf8' },
           );
           notes.push(`CPU profile of the miss run: ${profile}; flame graph: ${svg}`);
