@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import Redis from 'ioredis';
 import {
+  benchAppEnv,
   benchTickets,
   BENCH_ADMIN_KEY,
   createCompany,
@@ -84,12 +85,7 @@ async function main(): Promise<void> {
     // BENCH_APP_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the app under the load.
     const nodeOptions = process.env.BENCH_APP_NODE_OPTIONS;
     // BENCH_APP_ENV (e.g. `CACHE_NEAR_MAX_ENTRIES=0`, comma-separated): the same run with other settings.
-    const extra = Object.fromEntries(
-      (process.env.BENCH_APP_ENV ?? '')
-        .split(',')
-        .filter((pair) => pair.includes('='))
-        .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
-    );
+    const extra = benchAppEnv();
     app = await spawnApp({
       env: {
         ...stack.env,

@@ -17,6 +17,7 @@ import { request as httpRequest } from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import {
+  benchAppEnv,
   benchTickets,
   createCompany,
   freePort,
@@ -183,13 +184,7 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'error',
         LLM_MAX_CONCURRENCY: '256',
         LLM_BACKGROUND_CONCURRENCY: '8',
-        // BENCH_APP_ENV (e.g. `SEARCH_HYBRID=false`, comma-separated): the same run with other settings.
-        ...Object.fromEntries(
-          (process.env.BENCH_APP_ENV ?? '')
-            .split(',')
-            .filter(Boolean)
-            .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
-        ),
+        ...benchAppEnv(),
       },
     });
     await waitReady({ port: baselinePort, child: baseline });

@@ -21,6 +21,19 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * BENCH_APP_ENV (e.g. `SEARCH_HYBRID=false,CACHE_NEAR_MAX_ENTRIES=0`): settings a bench's app runs with on top of
+ * its own, to rerun the same measurement with something switched.
+ */
+export function benchAppEnv(raw = process.env.BENCH_APP_ENV ?? ''): Record<string, string> {
+  return Object.fromEntries(
+    raw
+      .split(',')
+      .filter((pair) => pair.includes('='))
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+}
+
 export interface AppProcess {
   port: number;
   child: ChildProcess;

@@ -19,13 +19,10 @@ if (missingServices(...needs).length > 0) {
     let key: string;
     let revokedKey: string;
     let sessionId: string;
-    const search = (apiKey: string) =>
-      t.request({
-        method: 'POST',
-        url: '/api/v1/search',
-        key: apiKey,
-        body: { query: 'refund for a damaged parcel' },
-      });
+    const search = (apiKey: string, query = 'refund for a damaged parcel') =>
+      t.request({ method: 'POST', url: '/api/v1/search', key: apiKey, body: { query } });
+    const init = (ticketId: string) =>
+      t.request({ method: 'POST', url: '/api/v1/init', key, body: { ticket_id: ticketId } });
     const upsert = () =>
       t.request({
         method: 'PUT',
@@ -71,14 +68,9 @@ if (missingServices(...needs).length > 0) {
         key: TEST_ADMIN_KEY,
       });
       expect(revoked.status).toBe(200);
-      const init = await t.request({
-        method: 'POST',
-        url: '/api/v1/init',
-        key,
-        body: { ticket_id: 'OUT-1' },
-      });
-      expect(init.status).toBe(200);
-      sessionId = init.body.session_id;
+      const opened = await init('OUT-1');
+      expect(opened.status).toBe(200);
+      sessionId = opened.body.session_id;
     });
 
     afterAll(async () => {
@@ -99,12 +91,7 @@ if (missingServices(...needs).length > 0) {
       // A search never cached: the vector index still answers; the keyword index and the deletion check are the
       // database's, so the answer says it is vector-only and unchecked, and it is not cached.
       for (let i = 0; i < 2; i++) {
-        const fresh = await t.request({
-          method: 'POST',
-          url: '/api/v1/search',
-          key,
-          body: { query: 'parcel arrived damaged, customer wants a refund' },
-        });
+        const fresh = await search(key, 'parcel arrived damaged, customer wants a refund');
         expect(fresh.status).toBe(200);
         expect(fresh.headers['x-cache']).not.toBe('HIT');
         expect(fresh.body.degraded).toMatch(/^database unavailable/);
@@ -130,22 +117,12 @@ if (missingServices(...needs).length > 0) {
       expect(followUp.body.degraded).not.toContain('session');
       // /init of a ticket whose bundle was cached: the last bundle, said so (the ticket could not be re-read, and
       // the new session could not be stored); a ticket with none cached cannot be answered.
-      const reopened = await t.request({
-        method: 'POST',
-        url: '/api/v1/init',
-        key,
-        body: { ticket_id: 'OUT-1' },
-      });
+      const reopened = await init('OUT-1');
       expect(reopened.status).toBe(200);
       expect(reopened.headers['x-cache']).toBe('STALE');
       expect(reopened.body.ticket.ticket_id).toBe('OUT-1');
       expect(reopened.body.degraded).toEqual(expect.arrayContaining(['ticket', 'session']));
-      const unknown = await t.request({
-        method: 'POST',
-        url: '/api/v1/init',
-        key,
-        body: { ticket_id: 'OUT-404' },
-      });
+      const unknown = await init('OUT-404');
       expect(unknown.status).toBe(503);
       // A key never seen cannot be checked: refused with 503, never accepted.
       expect((await search('sc_0badc0de_' + 'x'.repeat(43))).status).toBe(503);

@@ -94,7 +94,7 @@ export class InitBundleService {
     if (typeof contentHash !== 'string') return undefined;
     const bundle = await this.cache.get<TicketBundle>(this.bundleKey(companyId, ticketId, contentHash));
     if (!bundle) return undefined;
-    return { ...bundle, degraded: [...bundle.degraded.filter((part) => part !== 'ticket'), 'ticket'] };
+    return { ...bundle, degraded: [...bundle.degraded, 'ticket'] };
   }
 
   private bundleKey(companyId: string, ticketId: string, contentHash: string) {

@@ -36,10 +36,7 @@ export class AdminKeyService implements OnModuleInit {
 
   /** The admin key's id in the audit log: a fingerprint (never the key), stable across instances. */
   get keyId(): string {
-    return `admin:${createHash('sha256')
-      .update(this.key ?? '')
-      .digest('hex')
-      .slice(0, 12)}`;
+    return `admin:${createHash('sha256').update(this.key ?? '').digest('hex').slice(0, 12)}`;
   }
 
   matches(given: string): boolean {

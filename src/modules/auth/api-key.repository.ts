@@ -78,12 +78,14 @@ export class CompanyRepository {
 
   /** Companies whose erasure was requested and has not finished (the erasure reconciler re-enqueues them). */
   async erasing(limit: number): Promise<string[]> {
-    const rows = await this.db.getRepository(CompanyEntity).find({
-      select: { id: true },
-      where: { erasingSince: Not(IsNull()) },
-      order: { id: 'ASC' },
-      take: limit,
-    });
+    const rows = await this.db
+      .getRepository(CompanyEntity)
+      .find({
+        select: { id: true },
+        where: { erasingSince: Not(IsNull()) },
+        order: { id: 'ASC' },
+        take: limit,
+      });
     return rows.map((row) => row.id);
   }
 

@@ -7,13 +7,7 @@ import { LocalRevocationChannel } from './adapters/local.revocation-channel.adap
 /** A key table whose lookups answer when released, counting them. */
 function keyTable() {
   const key = generateApiKey();
-  const row = {
-    id: 'k1',
-    companyId: 'c1',
-    prefix: key.prefix,
-    hash: key.hash,
-    revokedAt: null as Date | null,
-  };
+  const row = { id: 'k1', companyId: 'c1', prefix: key.prefix, hash: key.hash, revokedAt: null as Date | null };
   const pending: Array<() => void> = [];
   let lookups = 0;
   const repository = {
@@ -30,11 +24,7 @@ function keyTable() {
   } as unknown as ApiKeyRepository;
   const release = () => pending.splice(0).forEach((resolve) => resolve());
   /** The latest lookup answers first. */
-  const releaseNewestFirst = () =>
-    pending
-      .splice(0)
-      .reverse()
-      .forEach((resolve) => resolve());
+  const releaseNewestFirst = () => pending.splice(0).reverse().forEach((resolve) => resolve());
   return { key: key.key, repository, release, releaseNewestFirst, lookups: () => lookups };
 }
 

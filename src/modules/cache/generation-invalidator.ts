@@ -7,7 +7,12 @@ import { CacheRecorder } from './cache-recorder';
 import { cacheLayerPrefix } from './domain/cache-keys';
 import { GenerationTracker, isOlderGeneration } from './generation-tracker';
 import { CacheInvalidator } from './ports/cache-invalidator.port';
-import { CacheStore, Generations, kindGenerationField, layerGenerationField } from '../cache-store/ports/cache-store.port';
+import {
+  CacheStore,
+  Generations,
+  kindGenerationField,
+  layerGenerationField,
+} from '../cache-store/ports/cache-store.port';
 import { CACHE_LAYERS, CacheKey, CacheKind, CacheLayer } from './ports/layered-cache.port';
 
 type Counts = Partial<Record<CacheLayer, number>>;

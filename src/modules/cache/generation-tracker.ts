@@ -1,5 +1,10 @@
 import { SingleFlight } from '../../common/async/single-flight';
-import { CacheStore, Generations, kindGenerationField, layerGenerationField } from '../cache-store/ports/cache-store.port';
+import {
+  CacheStore,
+  Generations,
+  kindGenerationField,
+  layerGenerationField,
+} from '../cache-store/ports/cache-store.port';
 import type { CacheLayer } from './ports/layered-cache.port';
 
 /** A layer and kind of a company whose invalidation has not reached the store yet: its entries are not used. */

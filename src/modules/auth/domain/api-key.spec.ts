@@ -4,9 +4,7 @@ describe('api keys', () => {
   it('generates keys with at least 128 bits of secret and a lookup prefix', () => {
     const { key, prefix, hash } = generateApiKey();
     expect(key).toMatch(/^sc_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$/);
-    expect(Buffer.from(key.split('_').slice(2).join('_'), 'base64url').length * 8).toBeGreaterThanOrEqual(
-      128,
-    );
+    expect(Buffer.from(key.split('_').slice(2).join('_'), 'base64url').length * 8).toBeGreaterThanOrEqual(128);
     expect(parseApiKeyPrefix(key)).toBe(prefix);
     expect(hash).toBe(hashApiKey(key));
     expect(hash).not.toContain(key);

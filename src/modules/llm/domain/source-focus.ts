@@ -11,6 +11,8 @@ export interface TextMeasure {
 
 interface Unit {
   sentence: string;
+  /** The sentence normalized: what "already shown" compares. */
+  key: string;
   /** Which line of the text it is on: lines are kept apart when rendered ("Resolution: ..."). */
   line: number;
   index: number;
@@ -22,8 +24,8 @@ interface Unit {
  * most content terms with `focus` (the question, or the ticket a reply answers), in their original order; a
  * source that matches nothing keeps its opening. A sentence an earlier source (or the source itself, earlier)
  * already shows is not repeated, and a source with nothing new becomes a pointer "(same as [k])" to the source
- * that shows it. Refs, ids and order never change: a citation [n] still names `sources[n - 1]`, which holds every sentence the prompt
- * showed under [n].
+ * that shows it. Refs, ids and order never change: a citation [n] still names `sources[n - 1]`, which holds
+ * every sentence the prompt showed under [n].
  */
 export function focusSources(
   sources: NumberedSources,
@@ -33,11 +35,11 @@ export function focusSources(
   const shownIn = new Map<string, number>();
   return withTexts(sources, (source) => {
     const all = unitsOf(source.text, terms);
-    const fresh = all.filter((u) => !shownIn.has(keyOf(u.sentence)));
-    if (all.length > 0 && fresh.length === 0) return `(same as [${shownIn.get(keyOf(all[0].sentence))}])`;
+    const fresh = all.filter((u) => !shownIn.has(u.key));
+    if (all.length > 0 && fresh.length === 0) return `(same as [${shownIn.get(all[0].key)}])`;
     const chosen = select(fresh, input.maxTokensPerSource, input);
     // Only what the prompt shows under this ref may be pointed at by a later source.
-    for (const u of chosen) shownIn.set(keyOf(u.sentence), source.ref);
+    for (const u of chosen) shownIn.set(u.key, source.ref);
     return chosen.length > 0
       ? render(chosen)
       : fallbackCut(fresh, source.text, input.maxTokensPerSource, input);
@@ -59,10 +61,11 @@ function unitsOf(text: string, terms: ReadonlySet<string>): Unit[] {
   text.split(/\r?\n+/u).forEach((lineText, line) => {
     for (const sentence of splitSentences(lineText)) {
       // A summary line often repeats a sentence of the resolution under it: shown once, where it comes first.
-      if (said.has(keyOf(sentence))) continue;
-      said.add(keyOf(sentence));
+      const key = keyOf(sentence);
+      if (said.has(key)) continue;
+      said.add(key);
       const score = new Set(contentTerms(sentence).filter((t) => terms.has(t))).size;
-      units.push({ sentence, line, index: units.length, score });
+      units.push({ sentence, key, line, index: units.length, score });
     }
   });
   return units;

@@ -2,7 +2,7 @@ import type { DraftPreferences } from '../domain/draft-preferences';
 import type { TextLanguage } from '../domain/language';
 import type { ChatRequest } from '../ports/chat-model.port';
 import { LANGUAGE_NAME, PromptTemplate } from './prompt-template';
-import { citedSourceHeaders, formatSources } from './sources.format';
+import { citedSourceHeaders, formatSources, oneLine } from './sources.format';
 
 const TONE: Record<NonNullable<DraftPreferences['tone']>, string> = {
   friendly: 'Tone: friendly and personal, warm greeting, plain words.',
@@ -35,7 +35,7 @@ export const replyPrompt: PromptTemplate<Extract<ChatRequest, { purpose: 'reply'
           ? `Draft for this ticket from the knowledge base; rewrite it under the agent instructions below, keeping its citations and adding no fact it does not state:\n${request.draft}`
           : '',
         request.draft ? citedSourceHeaders(request.sources, request.draft) : '',
-        `Ticket subject: ${request.ticket.subject.replace(/\s+/gu, ' ').trim()}`,
+        `Ticket subject: ${oneLine(request.ticket.subject)}`,
         `Customer message:\n${request.ticket.body}`,
         request.instructions ? `Agent instructions: ${request.instructions}` : '',
       ]

@@ -2,12 +2,16 @@ import { citedRefs } from '../domain/numbered-sources';
 import type { ConversationTurn, GroundingContext, NumberedSources } from '../ports/chat-model.port';
 
 /**
- * A source's header, always one line: a title is stored text (a ticket subject, an article title) and may hold
- * line breaks, which would end the header early or, written on purpose ("\n[2] (article: ...)"), forge the
- * header of another numbered block.
+ * Stored text shown on one line of a prompt (a title, a subject): it may hold line breaks, which would end its line
+ * early or, written on purpose ("\n[2] (article: ...)"), forge the header of another numbered block.
  */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/gu, ' ').trim();
+}
+
+/** A source's header, always one line. */
 function header(source: NumberedSources[number]): string {
-  const title = source.title?.replace(/\s+/gu, ' ').trim();
+  const title = source.title && oneLine(source.title);
   return `[${source.ref}] (${source.kind}${title ? `: ${title}` : ''})`;
 }
 
@@ -29,8 +33,7 @@ export function citedSourceHeaders(sources: NumberedSources, text: string): stri
 
 /** The open ticket: context for the question, outside the numbered sources and never cited. */
 export function formatContext(context: GroundingContext): string {
-  const title = context.title.replace(/\s+/gu, ' ').trim();
-  return `Current ticket (context, not a source; do not cite it): ${title}\n${context.text}`;
+  return `Current ticket (context, not a source; do not cite it): ${oneLine(context.title)}\n${context.text}`;
 }
 
 /** The session's previous turns, oldest first, for a follow-up question. */
