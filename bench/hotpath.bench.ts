@@ -8,11 +8,12 @@
  *  - the app's CPU per miss (process.cpuUsage, read from its metrics listener before and after the run);
  *  - `--cpu-prof=<dir>`: a V8 CPU profile of the app during the miss run only (bench/lib/cpu-profile.js), and its
  *    flame graph next to it (bench/lib/flamegraph.js);
+ *  - `--pg-stats`: PostgreSQL with pg_stat_statements; the statements of the miss run, by time per request;
  *  - cached reads (POST /api/v1/search, GET /api/v1/tickets/{id}, POST /api/v1/init when the route exists) next to
  *    a bare Fastify + ioredis process serving a stored answer, in the same run against the same Redis.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +31,7 @@ import {
 import { atMost, BenchRow, emitResult, info, latencyCurve, parseBenchArgs, round } from './lib/bench-output';
 import { httpCall, keepAliveAgent, sleep } from './lib/http-client';
 import { createLlmContext } from './lib/llm-context';
-import { startPrivateStack } from './lib/private-services';
+import { PrivatePostgres, startPrivateStack } from './lib/private-services';
 import { percentile } from './lib/stats';
 import { FakeOpenAiServer } from '../test/fakes/openai.fake-server';
 import { LlmService } from '../src/modules/llm/llm.service';
@@ -49,12 +50,38 @@ const PROFILE_DIR = ((): string | undefined => {
   return at >= 0 ? argv[at + 1] : undefined;
 })();
 
+/** `--pg-stats`: the database's statements of the miss run, by total time (pg_stat_statements). */
+const PG_STATS = process.argv.includes('--pg-stats');
+
+/** The machine's CPU time from /proc/stat, all cores: busy (not idle or iowait) and total, in ms since `since`. */
+function machineCpuMs(since?: { busyMs: number; totalMs: number }): { busyMs: number; totalMs: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const tickMs = 10; // USER_HZ = 100 on Linux
+  const totalMs = fields.reduce((a, b) => a + b, 0) * tickMs;
+  const busyMs = totalMs - (fields[3] + fields[4]) * tickMs;
+  return since ? { busyMs: busyMs - since.busyMs, totalMs: totalMs - since.totalMs } : { busyMs, totalMs };
+}
+
 /** The app's CPU seconds so far (prom-client's process_cpu_seconds_total: process.cpuUsage, user + system). */
 async function appCpuSeconds(metricsPort: number): Promise<number> {
   const res = await httpCall({ port: metricsPort, method: 'GET', path: '/metrics' });
   const match = /^process_cpu_seconds_total(?:\{[^}]*\})? ([0-9.e+-]+)$/m.exec(res.body);
   if (!match) throw new Error(`no process_cpu_seconds_total in /metrics (${res.status})`);
   return Number(match[1]);
+}
+
+/** The top statements since the last reset: calls and milliseconds per request, mean ms per call. */
+async function statementsPerRequest(pg: PrivatePostgres, requests: number): Promise<string[]> {
+  const rows = await pg.query<{ query: string; calls: string; total: number; mean: number }>(
+    `SELECT query, calls, total_exec_time AS total, mean_exec_time AS mean
+       FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'
+      ORDER BY total_exec_time DESC LIMIT 20`,
+  );
+  return rows.map(
+    (r) =>
+      `PostgreSQL during the miss run: ${round(Number(r.calls) / requests)} calls and ${round(r.total / requests)} ms per request, ` +
+      `${round(r.mean)} ms per call: ${r.query.replace(/\s+/g, ' ').slice(0, 160)}`,
+  );
 }
 
 /** One streamed /query: ms to the first `token` event and to the end, or not ok. */
@@ -143,7 +170,11 @@ const stats = (name: string, ms: number[]) => [
 ];
 
 async function main(): Promise<void> {
-  const stack = await startPrivateStack(freePort);
+  const stack = await startPrivateStack(
+    freePort,
+    PG_STATS ? { pgServerOptions: ['shared_preload_libraries=pg_stat_statements'] } : {},
+  );
+  if (PG_STATS) await stack.pg.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
   const fake = await FakeOpenAiServer.start({ latencyMs: UPSTREAM_MS, embeddingDimension: 64 });
   const baselinePort = await freePort();
   const baseline = spawn(
@@ -208,8 +239,11 @@ async function main(): Promise<void> {
     if (probe.status !== 404) {
       const before = { ...fake.counters };
       const loadBefore = os.loadavg()[0];
+      const machineBefore = machineCpuMs();
+      const benchBefore = process.cpuUsage();
       const cpuBefore = await appCpuSeconds(metricsPort);
       if (PROFILE_DIR) app.child.kill('SIGUSR2');
+      if (PG_STATS) await stack.pg.query('SELECT pg_stat_statements_reset()');
       const miss = await openLoop(count, async (i) => {
         const res = await httpCall({
           port,
@@ -223,8 +257,13 @@ async function main(): Promise<void> {
         return { ms: res.ms, ok: res.status === 200 };
       });
       if (PROFILE_DIR) app.child.kill('SIGUSR2');
+      if (PG_STATS) notes.push(...(await statementsPerRequest(stack.pg, count)));
       const cpuMsPerRequest = (((await appCpuSeconds(metricsPort)) - cpuBefore) * 1000) / count;
       const loadAfter = os.loadavg()[0];
+      const machine = machineCpuMs(machineBefore);
+      const benchCpu = process.cpuUsage(benchBefore);
+      const benchMsPerRequest = (benchCpu.user + benchCpu.system) / 1000 / count;
+      const machineMsPerRequest = machine.busyMs / count;
       const callsPerRequest = (fake.counters.requests - before.requests) / count;
       const perRequest = (n: keyof typeof before) => (fake.counters[n] - before[n]) / count;
       const upstream = callsPerRequest * UPSTREAM_MS;
@@ -257,6 +296,16 @@ async function main(): Promise<void> {
           name: 'LLM miss: app CPU per request (process.cpuUsage)',
           value: cpuMsPerRequest,
           unit: 'ms',
+        }),
+        info({
+          name: 'LLM miss: machine CPU per request: all / app / load generator + OpenAI double / the rest (PostgreSQL, Redis, kernel)',
+          value: `${round(machineMsPerRequest)} / ${round(cpuMsPerRequest)} / ${round(benchMsPerRequest)} / ${round(machineMsPerRequest - cpuMsPerRequest - benchMsPerRequest)}`,
+          unit: 'ms',
+        }),
+        info({
+          name: `LLM miss: machine busy during the run (${os.cpus().length} cores)`,
+          value: machine.busyMs / machine.totalMs,
+          unit: 'of all cores',
         }),
         info({
           name: 'load average (1 min) before / after the miss run',

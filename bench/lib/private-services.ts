@@ -104,7 +104,11 @@ export class PrivatePostgres {
   private readonly dir: string;
   private readonly asUser: string | undefined;
 
-  constructor(readonly port: number) {
+  /** `serverOptions`: more `-c name=value` settings for the server (e.g. to preload pg_stat_statements). */
+  constructor(
+    readonly port: number,
+    private readonly serverOptions: string[] = [],
+  ) {
     this.dir = mkdtempSync(join(tmpdir(), 'sc-bench-pg-'));
     this.asUser = userInfo().uid === 0 ? 'postgres' : undefined;
     if (this.asUser) chownSync(this.dir, uidOf(this.asUser), gidOf(this.asUser));
@@ -128,7 +132,10 @@ export class PrivatePostgres {
       '-D',
       this.dir,
       '-o',
-      `-p ${this.port} -k /tmp -c fsync=off -c max_connections=300`,
+      [
+        `-p ${this.port} -k /tmp -c fsync=off -c max_connections=300`,
+        ...this.serverOptions.map((o) => `-c ${o}`),
+      ].join(' '),
       '-w',
       '-l',
       join(this.dir, 'log'),
@@ -186,9 +193,12 @@ export interface PrivateStack {
 }
 
 /** A private Redis and PostgreSQL on free ports: the app runs in services mode against real servers. */
-export async function startPrivateStack(freePort: () => Promise<number>): Promise<PrivateStack> {
+export async function startPrivateStack(
+  freePort: () => Promise<number>,
+  options: { pgServerOptions?: string[] } = {},
+): Promise<PrivateStack> {
   const redis = new PrivateRedis(await freePort());
-  const pg = new PrivatePostgres(await freePort());
+  const pg = new PrivatePostgres(await freePort(), options.pgServerOptions);
   await redis.start();
   await pg.init();
   return {

@@ -1,3 +1,4 @@
+import { Tiktoken } from 'js-tiktoken/lite';
 import { TokenCounter } from './token-counter';
 
 describe('TokenCounter', () => {
@@ -52,5 +53,23 @@ describe('TokenCounter', () => {
     expect(truncate).not.toHaveBeenCalled();
     expect(tokens.fit(long, 50)).toBe(tokens.fit(long, 50));
     expect(truncate).not.toHaveBeenCalled();
+  });
+
+  it('counts a repeated text once per encoding, with the same result as a fresh count', () => {
+    const cases: Array<[string, string]> = [
+      ['The reset link in the email expired before the customer opened it.', ''],
+      ['비밀번호 재설정 링크가 만료되었습니다.', 'gpt-4o'],
+      ['The reset link in the email expired before the customer opened it.', 'gpt-3.5-turbo'],
+    ];
+    const fresh = new TokenCounter();
+    const expected = cases.map(([text, model]) => fresh.count(text, model));
+    const encode = jest.spyOn(Tiktoken.prototype, 'encode');
+    const tokens = new TokenCounter();
+    for (let round = 0; round < 3; round++) {
+      expect(cases.map(([text, model]) => tokens.count(text, model))).toEqual(expected);
+    }
+    // The same text under o200k and cl100k is two counts; each (text, encoding) is encoded once.
+    expect(encode).toHaveBeenCalledTimes(cases.length);
+    encode.mockRestore();
   });
 });
