@@ -161,5 +161,85 @@ if (missingServices(...needs).length > 0) {
       }
       await waitFor(async () => (await upsert()).status === 200, 10_000);
     });
+
+    it("with the database refusing: a ticket read before answers its last copy (STALE), never a version older than the last write, a deleted one, or another company's", async () => {
+      const get = (id: string, apiKey = key) =>
+        t.request({ method: 'GET', url: `/api/v1/tickets/${id}`, key: apiKey });
+      const put = (id: string, subject: string) =>
+        t.request({
+          method: 'PUT',
+          url: '/api/v1/tickets',
+          key,
+          body: { tickets: [ticketFactory({ ticket_id: id, subject })] },
+        });
+      const otherKey = await t.createCompany('outage-other');
+      // Read, then deleted: no copy of it may be answered (a deletion retires every copy of the company).
+      // A write removes its ticket's copy once more a second later (for a read that raced it): reads come after.
+      const settled = () => new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect((await put('OUT-7', 'to be deleted')).status).toBe(200);
+      await settled();
+      expect((await get('OUT-7')).status).toBe(200);
+      expect((await t.request({ method: 'DELETE', url: '/api/v1/tickets/OUT-7', key })).status).toBe(204);
+      // Read while the database answers (the copy is kept in the background); OUT-6 changed after it was read.
+      expect((await put('OUT-5', 'printer jams on page two')).status).toBe(200);
+      expect((await put('OUT-6', 'first version')).status).toBe(200);
+      expect((await put('OUT-8', 'never read')).status).toBe(200);
+      await settled();
+      const read = await get('OUT-5');
+      expect(read.status).toBe(200);
+      expect((await get('OUT-6')).status).toBe(200);
+      expect((await get('OUT-5', otherKey)).status).toBe(404);
+      expect((await put('OUT-6', 'second version')).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      proxy.cut();
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 400)); // past AUTH_CACHE_TTL_MS
+        const stale = await get('OUT-5');
+        expect(stale.status).toBe(200);
+        expect(stale.headers['x-cache']).toBe('STALE');
+        expect(stale.body).toEqual(read.body);
+        const changed = await get('OUT-6');
+        expect(changed.status).toBe(503);
+        expect(changed.body.subject).toBeUndefined();
+        expect((await get('OUT-7')).status).toBe(503);
+        expect((await get('OUT-8')).status).toBe(503);
+        // The copy is the company's: another company asking for the same id learns nothing from it.
+        expect((await get('OUT-5', otherKey)).status).toBe(503);
+        // A draft for a ticket with a copy: written from the copy, said so; JSON and streamed. None without one.
+        const reply = (id: string, stream = false) =>
+          t.request({
+            method: 'POST',
+            url: '/api/v1/reply',
+            key,
+            body: { ticket_id: id },
+            headers: stream ? { accept: 'text/event-stream' } : {},
+          });
+        const drafted = await reply('OUT-5');
+        expect(drafted.status).toBe(200);
+        expect(drafted.body.draft.length).toBeGreaterThan(0);
+        expect(drafted.body.degraded).toEqual(expect.arrayContaining(['ticket']));
+        const streamed = await reply('OUT-5', true);
+        expect(streamed.status).toBe(200);
+        expect(streamed.text).toContain('event: done');
+        expect(streamed.text).toMatch(/"degraded":\[[^\]]*"ticket"/);
+        expect((await reply('OUT-6')).status).toBe(503);
+        expect((await reply('OUT-7')).status).toBe(503);
+        // /init of a ticket never opened (no cached bundle) but read before: a bundle around its last copy, said so.
+        const opened = await init('OUT-5');
+        expect(opened.status).toBe(200);
+        expect(opened.headers['x-cache']).toBe('STALE');
+        expect(opened.body.ticket).toEqual(read.body);
+        expect(opened.body.summary.length).toBeGreaterThan(0);
+        expect(opened.body.degraded).toEqual(expect.arrayContaining(['ticket']));
+        expect((await init('OUT-8')).status).toBe(503);
+        expect((await init('OUT-7')).status).toBe(503);
+      } finally {
+        proxy.resume();
+      }
+      await waitFor(async () => (await get('OUT-7')).status === 404, 10_000);
+      const fresh = await get('OUT-6');
+      expect(fresh.body.subject).toBe('second version');
+      expect(fresh.headers['x-cache']).toBeUndefined();
+    });
   });
 }

@@ -8,12 +8,12 @@ import { summarizeExtractive } from '../llm/domain/extractive-summarizer';
 import { LlmService } from '../llm/llm.service';
 import type { ChatResult } from '../llm/ports/chat-model.port';
 import { TicketRepository } from '../tickets/ticket.repository';
-import { toTicketView } from '../tickets/tickets.service';
+import { TicketsService, toTicketView } from '../tickets/tickets.service';
 import type { TicketViewDto } from '../tickets/dto/ticket.dto';
 import { BackgroundTasks } from './background-tasks.service';
 import { assistKeys } from './domain/assist-keys';
 import { chooseSummary, InitBundle, InitPart, toKbArticles, toSimilarTickets } from './domain/init-bundle';
-import { conversationText, similarityQuery } from './domain/ticket-context';
+import { conversationText, similarityQuery, TicketLike } from './domain/ticket-context';
 import { LlmCredit } from './llm-credit.service';
 import { RetrievalService } from './retrieval.service';
 
@@ -31,6 +31,7 @@ export class InitBundleService {
 
   constructor(
     private readonly tickets: TicketRepository,
+    private readonly ticketCopies: TicketsService,
     private readonly retrieval: RetrievalService,
     private readonly cache: LayeredCache,
     private readonly llm: LlmService,
@@ -57,7 +58,15 @@ export class InitBundleService {
       ticket = await this.tickets.findOne(companyId, ticketId);
     } catch (error) {
       if (!isDatabaseConnectionError(error)) throw error;
-      const lastKnown = mode === 'default' ? await this.lastCachedBundle(companyId, ticketId) : undefined;
+      const lastKnown =
+        mode === 'default'
+          ? ((await this.lastCachedBundle(companyId, ticketId)) ??
+            (await this.bundleFromCopy({
+              companyId,
+              ticketId,
+              deadlineMs: input.deadlineMs ?? this.config.assist.initDeadlineMs,
+            })))
+          : undefined;
       if (!lastKnown) throw error;
       return { value: lastKnown, status: 'STALE' };
     }
@@ -95,6 +104,61 @@ export class InitBundleService {
     const bundle = await this.cache.get<TicketBundle>(this.bundleKey(companyId, ticketId, contentHash));
     if (!bundle) return undefined;
     return { ...bundle, degraded: [...bundle.degraded, 'ticket'] };
+  }
+
+  /**
+   * No bundle cached, but the ticket's last copy (TicketsService.lastCopy): a bundle around it, marked `ticket`,
+   * with its stored summary (else an extractive one) and what retrieval finds without the database. Never cached.
+   */
+  private async bundleFromCopy(input: {
+    companyId: string;
+    ticketId: string;
+    deadlineMs: number;
+  }): Promise<TicketBundle | undefined> {
+    const { companyId, ticketId, deadlineMs } = input;
+    const copy = await this.ticketCopies.lastCopy(companyId, ticketId);
+    if (!copy) return undefined;
+    const ticket: TicketLike = {
+      ticketId: copy.ticket_id,
+      subject: copy.subject,
+      description: copy.description ?? null,
+      conversations: copy.conversations ?? null,
+      summary: copy.summary ?? null,
+    };
+    const { similarTickets, kbArticles } = this.config.assist;
+    const query = similarityQuery(ticket);
+    const [similar, articles] = await Promise.all([
+      this.retrieval.retrieve({
+        companyId,
+        query,
+        dataTypes: ['ticket'],
+        limit: similarTickets,
+        filter: { excludeIds: [ticketId] },
+        deadlineMs,
+      }),
+      this.retrieval.retrieve({ companyId, query, dataTypes: ['article'], limit: kbArticles, deadlineMs }),
+    ]);
+    const degraded: InitPart[] = [];
+    if (similar.partial) degraded.push('similar_tickets');
+    if (articles.partial) degraded.push('kb_articles');
+    const summary = copy.summary
+      ? { summary: copy.summary, source: copy.summary_source ?? ('extractive' as const) }
+      : {
+          summary: summarizeExtractive(conversationText(ticket), {
+            maxChars: this.config.llm.summaryMaxChars,
+          }).summary,
+          source: 'extractive' as const,
+        };
+    return {
+      ticket: copy,
+      summary: summary.summary,
+      summary_source: summary.source,
+      similar_tickets: toSimilarTickets(similar.docs, { excludeId: ticketId, limit: similarTickets }),
+      kb_articles: toKbArticles(articles.docs, kbArticles),
+      partial: degraded.length > 0,
+      degraded: [...degraded, 'ticket'],
+      summary_pending: false,
+    };
   }
 
   private bundleKey(companyId: string, ticketId: string, contentHash: string) {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error';
+import { isDatabaseConnectionError } from '../../common/errors/database-errors';
 import { AppConfig } from '../../config/config';
 import type { CacheMode } from '../cache/ports/layered-cache.port';
 import { DraftFitter, DraftPreferences, fitDraftToPreferences } from '../llm/domain/draft-preferences';
@@ -10,13 +11,14 @@ import type { ChatResult, ChatStreamEvent } from '../llm/ports/chat-model.port';
 import { AgentPreferencesService } from './agent-preferences.service';
 import { draftPreferencesOf } from './domain/agent-preferences';
 import { TicketRepository } from '../tickets/ticket.repository';
+import { TicketsService } from '../tickets/tickets.service';
 import { assistKeys } from './domain/assist-keys';
 import { remainingMs } from '../../common/async/deadline';
 import { groundSources, SourceRef } from './domain/grounding';
 import { identifierSet } from './domain/identifier-redactor';
 import { draftedAloneNotice } from './domain/nothing-found';
 import { SseEvent } from './domain/sse';
-import { conversationText, similarityQuery, ticketForReply } from './domain/ticket-context';
+import { conversationText, similarityQuery, TicketLike, ticketForReply } from './domain/ticket-context';
 import {
   Degradation,
   DegradedPart,
@@ -57,6 +59,8 @@ interface PreparedReply {
   preferencesUnavailable: boolean;
   /** The session store did not answer: the draft went on without checking the session. */
   sessionUnavailable: boolean;
+  /** The database did not answer: the draft is for the ticket's last copy (TicketsService.lastCopy). */
+  ticketUnavailable: boolean;
   grounding: Pick<ReplyDraft, 'grounded' | 'notice'>;
 }
 
@@ -74,6 +78,7 @@ export class ReplyService {
   constructor(
     private readonly sessions: SessionService,
     private readonly tickets: TicketRepository,
+    private readonly ticketCopies: TicketsService,
     private readonly retrieval: RetrievalService,
     private readonly generation: GroundedGeneration,
     private readonly llm: LlmService,
@@ -95,7 +100,11 @@ export class ReplyService {
       ...prepared.grounding,
       cached: outcome.cached,
       partial: outcome.partial || degradationOf(prepared) !== undefined,
-      ...degradedParts({ reason, sessionUnavailable: prepared.sessionUnavailable }),
+      ...degradedParts({
+        reason,
+        sessionUnavailable: prepared.sessionUnavailable,
+        ticketUnavailable: prepared.ticketUnavailable,
+      }),
     };
   }
 
@@ -110,15 +119,40 @@ export class ReplyService {
       events: opened.events,
       degraded: degradationOf(prepared),
       sessionUnavailable: prepared.sessionUnavailable,
+      ticketUnavailable: prepared.ticketUnavailable,
       done: (value, cached) => ({ draft: value.text, sources: value.sources, ...prepared.grounding, cached }),
     });
     return { cached: opened.cached, events };
   }
 
+  /** The stored ticket; when the database cannot be reached, its last copy (`stale`), or the database error. */
+  private async ticketOrCopy(
+    companyId: string,
+    ticketId: string,
+  ): Promise<{ ticket: TicketLike | null; stale: boolean }> {
+    try {
+      return { ticket: await this.tickets.findOne(companyId, ticketId), stale: false };
+    } catch (error) {
+      if (!isDatabaseConnectionError(error)) throw error;
+      const copy = await this.ticketCopies.lastCopy(companyId, ticketId);
+      if (!copy) throw error;
+      return {
+        ticket: {
+          ticketId: copy.ticket_id,
+          subject: copy.subject,
+          description: copy.description ?? null,
+          conversations: copy.conversations ?? null,
+          summary: copy.summary ?? null,
+        },
+        stale: true,
+      };
+    }
+  }
+
   private async prepare(input: ReplyInput, started: number): Promise<PreparedReply> {
     const { companyId, ticketId, instructions } = input;
-    const [ticket, session, agent] = await Promise.all([
-      this.tickets.findOne(companyId, ticketId),
+    const [{ ticket, stale }, session, agent] = await Promise.all([
+      this.ticketOrCopy(companyId, ticketId),
       input.sessionId ? this.sessions.require(companyId, input.sessionId) : undefined,
       this.preferences.forDraft(companyId, input.agentId),
     ]);
@@ -195,6 +229,7 @@ export class ReplyService {
       retrievalPartial: similar.partial || articles.partial,
       preferencesUnavailable: agent.unavailable,
       sessionUnavailable: session?.unavailable ?? false,
+      ticketUnavailable: stale,
       grounding:
         docs.length > 0
           ? { grounded: true }

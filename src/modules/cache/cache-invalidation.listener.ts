@@ -3,7 +3,7 @@ import { TicketIndexedEvents } from '../events/ticket-indexed.events';
 import { DataChangeEvents } from '../events/data-change.events';
 import { DATA_DEPENDENT_LLM_KINDS } from './domain/cache-keys';
 import { CacheInvalidator } from './ports/cache-invalidator.port';
-import { CacheLayer } from './ports/layered-cache.port';
+import { CacheKind, CacheLayer } from './ports/layered-cache.port';
 
 /**
  * Search results. A ticket's /init bundle and summary need nothing here: their keys carry the ticket's content
@@ -12,7 +12,15 @@ import { CacheLayer } from './ports/layered-cache.port';
 const DATA_LAYERS: CacheLayer[] = ['vector'];
 /** A deletion also drops API-layer responses (/init bundles of other tickets cite similar ones). */
 const DELETION_LAYERS: CacheLayer[] = ['vector', 'api'];
-const DATA_KINDS = DATA_DEPENDENT_LLM_KINDS.map((kind) => ({ layer: 'llm' as const, kind }));
+const DATA_KINDS: Array<{ layer: CacheLayer; kind: CacheKind }> = DATA_DEPENDENT_LLM_KINDS.map((kind) => ({
+  layer: 'llm' as const,
+  kind,
+}));
+/** A deletion also retires every ticket copy of the company (tickets/domain/ticket-keys.ts). */
+const DELETION_KINDS: Array<{ layer: CacheLayer; kind: CacheKind }> = [
+  ...DATA_KINDS,
+  { layer: 'session', kind: 'ticket' },
+];
 
 /**
  * Invalidation that follows the data. Storing a changed ticket or article bumps the company's search and
@@ -31,8 +39,12 @@ export class CacheInvalidationListener implements OnModuleInit {
   onModuleInit(): void {
     this.dataChanges.subscribe(async ({ companyId, change }) => {
       // A deleted item may sit in any cached /init bundle (as a similar ticket or article): those go too.
-      const layers = change === 'deleted' ? DELETION_LAYERS : DATA_LAYERS;
-      await this.invalidator.bumpGenerations({ companyId, layers, kinds: DATA_KINDS });
+      const deleted = change === 'deleted';
+      await this.invalidator.bumpGenerations({
+        companyId,
+        layers: deleted ? DELETION_LAYERS : DATA_LAYERS,
+        kinds: deleted ? DELETION_KINDS : DATA_KINDS,
+      });
     });
     // Published before Assist's prefetch of the same tickets, so the prefetch searches the new index.
     this.indexed.subscribeDocuments(async ({ companyId }) => {

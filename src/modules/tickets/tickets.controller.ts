@@ -73,10 +73,26 @@ export class TicketsController {
 
   @Get(':ticket_id')
   @ApiOperation({ summary: 'One ticket with its stored summary and index state' })
-  @ApiOkResponse({ type: TicketViewDto })
+  @ApiOkResponse({
+    type: TicketViewDto,
+    headers: {
+      'X-Cache': {
+        description:
+          'STALE when the database could not answer and this is the last copy read through the API (never one older than the last change or of a deleted ticket); absent otherwise',
+        schema: { type: 'string', enum: ['STALE'] },
+      },
+    },
+  })
   @ApiErrors(400, 404)
-  get(@CompanyId() companyId: string, @Param() params: TicketIdParamDto): Promise<TicketViewDto> {
-    return this.tickets.getTicket(companyId, params.ticket_id);
+  async get(
+    @CompanyId() companyId: string,
+    @Param() params: TicketIdParamDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TicketViewDto> {
+    const { ticket, stale } = await this.tickets.getTicket(companyId, params.ticket_id);
+    // The database could not answer: the last copy read or stored through the API.
+    if (stale) reply.header('x-cache', 'STALE');
+    return ticket;
   }
 }
 

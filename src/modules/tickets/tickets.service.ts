@@ -1,24 +1,56 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error';
+import { isDatabaseConnectionError } from '../../common/errors/database-errors';
+import { LayeredCache } from '../cache/ports/layered-cache.port';
 import { ArticleEntity, TicketEntity } from '../../database/entities';
 import { DataChangeEvents } from '../events/data-change.events';
+import { TicketIndexedEvents } from '../events/ticket-indexed.events';
 import { TicketRepository } from './ticket.repository';
 import { contentHash } from './domain/content-hash';
 import { decodeCursor, encodeCursor } from './domain/cursor';
 import { findDuplicateIds } from './domain/upsert-plan';
+import { ticketKeys } from './domain/ticket-keys';
 import { ArticleDto } from './dto/article.dto';
 import {
   DeleteResultDto,
   ListTicketsQueryDto, TicketDto, TicketPageDto, TicketViewDto, UpsertResultDto } from './dto/ticket.dto';
 
 const DEFAULT_PAGE = 50;
+/**
+ * A change removes the ticket's copy after the write, and again this much later: a read that fetched the old
+ * row just before the write may store its copy after the first removal.
+ */
+const COPY_SECOND_REMOVAL_MS = 1_000;
 
+/** A ticket as GET answers it; `stale` when it is the last copy because the database could not answer. */
+export interface TicketRead {
+  ticket: TicketViewDto;
+  stale: boolean;
+}
+
+/**
+ * Tickets and articles: writes, reads, deletions and exports. A ticket read through the API leaves a copy in
+ * the cache, answered (STALE) while the database cannot answer. A change removes it at once (and once more a
+ * second later), and again where the new version is indexed: that also covers writes that bypass this
+ * service's cache (the import CLI runs without one). A deletion retires every copy of the company.
+ */
 @Injectable()
-export class TicketsService {
+export class TicketsService implements OnModuleInit {
+  private readonly logger = new Logger('Tickets');
+
   constructor(
     private readonly repository: TicketRepository,
     private readonly events: DataChangeEvents,
+    private readonly indexed: TicketIndexedEvents,
+    // Absent in the import CLI, which has no cache: no copies are kept or read there.
+    @Optional() private readonly cache?: LayeredCache,
   ) {}
+
+  onModuleInit(): void {
+    this.indexed.subscribeDocuments(({ companyId, type, ids }) => {
+      if (type === 'tickets') this.dropCopies(companyId, ids);
+    });
+  }
 
   async upsertTickets(companyId: string, tickets: TicketDto[]): Promise<UpsertResultDto> {
     const duplicates = findDuplicateIds(tickets.map((t) => t.ticket_id), { list: 'tickets', key: 'ticket_id' });
@@ -28,6 +60,7 @@ export class TicketsService {
       return { id: dto.ticket_id, contentHash: row.contentHash, updatedAt: row.updatedAt, row };
     });
     const { changedIds, unchanged } = await this.repository.upsert(companyId, incoming);
+    this.dropCopies(companyId, changedIds);
     await this.events.publish({ companyId, type: 'ticket', change: 'upserted', ids: changedIds });
     return { upserted: changedIds.length, unchanged };
   }
@@ -62,10 +95,48 @@ export class TicketsService {
     await this.events.publish({ companyId, type: 'article', change: 'deleted', ids: deleted });
   }
 
-  async getTicket(companyId: string, ticketId: string): Promise<TicketViewDto> {
-    const ticket = await this.repository.findOne(companyId, ticketId);
-    if (!ticket) throw AppError.notFound('ticket', ticketId);
-    return toTicketView(ticket);
+  /**
+   * The ticket from the database, its view kept as the ticket's copy (in the background). When the database
+   * cannot be reached, the last copy (`stale`); with none, the database error (503).
+   */
+  async getTicket(companyId: string, ticketId: string): Promise<TicketRead> {
+    let row: TicketEntity | null;
+    try {
+      row = await this.repository.findOne(companyId, ticketId);
+    } catch (error) {
+      if (!isDatabaseConnectionError(error)) throw error;
+      const copy = await this.lastCopy(companyId, ticketId);
+      if (!copy) throw error;
+      return { ticket: copy, stale: true };
+    }
+    if (!row) throw AppError.notFound('ticket', ticketId);
+    const ticket = toTicketView(row);
+    void this.cache?.set(ticketKeys.copy({ companyId, ticketId }), ticket);
+    return { ticket, stale: false };
+  }
+
+  /**
+   * The ticket's last copy (a view read through the API since its last change), for a caller whose database
+   * read failed; undefined when there is none or the cache does not answer.
+   */
+  async lastCopy(companyId: string, ticketId: string): Promise<TicketViewDto | undefined> {
+    const copy = await this.cache?.get<TicketViewDto>(ticketKeys.copy({ companyId, ticketId }));
+    // The key holds the company; checked again, as everywhere.
+    return copy?.ticket_id === ticketId ? copy : undefined;
+  }
+
+  /** Changed tickets' copies go now and once more a moment later (see COPY_SECOND_REMOVAL_MS); never awaited. */
+  private dropCopies(companyId: string, ticketIds: string[]): void {
+    const cache = this.cache;
+    if (!cache || ticketIds.length === 0) return;
+    const drop = () =>
+      Promise.all(
+        ticketIds.map((ticketId) => cache.delete(ticketKeys.copy({ companyId, ticketId }))),
+      ).catch((error: unknown) =>
+        this.logger.warn(`ticket copies of ${companyId} not removed: ${String(error)}`),
+      );
+    void drop();
+    setTimeout(() => void drop(), COPY_SECOND_REMOVAL_MS).unref();
   }
 
   /** Every ticket of the company as NDJSON lines, read page by page: memory stays flat on any size. */
@@ -99,7 +170,9 @@ export class TicketsService {
     return {
       items: page.map(toTicketView),
       next_cursor:
-        rows.length > limit && last ? encodeCursor({ updatedAt: last.updatedAt.toISOString(), id: last.ticketId }) : null,
+        rows.length > limit && last
+          ? encodeCursor({ updatedAt: last.updatedAt.toISOString(), id: last.ticketId })
+          : null,
     };
   }
 }

@@ -4,7 +4,8 @@ import type { TicketForReply } from '../../llm/ports/chat-model.port';
 const CONTEXT_CHARS = 2_000;
 const QUERY_CHARS = 1_000;
 
-interface TicketLike {
+/** What Assist reads of a ticket: a stored row, or (database down) the fields of its last copy. */
+export interface TicketLike {
   ticketId: string;
   subject: string;
   description: string | null;

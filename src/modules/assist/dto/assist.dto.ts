@@ -173,7 +173,7 @@ const DEGRADED_DOC = {
   ],
   isArray: true,
   description:
-    'what the answer went without, as in /init: session: the session store did not answer (answered without the session’s ticket and turns; the session is kept) or could not keep a new session; ticket (/query): the session’s ticket could not be read (the database did not answer), answered without the case’s facts; the others say why the answer is partial: llm_*: a local grounded composition stands in for the model; preferences_unavailable (/reply): the agent’s preferences could not be read, the draft ignores them',
+    'what the answer went without, as in /init: session: the session store did not answer (answered without the session’s ticket and turns; the session is kept) or could not keep a new session; ticket: the database did not answer for the ticket: /query answered without the case’s facts (the session’s ticket), /reply drafted for the ticket’s last copy read through the API, /init (X-Cache: STALE) is its last cached bundle or one built around that copy; the others say why the answer is partial: llm_*: a local grounded composition stands in for the model; preferences_unavailable (/reply): the agent’s preferences could not be read, the draft ignores them',
 };
 
 export class QueryResponseDto {

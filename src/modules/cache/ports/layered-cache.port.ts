@@ -15,7 +15,7 @@ export const CACHE_KINDS = {
   vector: ['search', 'retrieval'],
   llm: ['summary', 'grounded-answer', 'reply-draft', 'semantic'],
   api: ['init', 'init-revision'],
-  session: ['session'],
+  session: ['session', 'ticket'],
   prefs: ['agent-preferences'],
 } as const satisfies Record<CacheLayer, readonly string[]>;
 export type CacheKind = (typeof CACHE_KINDS)[CacheLayer][number];

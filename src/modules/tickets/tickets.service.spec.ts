@@ -1,0 +1,92 @@
+import { FakeLayeredCache } from '../../../test/fakes/layered-cache.fake';
+import type { TicketEntity } from '../../database/entities';
+import { DataChangeEvents } from '../events/data-change.events';
+import { TicketIndexedEvents } from '../events/ticket-indexed.events';
+import type { TicketRepository } from './ticket.repository';
+import { TicketsService } from './tickets.service';
+
+const at = new Date('2024-05-01T00:00:00Z');
+const row = (ticketId: string): TicketEntity => ({
+  companyId: 'acme',
+  ticketId,
+  subject: `subject of ${ticketId}`,
+  description: null,
+  status: 'open',
+  priority: 'medium',
+  tags: [],
+  conversations: null,
+  createdAt: at,
+  updatedAt: at,
+  contentHash: 'h',
+  indexedHash: null,
+  summary: null,
+  summarySource: null,
+  indexState: 'pending',
+  indexError: null,
+  indexedAt: null,
+});
+
+/** The rows of one company, and a switch that makes every read fail as an unreachable PostgreSQL does. */
+class RowsFake {
+  readonly rows = new Map<string, TicketEntity>();
+  down = false;
+  async findOne(companyId: string, ticketId: string): Promise<TicketEntity | null> {
+    if (this.down)
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const found = this.rows.get(ticketId);
+    return found && found.companyId === companyId ? found : null;
+  }
+}
+
+describe('TicketsService: the copy a ticket read leaves for when the database cannot answer', () => {
+  const setup = (withCache = true) => {
+    const rows = new RowsFake();
+    const cache = new FakeLayeredCache();
+    const indexed = new TicketIndexedEvents();
+    const service = new TicketsService(
+      rows as unknown as TicketRepository,
+      new DataChangeEvents(),
+      indexed,
+      withCache ? cache : undefined,
+    );
+    service.onModuleInit();
+    return { rows, cache, indexed, service };
+  };
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('answers the last copy, marked stale, while reads fail; nothing for a ticket never read', async () => {
+    const { rows, service } = setup();
+    rows.rows.set('T-1', row('T-1'));
+    rows.rows.set('T-2', row('T-2'));
+    const read = await service.getTicket('acme', 'T-1');
+    expect(read.stale).toBe(false);
+    await settle();
+    rows.down = true;
+    expect(await service.getTicket('acme', 'T-1')).toEqual({ ticket: read.ticket, stale: true });
+    await expect(service.getTicket('acme', 'T-2')).rejects.toThrow('ECONNREFUSED');
+    // Another company never reads it.
+    await expect(service.getTicket('globex', 'T-1')).rejects.toThrow('ECONNREFUSED');
+  });
+
+  it('drops a ticket’s copy where its new version is indexed (writes that bypassed this service, e.g. the import CLI)', async () => {
+    const { rows, indexed, service } = setup();
+    rows.rows.set('T-1', row('T-1'));
+    await service.getTicket('acme', 'T-1');
+    await settle();
+    // An article of the same id being indexed is not this ticket.
+    await indexed.publishDocuments({ companyId: 'acme', type: 'articles', ids: ['T-1'] });
+    await settle();
+    expect(await service.lastCopy('acme', 'T-1')).toBeDefined();
+    await indexed.publishDocuments({ companyId: 'acme', type: 'tickets', ids: ['T-1'] });
+    await settle();
+    expect(await service.lastCopy('acme', 'T-1')).toBeUndefined();
+  });
+
+  it('keeps and reads no copy without a cache (the import CLI): a failed read is the error', async () => {
+    const { rows, service } = setup(false);
+    rows.rows.set('T-1', row('T-1'));
+    expect((await service.getTicket('acme', 'T-1')).stale).toBe(false);
+    rows.down = true;
+    await expect(service.getTicket('acme', 'T-1')).rejects.toThrow('ECONNREFUSED');
+  });
+});
