@@ -173,22 +173,21 @@ if (missingServices(...needs).length > 0) {
           body: { tickets: [ticketFactory({ ticket_id: id, subject })] },
         });
       const otherKey = await t.createCompany('outage-other');
-      // Read, then deleted: no copy of it may be answered (a deletion retires every copy of the company).
       // A write removes its ticket's copy once more a second later (for a read that raced it): reads come after.
       const settled = () => new Promise((resolve) => setTimeout(resolve, 1_100));
-      expect((await put('OUT-7', 'to be deleted')).status).toBe(200);
-      await settled();
-      expect((await get('OUT-7')).status).toBe(200);
-      expect((await t.request({ method: 'DELETE', url: '/api/v1/tickets/OUT-7', key })).status).toBe(204);
-      // Read while the database answers (the copy is kept in the background); OUT-6 changed after it was read.
       expect((await put('OUT-5', 'printer jams on page two')).status).toBe(200);
       expect((await put('OUT-6', 'first version')).status).toBe(200);
+      expect((await put('OUT-7', 'to be deleted')).status).toBe(200);
       expect((await put('OUT-8', 'never read')).status).toBe(200);
       await settled();
+      // Read while the database answers (the copy is kept in the background): OUT-5, OUT-6, OUT-7.
       const read = await get('OUT-5');
       expect(read.status).toBe(200);
       expect((await get('OUT-6')).status).toBe(200);
+      expect((await get('OUT-7')).status).toBe(200);
       expect((await get('OUT-5', otherKey)).status).toBe(404);
+      // Then OUT-7 deleted (its copy goes; the others stay) and OUT-6 changed (its copy goes).
+      expect((await t.request({ method: 'DELETE', url: '/api/v1/tickets/OUT-7', key })).status).toBe(204);
       expect((await put('OUT-6', 'second version')).status).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, 300));
       proxy.cut();

@@ -115,9 +115,10 @@ export class FakeLayeredCache extends LayeredCache {
     this.write({ name: this.storageKey(key), key, value, ttlMs: options?.ttlMs, credit: options?.credit });
   }
 
-  async delete(key: CacheKey): Promise<void> {
-    if (this.failing) return;
+  async delete(key: CacheKey): Promise<boolean> {
+    if (this.failing) return false;
     this.entries.delete(this.storageKey(key));
+    return true;
   }
 
   async invalidate(

@@ -16,8 +16,11 @@ const DATA_KINDS: Array<{ layer: CacheLayer; kind: CacheKind }> = DATA_DEPENDENT
   layer: 'llm' as const,
   kind,
 }));
-/** A deletion also retires every ticket copy of the company (tickets/domain/ticket-keys.ts). */
-const DELETION_KINDS: Array<{ layer: CacheLayer; kind: CacheKind }> = [
+/**
+ * A deletion whose tickets' copies (tickets/domain/ticket-keys.ts) the cache could not confirm removed retires
+ * every ticket copy of the company: no copy of a deleted ticket is ever answered.
+ */
+const UNCONFIRMED_DELETION_KINDS: Array<{ layer: CacheLayer; kind: CacheKind }> = [
   ...DATA_KINDS,
   { layer: 'session', kind: 'ticket' },
 ];
@@ -37,13 +40,13 @@ export class CacheInvalidationListener implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.dataChanges.subscribe(async ({ companyId, change }) => {
+    this.dataChanges.subscribe(async ({ companyId, change, copiesRemoved }) => {
       // A deleted item may sit in any cached /init bundle (as a similar ticket or article): those go too.
       const deleted = change === 'deleted';
       await this.invalidator.bumpGenerations({
         companyId,
         layers: deleted ? DELETION_LAYERS : DATA_LAYERS,
-        kinds: deleted ? DELETION_KINDS : DATA_KINDS,
+        kinds: deleted && copiesRemoved !== true ? UNCONFIRMED_DELETION_KINDS : DATA_KINDS,
       });
     });
     // Published before Assist's prefetch of the same tickets, so the prefetch searches the new index.

@@ -172,9 +172,13 @@ export class LayeredCacheService extends LayeredCache {
       .catch(failOpen);
   }
 
-  async delete(key: CacheKey): Promise<void> {
+  async delete(key: CacheKey): Promise<boolean> {
     const storedKey = await this.storedKey(key);
-    if (storedKey) await this.entries.delete(storedKey, key.layer).catch(failOpen);
+    if (!storedKey) return false;
+    return this.entries.delete(storedKey, key.layer).then(
+      () => true,
+      () => false,
+    );
   }
 
   invalidate(companyId: string, layers?: CacheLayer[]): Promise<Partial<Record<CacheLayer, number>>> {

@@ -1,6 +1,6 @@
 import { FakeLayeredCache } from '../../../test/fakes/layered-cache.fake';
 import type { TicketEntity } from '../../database/entities';
-import { DataChangeEvents } from '../events/data-change.events';
+import { DataChanged, DataChangeEvents } from '../events/data-change.events';
 import { TicketIndexedEvents } from '../events/ticket-indexed.events';
 import type { TicketRepository } from './ticket.repository';
 import { TicketsService } from './tickets.service';
@@ -30,6 +30,11 @@ const row = (ticketId: string): TicketEntity => ({
 class RowsFake {
   readonly rows = new Map<string, TicketEntity>();
   down = false;
+  async deleteTickets(companyId: string, ids: string[]): Promise<{ deleted: string[]; notFound: string[] }> {
+    const deleted = ids.filter((id) => this.rows.get(id)?.companyId === companyId);
+    for (const id of deleted) this.rows.delete(id);
+    return { deleted, notFound: ids.filter((id) => !deleted.includes(id)) };
+  }
   async findOne(companyId: string, ticketId: string): Promise<TicketEntity | null> {
     if (this.down)
       throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
@@ -43,14 +48,19 @@ describe('TicketsService: the copy a ticket read leaves for when the database ca
     const rows = new RowsFake();
     const cache = new FakeLayeredCache();
     const indexed = new TicketIndexedEvents();
+    const events = new DataChangeEvents();
+    const published: DataChanged[] = [];
+    events.subscribe((event) => {
+      published.push(event);
+    });
     const service = new TicketsService(
       rows as unknown as TicketRepository,
-      new DataChangeEvents(),
+      events,
       indexed,
       withCache ? cache : undefined,
     );
     service.onModuleInit();
-    return { rows, cache, indexed, service };
+    return { rows, cache, indexed, service, published };
   };
   const settle = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -88,5 +98,19 @@ describe('TicketsService: the copy a ticket read leaves for when the database ca
     expect((await service.getTicket('acme', 'T-1')).stale).toBe(false);
     rows.down = true;
     await expect(service.getTicket('acme', 'T-1')).rejects.toThrow('ECONNREFUSED');
+  });
+
+  it("removes a deleted ticket's copy and says so in the deletion event; a cache that cannot confirm it says not", async () => {
+    const { rows, cache, service, published } = setup();
+    for (const id of ['T-1', 'T-2', 'T-3']) rows.rows.set(id, row(id));
+    for (const id of ['T-1', 'T-2', 'T-3']) await service.getTicket('acme', id);
+    await settle();
+    await service.deleteTicket('acme', 'T-1');
+    expect(await service.lastCopy('acme', 'T-1')).toBeUndefined();
+    expect(await service.lastCopy('acme', 'T-2')).toBeDefined();
+    expect(published.at(-1)).toMatchObject({ change: 'deleted', ids: ['T-1'], copiesRemoved: true });
+    cache.failing = true;
+    await service.deleteTicket('acme', 'T-2');
+    expect(published.at(-1)).toMatchObject({ change: 'deleted', ids: ['T-2'], copiesRemoved: false });
   });
 });

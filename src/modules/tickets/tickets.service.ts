@@ -85,14 +85,16 @@ export class TicketsService implements OnModuleInit {
 
   async deleteTickets(companyId: string, ticketIds: string[]): Promise<DeleteResultDto> {
     const { deleted, notFound } = await this.repository.deleteTickets(companyId, ticketIds, new Date());
-    await this.events.publish({ companyId, type: 'ticket', change: 'deleted', ids: deleted });
+    const copiesRemoved = await this.removeCopies(companyId, deleted);
+    await this.events.publish({ companyId, type: 'ticket', change: 'deleted', ids: deleted, copiesRemoved });
     return { deleted: deleted.length, not_found: notFound };
   }
 
   async deleteArticle(companyId: string, articleId: string): Promise<void> {
     const { deleted } = await this.repository.deleteArticles(companyId, [articleId], new Date());
     if (deleted.length === 0) throw AppError.notFound('article', articleId);
-    await this.events.publish({ companyId, type: 'article', change: 'deleted', ids: deleted });
+    // No article copies are kept.
+    await this.events.publish({ companyId, type: 'article', change: 'deleted', ids: deleted, copiesRemoved: true });
   }
 
   /**
@@ -123,6 +125,16 @@ export class TicketsService implements OnModuleInit {
     const copy = await this.cache?.get<TicketViewDto>(ticketKeys.copy({ companyId, ticketId }));
     // The key holds the company; checked again, as everywhere.
     return copy?.ticket_id === ticketId ? copy : undefined;
+  }
+
+  /** Deleted tickets' copies, awaited: true when the cache confirmed every removal (or keeps no copies). */
+  private async removeCopies(companyId: string, ticketIds: string[]): Promise<boolean> {
+    const cache = this.cache;
+    if (!cache) return true;
+    const removed = await Promise.all(
+      ticketIds.map((ticketId) => cache.delete(ticketKeys.copy({ companyId, ticketId }))),
+    );
+    return removed.every(Boolean);
   }
 
   /** Changed tickets' copies go now and once more a moment later (see COPY_SECOND_REMOVAL_MS); never awaited. */

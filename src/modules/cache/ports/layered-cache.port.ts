@@ -103,7 +103,11 @@ export abstract class LayeredCache {
   abstract getAndTouch<T>(key: CacheKey, ttlMs?: number): Promise<T | undefined>;
   /** Best effort: a store failure is reported (log + metric), never thrown. */
   abstract set<T>(key: CacheKey, value: T, options?: { ttlMs?: number; credit?: CacheCredit }): Promise<void>;
-  abstract delete(key: CacheKey): Promise<void>;
+  /**
+   * True when the store confirmed the removal (nothing is left under the key's current generation); false
+   * when it could not be reached or the generations could not be read. Never throws.
+   */
+  abstract delete(key: CacheKey): Promise<boolean>;
   /**
    * Invalidates a company's entries in the given layers (all when omitted) by bumping their generation
    * counters (O(1), effective at once on every instance) and sweeping old keys in the background
