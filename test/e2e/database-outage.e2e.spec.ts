@@ -128,6 +128,15 @@ if (missingServices(...needs).length > 0) {
       expect((await search('sc_0badc0de_' + 'x'.repeat(43))).status).toBe(503);
       proxy.resume();
       await waitFor(async () => (await upsert()).status === 200, 10_000);
+      // The session /init opened while the database was away (not stored then) is kept, not a 404 now.
+      const later = await t.request({
+        method: 'POST',
+        url: '/api/v1/query',
+        key,
+        body: { query: 'how long does a refund take?', session_id: reopened.body.session_id },
+      });
+      expect(later.status).toBe(200);
+      expect(later.body.session_id).toBe(reopened.body.session_id);
     });
 
     it('with the database silent (frozen): cached search answers at once, a revoked key 401, a write 503 within the statement bound', async () => {

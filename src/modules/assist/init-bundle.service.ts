@@ -13,9 +13,9 @@ import type { TicketViewDto } from '../tickets/dto/ticket.dto';
 import { BackgroundTasks } from './background-tasks.service';
 import { assistKeys } from './domain/assist-keys';
 import { chooseSummary, InitBundle, InitPart, toKbArticles, toSimilarTickets } from './domain/init-bundle';
-import { conversationText, similarityQuery, TicketLike } from './domain/ticket-context';
+import { conversationText, similarityQuery, TicketLike, ticketLikeOf } from './domain/ticket-context';
 import { LlmCredit } from './llm-credit.service';
-import { RetrievalService } from './retrieval.service';
+import { Retrieval, RetrievalService } from './retrieval.service';
 
 export type TicketBundle = InitBundle<TicketViewDto>;
 
@@ -115,50 +115,22 @@ export class InitBundleService {
     ticketId: string;
     deadlineMs: number;
   }): Promise<TicketBundle | undefined> {
-    const { companyId, ticketId, deadlineMs } = input;
-    const copy = await this.ticketCopies.lastCopy(companyId, ticketId);
+    const { companyId, deadlineMs } = input;
+    const copy = await this.ticketCopies.lastCopy(companyId, input.ticketId);
     if (!copy) return undefined;
-    const ticket: TicketLike = {
-      ticketId: copy.ticket_id,
-      subject: copy.subject,
-      description: copy.description ?? null,
-      conversations: copy.conversations ?? null,
-      summary: copy.summary ?? null,
-    };
-    const { similarTickets, kbArticles } = this.config.assist;
-    const query = similarityQuery(ticket);
-    const [similar, articles] = await Promise.all([
-      this.retrieval.retrieve({
-        companyId,
-        query,
-        dataTypes: ['ticket'],
-        limit: similarTickets,
-        filter: { excludeIds: [ticketId] },
-        deadlineMs,
-      }),
-      this.retrieval.retrieve({ companyId, query, dataTypes: ['article'], limit: kbArticles, deadlineMs }),
-    ]);
-    const degraded: InitPart[] = [];
-    if (similar.partial) degraded.push('similar_tickets');
-    if (articles.partial) degraded.push('kb_articles');
+    const ticket = ticketLikeOf(copy);
+    const related = await this.related({ companyId, ticket, deadlineMs, noCache: false });
     const summary = copy.summary
-      ? { summary: copy.summary, source: copy.summary_source ?? ('extractive' as const) }
+      ? { summary: copy.summary, source: copy.summary_source ?? ('extractive' as const), pending: false }
       : {
           summary: summarizeExtractive(conversationText(ticket), {
             maxChars: this.config.llm.summaryMaxChars,
           }).summary,
           source: 'extractive' as const,
+          pending: false,
         };
-    return {
-      ticket: copy,
-      summary: summary.summary,
-      summary_source: summary.source,
-      similar_tickets: toSimilarTickets(similar.docs, { excludeId: ticketId, limit: similarTickets }),
-      kb_articles: toKbArticles(articles.docs, kbArticles),
-      partial: degraded.length > 0,
-      degraded: [...degraded, 'ticket'],
-      summary_pending: false,
-    };
+    const bundle = this.assemble({ view: copy, ticketId: ticket.ticketId, summary, ...related });
+    return { ...bundle, degraded: [...bundle.degraded, 'ticket'] };
   }
 
   private bundleKey(companyId: string, ticketId: string, contentHash: string) {
@@ -177,11 +149,25 @@ export class InitBundleService {
     mode: CacheMode;
   }): Promise<TicketBundle> {
     const { companyId, ticket, deadlineMs, mode } = input;
-    const { similarTickets, kbArticles } = this.config.assist;
     const noCache = mode === 'no-cache';
-    const query = similarityQuery(ticket);
-    const [summary, similar, articles] = await Promise.all([
+    const [summary, related] = await Promise.all([
       this.summaryOf({ companyId, ticket, noCache }),
+      this.related({ companyId, ticket, deadlineMs, noCache }),
+    ]);
+    return this.assemble({ view: toTicketView(ticket), ticketId: ticket.ticketId, summary, ...related });
+  }
+
+  /** Similar tickets and related articles of a ticket, in parallel under the deadline. */
+  private async related(input: {
+    companyId: string;
+    ticket: TicketLike;
+    deadlineMs: number;
+    noCache: boolean;
+  }) {
+    const { companyId, ticket, deadlineMs, noCache } = input;
+    const { similarTickets, kbArticles } = this.config.assist;
+    const query = similarityQuery(ticket);
+    const [similar, articles] = await Promise.all([
       this.retrieval.retrieve({
         companyId,
         query,
@@ -200,14 +186,26 @@ export class InitBundleService {
         noCache,
       }),
     ]);
+    return { similar, articles };
+  }
+
+  private assemble(input: {
+    view: TicketViewDto;
+    ticketId: string;
+    summary: { summary: string; source: 'llm' | 'extractive'; pending: boolean };
+    similar: Retrieval;
+    articles: Retrieval;
+  }): TicketBundle {
+    const { similarTickets, kbArticles } = this.config.assist;
+    const { summary, similar, articles } = input;
     const degraded: InitPart[] = [];
     if (similar.partial) degraded.push('similar_tickets');
     if (articles.partial) degraded.push('kb_articles');
     return {
-      ticket: toTicketView(ticket),
+      ticket: input.view,
       summary: summary.summary,
       summary_source: summary.source,
-      similar_tickets: toSimilarTickets(similar.docs, { excludeId: ticket.ticketId, limit: similarTickets }),
+      similar_tickets: toSimilarTickets(similar.docs, { excludeId: input.ticketId, limit: similarTickets }),
       kb_articles: toKbArticles(articles.docs, kbArticles),
       partial: degraded.length > 0,
       degraded,

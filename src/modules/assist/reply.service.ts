@@ -18,7 +18,13 @@ import { groundSources, SourceRef } from './domain/grounding';
 import { identifierSet } from './domain/identifier-redactor';
 import { draftedAloneNotice } from './domain/nothing-found';
 import { SseEvent } from './domain/sse';
-import { conversationText, similarityQuery, TicketLike, ticketForReply } from './domain/ticket-context';
+import {
+  conversationText,
+  similarityQuery,
+  TicketLike,
+  ticketForReply,
+  ticketLikeOf,
+} from './domain/ticket-context';
 import {
   Degradation,
   DegradedPart,
@@ -136,16 +142,7 @@ export class ReplyService {
       if (!isDatabaseConnectionError(error)) throw error;
       const copy = await this.ticketCopies.lastCopy(companyId, ticketId);
       if (!copy) throw error;
-      return {
-        ticket: {
-          ticketId: copy.ticket_id,
-          subject: copy.subject,
-          description: copy.description ?? null,
-          conversations: copy.conversations ?? null,
-          summary: copy.summary ?? null,
-        },
-        stale: true,
-      };
+      return { ticket: ticketLikeOf(copy), stale: true };
     }
   }
 

@@ -3,6 +3,7 @@ import { loadConfig } from '../../config/config';
 import { MetricsService } from '../metrics/metrics.service';
 import { FakeLayeredCache } from '../../../test/fakes/layered-cache.fake';
 import { FakeSessionStore } from '../../../test/fakes/session-store.fake';
+import { assistKeys } from './domain/assist-keys';
 import { newSession } from './domain/session';
 import { SessionService } from './session.service';
 
@@ -104,5 +105,36 @@ describe('SessionService', () => {
     await service.create('acme', null);
     await new Promise((resolve) => setImmediate(resolve));
     expect(store.rows.size).toBe(3);
+  });
+
+  it('a session opened while the database does not answer is stored by the first lookup after it is back', async () => {
+    store.outage = 'error';
+    const { session, stored } = await service.create('acme', 'T-1', { question: 'q1', answer: 'a1' });
+    expect(stored).toBe(false);
+    await flush();
+    // Still down: answered from its copy.
+    expect(await service.require('acme', session.session_id)).toMatchObject({ unavailable: false });
+    store.outage = undefined;
+    // Back: the database has never seen it, and the lookup stores it instead of answering 404.
+    const back = await service.require('acme', session.session_id);
+    expect(back).toMatchObject({
+      unavailable: false,
+      session: { session_id: session.session_id, ticket_id: 'T-1' },
+    });
+    expect(back.session?.turns.map((t) => t.question)).toEqual(['q1']);
+    expect(store.rows.size).toBe(1);
+    // Another company's lookup of the same id neither reads nor stores it.
+    await expect(service.require('globex', session.session_id)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('never brings back a session the database stored and then removed (expiry, retention, erasure)', async () => {
+    const { session } = await service.create('acme', 'T-1');
+    await flush();
+    store.rows.clear(); // removed by the database's own sweep; the copy is still in the cache
+    expect(
+      await copies.get(assistKeys.sessionCopy({ companyId: 'acme', sessionId: session.session_id })),
+    ).toBeDefined();
+    await expect(service.require('acme', session.session_id)).rejects.toMatchObject({ code: 'not_found' });
+    expect(store.rows.size).toBe(0);
   });
 });

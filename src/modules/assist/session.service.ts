@@ -15,6 +15,9 @@ const GAUGE_SWEEP_MS = 60_000;
 /** Expired rows of a company are deleted at most this often per instance, on a session creation. */
 const EXPIRED_SWEEP_MS = 60_000;
 
+/** A session's copy in the cache; `unstored` while the database has never taken it. */
+type SessionCopy = AssistSession & { unstored?: true };
+
 function notFound(sessionId: string): AppError {
   return new AppError(
     ErrorCode.NotFound,
@@ -70,7 +73,11 @@ export class SessionService implements OnModuleDestroy {
     });
     const session = turn ? withTurn(fresh, turn, this.config.assist.sessionMaxQuestions) : fresh;
     const created = await this.bounded('write', () => this.store.create({ session, ttlMs: this.ttlMs() }));
-    if (!created.ok) return { session, stored: false };
+    if (!created.ok) {
+      // Kept in the cache, marked never stored: the first lookup that finds the database back stores it.
+      this.keepCopy({ ...session, unstored: true });
+      return { session, stored: false };
+    }
     this.keepCopy(session);
     this.markActive(companyId, session.session_id);
     this.sweepExpired(companyId);
@@ -127,23 +134,43 @@ export class SessionService implements OnModuleDestroy {
       this.markActive(companyId, sessionId);
       return { session: copy, unavailable: false };
     }
-    if (!found.value) throw notFound(sessionId);
+    if (!found.value) {
+      const adopted = await this.storeUnstored(companyId, sessionId);
+      if (!adopted) throw notFound(sessionId);
+      this.markActive(companyId, sessionId);
+      return { session: adopted, unavailable: false };
+    }
     if (options.touch) this.keepCopy(found.value);
     this.markActive(companyId, sessionId);
     return { session: found.value, unavailable: false };
   }
 
+  /**
+   * A session opened while the database did not answer lives in its copy, marked `unstored`: stored now (the
+   * database answered). Only such a copy: a session the database stored and then removed (expired, past its
+   * retention, erased) is never brought back from a copy. Undefined when there is none.
+   */
+  private async storeUnstored(companyId: string, sessionId: string): Promise<AssistSession | undefined> {
+    const copy = await this.readCopy(companyId, sessionId);
+    if (!copy?.unstored) return undefined;
+    const { unstored: _unstored, ...session } = copy;
+    const created = await this.bounded('write', () => this.store.create({ session, ttlMs: this.ttlMs() }));
+    // Not taken (the database is gone again, or another lookup stored it first): still answered from the copy.
+    if (created.ok) this.keepCopy(session);
+    return session;
+  }
+
   /** Replaces the session's copy in the cache (bounded by the cache's own timeout; a miss is only a lost fallback). */
-  private keepCopy(session: AssistSession): void {
+  private keepCopy(session: SessionCopy): void {
     const key = assistKeys.sessionCopy({ companyId: session.company_id, sessionId: session.session_id });
     void this.copies.set(key, session, { ttlMs: this.ttlMs() }).catch((error: unknown) => {
       this.logger.debug(`session copy not kept: ${String(error)}`);
     });
   }
 
-  private async readCopy(companyId: string, sessionId: string): Promise<AssistSession | undefined> {
+  private async readCopy(companyId: string, sessionId: string): Promise<SessionCopy | undefined> {
     try {
-      const copy = await this.copies.get<AssistSession>(assistKeys.sessionCopy({ companyId, sessionId }));
+      const copy = await this.copies.get<SessionCopy>(assistKeys.sessionCopy({ companyId, sessionId }));
       // The key holds the company: a copy is never another company's; checked again as everywhere.
       return copy && copy.company_id === companyId && copy.session_id === sessionId ? copy : undefined;
     } catch {

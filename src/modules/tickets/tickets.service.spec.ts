@@ -1,3 +1,4 @@
+import { ticketRow } from '../../../test/factories/ticket-row.factory';
 import { FakeLayeredCache } from '../../../test/fakes/layered-cache.fake';
 import type { TicketEntity } from '../../database/entities';
 import { DataChanged, DataChangeEvents } from '../events/data-change.events';
@@ -5,26 +6,7 @@ import { TicketIndexedEvents } from '../events/ticket-indexed.events';
 import type { TicketRepository } from './ticket.repository';
 import { TicketsService } from './tickets.service';
 
-const at = new Date('2024-05-01T00:00:00Z');
-const row = (ticketId: string): TicketEntity => ({
-  companyId: 'acme',
-  ticketId,
-  subject: `subject of ${ticketId}`,
-  description: null,
-  status: 'open',
-  priority: 'medium',
-  tags: [],
-  conversations: null,
-  createdAt: at,
-  updatedAt: at,
-  contentHash: 'h',
-  indexedHash: null,
-  summary: null,
-  summarySource: null,
-  indexState: 'pending',
-  indexError: null,
-  indexedAt: null,
-});
+const row = (ticketId: string): TicketEntity => ticketRow({ companyId: 'acme', ticketId });
 
 /** The rows of one company, and a switch that makes every read fail as an unreachable PostgreSQL does. */
 class RowsFake {

@@ -4,27 +4,10 @@ import { IndexingRepository } from '../../../src/modules/ingest/indexing.reposit
 import { TicketRepository } from '../../../src/modules/tickets/ticket.repository';
 import { dbTargets } from '../../setup/test-app';
 import { bareDataSource } from './bare-data-source';
+import { ticketRow as storedTicket } from '../../factories/ticket-row.factory';
 
 function ticketRow(companyId: string, i: number, hash = `h${i}`): Partial<TicketEntity> {
-  return {
-    companyId,
-    ticketId: `T-${i}`,
-    subject: `subject ${i}`,
-    description: null,
-    status: 'open',
-    priority: 'medium',
-    tags: [],
-    conversations: null,
-    createdAt: new Date('2024-05-01T00:00:00Z'),
-    updatedAt: new Date('2024-05-01T00:00:00Z'),
-    contentHash: hash,
-    indexedHash: null,
-    summary: null,
-    summarySource: null,
-    indexState: 'pending',
-    indexError: null,
-    indexedAt: null,
-  };
+  return storedTicket({ companyId, ticketId: `T-${i}`, subject: `subject ${i}`, contentHash: hash });
 }
 
 describe.each(dbTargets())('IndexingRepository.markIndexed (%s)', (target) => {

@@ -1,45 +1,12 @@
 import { DataSource } from 'typeorm';
 import { ArticleEntity, CompanyEntity, TicketEntity } from '../../../src/database/entities';
 import { TypeOrmDocumentPresence } from '../../../src/modules/search/adapters/typeorm.document-presence.adapter';
+import { articleRow, ticketRow } from '../../factories/ticket-row.factory';
 import { dbTargets } from '../../setup/test-app';
 import { bareDataSource } from '../ingest/bare-data-source';
 
-const at = new Date('2024-05-01T00:00:00Z');
-const ticket = (companyId: string, ticketId: string): Partial<TicketEntity> => ({
-  companyId,
-  ticketId,
-  subject: ticketId,
-  description: null,
-  status: 'open',
-  priority: 'medium',
-  tags: [],
-  conversations: null,
-  createdAt: at,
-  updatedAt: at,
-  contentHash: 'h',
-  indexedHash: null,
-  summary: null,
-  summarySource: null,
-  indexState: 'pending',
-  indexError: null,
-  indexedAt: null,
-});
-const article = (companyId: string, articleId: string): Partial<ArticleEntity> => ({
-  companyId,
-  articleId,
-  title: articleId,
-  body: 'body',
-  category: null,
-  tags: [],
-  updatedAt: at,
-  contentHash: 'h',
-  indexedHash: null,
-  summary: null,
-  summarySource: null,
-  indexState: 'pending',
-  indexError: null,
-  indexedAt: null,
-});
+const ticket = (companyId: string, ticketId: string) => ticketRow({ companyId, ticketId });
+const article = (companyId: string, articleId: string) => articleRow({ companyId, articleId });
 
 /** The DocumentPresence port's contract, on every database the service runs on. */
 describe.each(dbTargets())('DocumentPresence contract: TypeORM (%s)', (target) => {

@@ -1,5 +1,6 @@
 import type { ConversationMessage } from '../../../database/entities/ticket.entity';
 import type { TicketForReply } from '../../llm/ports/chat-model.port';
+import type { TicketViewDto } from '../../tickets/dto/ticket.dto';
 
 const CONTEXT_CHARS = 2_000;
 const QUERY_CHARS = 1_000;
@@ -11,6 +12,17 @@ export interface TicketLike {
   description: string | null;
   conversations: ConversationMessage[] | null;
   summary: string | null;
+}
+
+/** The fields Assist reads, from a ticket's view as GET answers it (its last copy, read while the database is down). */
+export function ticketLikeOf(view: TicketViewDto): TicketLike {
+  return {
+    ticketId: view.ticket_id,
+    subject: view.subject,
+    description: view.description ?? null,
+    conversations: view.conversations ?? null,
+    summary: view.summary ?? null,
+  };
 }
 
 /** What the reply must answer: the customer's latest message, or the description when there is none. */
