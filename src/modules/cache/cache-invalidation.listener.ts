@@ -3,7 +3,7 @@ import { TicketIndexedEvents } from '../events/ticket-indexed.events';
 import { DataChangeEvents } from '../events/data-change.events';
 import { DATA_DEPENDENT_LLM_KINDS } from './domain/cache-keys';
 import { CacheInvalidator } from './ports/cache-invalidator.port';
-import { CacheKind, CacheLayer } from './ports/layered-cache.port';
+import { CacheLayer } from './ports/layered-cache.port';
 
 /**
  * Search results. A ticket's /init bundle and summary need nothing here: their keys carry the ticket's content
@@ -12,18 +12,7 @@ import { CacheKind, CacheLayer } from './ports/layered-cache.port';
 const DATA_LAYERS: CacheLayer[] = ['vector'];
 /** A deletion also drops API-layer responses (/init bundles of other tickets cite similar ones). */
 const DELETION_LAYERS: CacheLayer[] = ['vector', 'api'];
-const DATA_KINDS: Array<{ layer: CacheLayer; kind: CacheKind }> = DATA_DEPENDENT_LLM_KINDS.map((kind) => ({
-  layer: 'llm' as const,
-  kind,
-}));
-/**
- * A deletion whose tickets' copies (tickets/domain/ticket-keys.ts) the cache could not confirm removed retires
- * every ticket copy of the company: no copy of a deleted ticket is ever answered.
- */
-const UNCONFIRMED_DELETION_KINDS: Array<{ layer: CacheLayer; kind: CacheKind }> = [
-  ...DATA_KINDS,
-  { layer: 'session', kind: 'ticket' },
-];
+const DATA_KINDS = DATA_DEPENDENT_LLM_KINDS.map((kind) => ({ layer: 'llm' as const, kind }));
 
 /**
  * Invalidation that follows the data. Storing a changed ticket or article bumps the company's search and
@@ -40,14 +29,10 @@ export class CacheInvalidationListener implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.dataChanges.subscribe(async ({ companyId, change, copiesRemoved }) => {
+    this.dataChanges.subscribe(async ({ companyId, change }) => {
       // A deleted item may sit in any cached /init bundle (as a similar ticket or article): those go too.
-      const deleted = change === 'deleted';
-      await this.invalidator.bumpGenerations({
-        companyId,
-        layers: deleted ? DELETION_LAYERS : DATA_LAYERS,
-        kinds: deleted && copiesRemoved !== true ? UNCONFIRMED_DELETION_KINDS : DATA_KINDS,
-      });
+      const layers = change === 'deleted' ? DELETION_LAYERS : DATA_LAYERS;
+      await this.invalidator.bumpGenerations({ companyId, layers, kinds: DATA_KINDS });
     });
     // Published before Assist's prefetch of the same tickets, so the prefetch searches the new index.
     this.indexed.subscribeDocuments(async ({ companyId }) => {

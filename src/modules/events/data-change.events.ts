@@ -9,11 +9,6 @@ export interface DataChanged {
    */
   change: 'upserted' | 'deleted';
   ids: string[];
-  /**
-   * Deleted tickets: true when the cache confirmed every deleted ticket's copy (answered while the database
-   * is down) removed; otherwise the cache retires all the company's ticket copies.
-   */
-  copiesRemoved?: boolean;
 }
 
 export type DataChangeListener = (event: DataChanged) => void | Promise<void>;

@@ -82,17 +82,20 @@ describe('TicketsService: the copy a ticket read leaves for when the database ca
     await expect(service.getTicket('acme', 'T-1')).rejects.toThrow('ECONNREFUSED');
   });
 
-  it("removes a deleted ticket's copy and says so in the deletion event; a cache that cannot confirm it says not", async () => {
+  it("removes a deleted ticket's copy, and retires every copy of the company when the cache cannot confirm it", async () => {
     const { rows, cache, service, published } = setup();
     for (const id of ['T-1', 'T-2', 'T-3']) rows.rows.set(id, row(id));
     for (const id of ['T-1', 'T-2', 'T-3']) await service.getTicket('acme', id);
     await settle();
     await service.deleteTicket('acme', 'T-1');
+    expect(published.at(-1)).toMatchObject({ change: 'deleted', ids: ['T-1'] });
     expect(await service.lastCopy('acme', 'T-1')).toBeUndefined();
     expect(await service.lastCopy('acme', 'T-2')).toBeDefined();
-    expect(published.at(-1)).toMatchObject({ change: 'deleted', ids: ['T-1'], copiesRemoved: true });
+    const invalidate = jest.spyOn(cache, 'invalidate');
     cache.failing = true;
     await service.deleteTicket('acme', 'T-2');
-    expect(published.at(-1)).toMatchObject({ change: 'deleted', ids: ['T-2'], copiesRemoved: false });
+    expect(invalidate).toHaveBeenCalledWith('acme', ['session']);
+    cache.failing = false;
+    expect(await service.lastCopy('acme', 'T-3')).toBeUndefined();
   });
 });

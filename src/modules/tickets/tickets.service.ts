@@ -85,16 +85,16 @@ export class TicketsService implements OnModuleInit {
 
   async deleteTickets(companyId: string, ticketIds: string[]): Promise<DeleteResultDto> {
     const { deleted, notFound } = await this.repository.deleteTickets(companyId, ticketIds, new Date());
-    const copiesRemoved = await this.removeCopies(companyId, deleted);
-    await this.events.publish({ companyId, type: 'ticket', change: 'deleted', ids: deleted, copiesRemoved });
+    // The caches' invalidation first (search results must not show a deleted ticket a moment longer), then its copies.
+    await this.events.publish({ companyId, type: 'ticket', change: 'deleted', ids: deleted });
+    await this.retireCopies(companyId, deleted);
     return { deleted: deleted.length, not_found: notFound };
   }
 
   async deleteArticle(companyId: string, articleId: string): Promise<void> {
     const { deleted } = await this.repository.deleteArticles(companyId, [articleId], new Date());
     if (deleted.length === 0) throw AppError.notFound('article', articleId);
-    // No article copies are kept.
-    await this.events.publish({ companyId, type: 'article', change: 'deleted', ids: deleted, copiesRemoved: true });
+    await this.events.publish({ companyId, type: 'article', change: 'deleted', ids: deleted });
   }
 
   /**
@@ -127,14 +127,26 @@ export class TicketsService implements OnModuleInit {
     return copy?.ticket_id === ticketId ? copy : undefined;
   }
 
-  /** Deleted tickets' copies, awaited: true when the cache confirmed every removal (or keeps no copies). */
-  private async removeCopies(companyId: string, ticketIds: string[]): Promise<boolean> {
+  /**
+   * Deleted tickets' copies: removed now and once more a second later (a read that raced the deletion may have
+   * put one back). When the cache cannot confirm a removal, the company's whole session layer (every copy) is
+   * invalidated instead, a generation bump that is owed and retried until the store takes it: no copy of a
+   * deleted ticket is answered.
+   */
+  private async retireCopies(companyId: string, ticketIds: string[]): Promise<void> {
     const cache = this.cache;
-    if (!cache) return true;
-    const removed = await Promise.all(
-      ticketIds.map((ticketId) => cache.delete(ticketKeys.copy({ companyId, ticketId }))),
-    );
-    return removed.every(Boolean);
+    if (!cache || ticketIds.length === 0) return;
+    const once = async () => {
+      const removed = await Promise.all(
+        ticketIds.map((ticketId) => cache.delete(ticketKeys.copy({ companyId, ticketId }))),
+      );
+      if (removed.every(Boolean)) return;
+      await cache.invalidate(companyId, ['session']).catch((error: unknown) => {
+        this.logger.warn(`ticket copies of ${companyId} retired when the cache takes it: ${String(error)}`);
+      });
+    };
+    await once();
+    setTimeout(() => void once(), COPY_SECOND_REMOVAL_MS).unref();
   }
 
   /** Changed tickets' copies go now and once more a moment later (see COPY_SECOND_REMOVAL_MS); never awaited. */

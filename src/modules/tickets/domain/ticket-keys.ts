@@ -6,8 +6,8 @@ export const ticketKeys = {
   /**
    * Session layer (copies of what the database holds, like a session's copy): the last view of a ticket read
    * through the API, answered (as STALE) only while the database cannot answer. Keyed by the ticket id alone:
-   * a change removes it, and a deletion bumps this kind's generation (cache-invalidation.listener.ts), so no
-   * copy of a deleted ticket is ever read again, even when the removal of that one copy could not be made.
+   * a change removes it, and so does a deletion, which invalidates the company's session layer instead when
+   * the cache cannot confirm the removal (TicketsService), so no copy of a deleted ticket is ever read again.
    */
   copy(input: { companyId: string; ticketId: string }): CacheKey {
     return cacheKey({
