@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error';
-import { isDatabaseConnectionError } from '../../common/errors/database-errors';
 import { AppConfig } from '../../config/config';
 import type { CacheMode } from '../cache/ports/layered-cache.port';
 import { DraftFitter, DraftPreferences, fitDraftToPreferences } from '../llm/domain/draft-preferences';
@@ -10,7 +9,6 @@ import { LlmService } from '../llm/llm.service';
 import type { ChatResult, ChatStreamEvent } from '../llm/ports/chat-model.port';
 import { AgentPreferencesService } from './agent-preferences.service';
 import { draftPreferencesOf } from './domain/agent-preferences';
-import { TicketRepository } from '../tickets/ticket.repository';
 import { TicketsService } from '../tickets/tickets.service';
 import { assistKeys } from './domain/assist-keys';
 import { remainingMs } from '../../common/async/deadline';
@@ -83,8 +81,7 @@ const RESOLVED = ['resolved', 'closed'];
 export class ReplyService {
   constructor(
     private readonly sessions: SessionService,
-    private readonly tickets: TicketRepository,
-    private readonly ticketCopies: TicketsService,
+    private readonly tickets: TicketsService,
     private readonly retrieval: RetrievalService,
     private readonly generation: GroundedGeneration,
     private readonly llm: LlmService,
@@ -136,14 +133,10 @@ export class ReplyService {
     companyId: string,
     ticketId: string,
   ): Promise<{ ticket: TicketLike | null; stale: boolean }> {
-    try {
-      return { ticket: await this.tickets.findOne(companyId, ticketId), stale: false };
-    } catch (error) {
-      if (!isDatabaseConnectionError(error)) throw error;
-      const copy = await this.ticketCopies.lastCopy(companyId, ticketId);
-      if (!copy) throw error;
-      return { ticket: ticketLikeOf(copy), stale: true };
-    }
+    const found = await this.tickets.findOrLastCopy(companyId, ticketId);
+    return found.copy
+      ? { ticket: ticketLikeOf(found.copy), stale: true }
+      : { ticket: found.row, stale: false };
   }
 
   private async prepare(input: ReplyInput, started: number): Promise<PreparedReply> {

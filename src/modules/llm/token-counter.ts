@@ -28,13 +28,12 @@ export class TokenCounter {
   count(text: string, model = ''): number {
     if (!text) return 0;
     if (text.length > MAX_COUNTED_CHARS) return this.encoder(model).encode(text).length;
-    const id = `${encodingFor(model)}\n${text}`;
-    const known = this.counted.get(id);
-    if (known !== undefined) return known;
-    const count = this.encoder(model).encode(text).length;
-    if (this.counted.size >= MAX_COUNTED) this.counted.clear();
-    this.counted.set(id, count);
-    return count;
+    return remembered(
+      this.counted,
+      MAX_COUNTED,
+      `${encodingFor(model)}\n${text}`,
+      () => this.encoder(model).encode(text).length,
+    );
   }
 
   /**
@@ -83,14 +82,13 @@ export class TokenCounter {
    */
   fit(text: string, maxTokens: number, model = ''): string {
     if (text.length <= maxTokens && Buffer.byteLength(text, 'utf8') <= maxTokens) return text;
-    const id = `${maxTokens}\n${encodingFor(model)}\n${text}`;
-    const known = this.fitted.get(id);
-    if (known !== undefined) return known;
-    const cut = this.truncate(text, maxTokens, model).text;
-    if (text.length > MAX_FITTED_CHARS) return cut;
-    if (this.fitted.size >= MAX_FITTED) this.fitted.clear();
-    this.fitted.set(id, cut);
-    return cut;
+    if (text.length > MAX_FITTED_CHARS) return this.truncate(text, maxTokens, model).text;
+    return remembered(
+      this.fitted,
+      MAX_FITTED,
+      `${maxTokens}\n${encodingFor(model)}\n${text}`,
+      () => this.truncate(text, maxTokens, model).text,
+    );
   }
 
   private encoder(model: string): Tiktoken {
@@ -103,6 +101,16 @@ export class TokenCounter {
     }
     return encoder;
   }
+}
+
+/** The value remembered under `id`, else computed and remembered; the memo is emptied when it holds `max`. */
+function remembered<V>(memo: Map<string, V>, max: number, id: string, compute: () => V): V {
+  const known = memo.get(id);
+  if (known !== undefined) return known;
+  const value = compute();
+  if (memo.size >= max) memo.clear();
+  memo.set(id, value);
+  return value;
 }
 
 /** gpt-4 / gpt-3.5 / text-embedding-3 use cl100k; gpt-4o and later (and unknown models) o200k. */

@@ -17,6 +17,9 @@ class RowsFake {
     for (const id of deleted) this.rows.delete(id);
     return { deleted, notFound: ids.filter((id) => !deleted.includes(id)) };
   }
+  async upsert(companyId: string, incoming: Array<{ id: string }>) {
+    return { changedIds: incoming.map((i) => i.id), unchanged: 0 };
+  }
   async findOne(companyId: string, ticketId: string): Promise<TicketEntity | null> {
     if (this.down)
       throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
@@ -97,5 +100,19 @@ describe('TicketsService: the copy a ticket read leaves for when the database ca
     expect(invalidate).toHaveBeenCalledWith('acme', ['session']);
     cache.failing = false;
     expect(await service.lastCopy('acme', 'T-3')).toBeUndefined();
+  });
+
+  it('retires every copy of the company when the cache cannot confirm a changed ticket’s copy removed', async () => {
+    const { rows, cache, service } = setup();
+    rows.rows.set('T-1', row('T-1'));
+    await service.getTicket('acme', 'T-1');
+    await settle();
+    const invalidate = jest.spyOn(cache, 'invalidate');
+    cache.failing = true;
+    await service.upsertTickets('acme', [
+      { ticket_id: 'T-1', subject: 'changed', status: 'open', created_at: '2024-05-01T00:00:00Z' },
+    ]);
+    await settle();
+    expect(invalidate).toHaveBeenCalledWith('acme', ['session']);
   });
 });

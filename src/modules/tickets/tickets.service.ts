@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
+import { Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error';
 import { isDatabaseConnectionError } from '../../common/errors/database-errors';
 import { LayeredCache } from '../cache/ports/layered-cache.port';
@@ -17,8 +17,8 @@ import {
 
 const DEFAULT_PAGE = 50;
 /**
- * A change removes the ticket's copy after the write, and again this much later: a read that fetched the old
- * row just before the write may store its copy after the first removal.
+ * A change or deletion removes the ticket's copy after the write, and again this much later: a read that
+ * fetched the old row just before the write may store its copy after the first removal.
  */
 const COPY_SECOND_REMOVAL_MS = 1_000;
 
@@ -30,14 +30,12 @@ export interface TicketRead {
 
 /**
  * Tickets and articles: writes, reads, deletions and exports. A ticket read through the API leaves a copy in
- * the cache, answered (STALE) while the database cannot answer. A change removes it at once (and once more a
- * second later), and again where the new version is indexed: that also covers writes that bypass this
- * service's cache (the import CLI runs without one). A deletion retires every copy of the company.
+ * the cache, answered (STALE) while the database cannot answer. A change or a deletion removes it (retireCopies),
+ * and so does the indexing of a new version: that also covers writes that bypass this service's cache (the
+ * import CLI runs without one).
  */
 @Injectable()
 export class TicketsService implements OnModuleInit {
-  private readonly logger = new Logger('Tickets');
-
   constructor(
     private readonly repository: TicketRepository,
     private readonly events: DataChangeEvents,
@@ -48,7 +46,7 @@ export class TicketsService implements OnModuleInit {
 
   onModuleInit(): void {
     this.indexed.subscribeDocuments(({ companyId, type, ids }) => {
-      if (type === 'tickets') this.dropCopies(companyId, ids);
+      if (type === 'tickets') void this.retireCopies(companyId, ids);
     });
   }
 
@@ -60,7 +58,7 @@ export class TicketsService implements OnModuleInit {
       return { id: dto.ticket_id, contentHash: row.contentHash, updatedAt: row.updatedAt, row };
     });
     const { changedIds, unchanged } = await this.repository.upsert(companyId, incoming);
-    this.dropCopies(companyId, changedIds);
+    void this.retireCopies(companyId, changedIds);
     await this.events.publish({ companyId, type: 'ticket', change: 'upserted', ids: changedIds });
     return { upserted: changedIds.length, unchanged };
   }
@@ -102,19 +100,30 @@ export class TicketsService implements OnModuleInit {
    * cannot be reached, the last copy (`stale`); with none, the database error (503).
    */
   async getTicket(companyId: string, ticketId: string): Promise<TicketRead> {
-    let row: TicketEntity | null;
+    const found = await this.findOrLastCopy(companyId, ticketId);
+    if (found.copy) return { ticket: found.copy, stale: true };
+    if (!found.row) throw AppError.notFound('ticket', ticketId);
+    const ticket = toTicketView(found.row);
+    void this.cache?.set(ticketKeys.copy({ companyId, ticketId }), ticket);
+    return { ticket, stale: false };
+  }
+
+  /**
+   * The stored row (null when there is none); when the database cannot be reached, the ticket's last copy
+   * instead; with none, the database error.
+   */
+  async findOrLastCopy(
+    companyId: string,
+    ticketId: string,
+  ): Promise<{ row: TicketEntity | null; copy?: undefined } | { row?: undefined; copy: TicketViewDto }> {
     try {
-      row = await this.repository.findOne(companyId, ticketId);
+      return { row: await this.repository.findOne(companyId, ticketId) };
     } catch (error) {
       if (!isDatabaseConnectionError(error)) throw error;
       const copy = await this.lastCopy(companyId, ticketId);
       if (!copy) throw error;
-      return { ticket: copy, stale: true };
+      return { copy };
     }
-    if (!row) throw AppError.notFound('ticket', ticketId);
-    const ticket = toTicketView(row);
-    void this.cache?.set(ticketKeys.copy({ companyId, ticketId }), ticket);
-    return { ticket, stale: false };
   }
 
   /**
@@ -128,10 +137,10 @@ export class TicketsService implements OnModuleInit {
   }
 
   /**
-   * Deleted tickets' copies: removed now and once more a second later (a read that raced the deletion may have
-   * put one back). When the cache cannot confirm a removal, the company's whole session layer (every copy) is
-   * invalidated instead, a generation bump that is owed and retried until the store takes it: no copy of a
-   * deleted ticket is answered.
+   * Changed or deleted tickets' copies: removed now (the returned promise) and once more a second later (a read
+   * that raced the write may have put the old row back). When the cache cannot confirm a removal, the company's
+   * whole session layer (every copy) is invalidated instead, a generation bump that is owed and retried until
+   * the store takes it: no copy older than a ticket's last change, or of a deleted ticket, is answered.
    */
   private async retireCopies(companyId: string, ticketIds: string[]): Promise<void> {
     const cache = this.cache;
@@ -141,26 +150,11 @@ export class TicketsService implements OnModuleInit {
         ticketIds.map((ticketId) => cache.delete(ticketKeys.copy({ companyId, ticketId }))),
       );
       if (removed.every(Boolean)) return;
-      await cache.invalidate(companyId, ['session']).catch((error: unknown) => {
-        this.logger.warn(`ticket copies of ${companyId} retired when the cache takes it: ${String(error)}`);
-      });
+      // The invalidation's own tracker reports and retries it; a failure here says nothing new.
+      await cache.invalidate(companyId, ['session']).catch(() => undefined);
     };
-    await once();
     setTimeout(() => void once(), COPY_SECOND_REMOVAL_MS).unref();
-  }
-
-  /** Changed tickets' copies go now and once more a moment later (see COPY_SECOND_REMOVAL_MS); never awaited. */
-  private dropCopies(companyId: string, ticketIds: string[]): void {
-    const cache = this.cache;
-    if (!cache || ticketIds.length === 0) return;
-    const drop = () =>
-      Promise.all(
-        ticketIds.map((ticketId) => cache.delete(ticketKeys.copy({ companyId, ticketId }))),
-      ).catch((error: unknown) =>
-        this.logger.warn(`ticket copies of ${companyId} not removed: ${String(error)}`),
-      );
-    void drop();
-    setTimeout(() => void drop(), COPY_SECOND_REMOVAL_MS).unref();
+    await once();
   }
 
   /** Every ticket of the company as NDJSON lines, read page by page: memory stays flat on any size. */
