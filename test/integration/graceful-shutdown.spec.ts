@@ -65,11 +65,13 @@ describe('graceful shutdown (a real process on a real port)', () => {
     server.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     server.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
-    const deadline = Date.now() + 30_000;
+    // Compiling the sources at start takes seconds alone and far longer on a CI machine running two suites at once
+    // (30 s was once not enough there); the server exiting early fails at once, with its output.
+    const deadline = Date.now() + 90_000;
     for (;;) {
       const up = await call(port, { method: 'GET', path: '/health/live' }).catch(() => null);
       if (up?.status === 200) break;
-      if (Date.now() > deadline) throw new Error('server did not start');
+      if (Date.now() > deadline || server.exitCode !== null) throw new Error(`server did not start:\n${output.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
     const created = await call(port, { method: 'POST', path: '/api/v1/admin/companies', key: ADMIN, body: { company_id: 'drain', name: 'Drain' } });
@@ -107,5 +109,5 @@ describe('graceful shutdown (a real process on a real port)', () => {
     expect(code).toBe(0);
     // Stopped accepting: a new connection is refused.
     await expect(call(port, { method: 'GET', path: '/health/live' })).rejects.toThrow();
-  }, 120_000);
+  }, 180_000);
 });
