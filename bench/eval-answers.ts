@@ -40,6 +40,8 @@ interface Tally {
   promptsChecked: number;
   /** Of those, prompts whose blocks ([n], type, title, in order) differ from the returned sources. */
   promptMismatches: number;
+  /** Each cited source /search did not retrieve: the text asked and the source, printed at the end. */
+  unretrieved: string[];
 }
 
 /**
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
     unretrievedSources: 0,
     promptsChecked: 0,
     promptMismatches: 0,
+    unretrieved: [],
   };
   const checkPrompt: PromptCheck = ({ sources, cached }) => {
     const body = double?.chatBodies.at(-1) as { messages: Array<{ content: string }> } | undefined;
@@ -125,6 +128,13 @@ async function main(): Promise<void> {
         inGr: inScope.bestGrounding,
         outGr: outOfScope.bestGrounding,
       });
+      // Where out-of-scope questions were answered anyway: the two datasets share topics (refunds, cards,
+      // passwords, closing an account), and a question on a shared topic is answerable from the other's tickets.
+      const answeredOut = [...outOfScope.byIntent]
+        .filter(([, t]) => t.answered > 0)
+        .sort((a, b) => b[1].answered - a[1].answered || (a[0] < b[0] ? -1 : 1))
+        .map(([intent, t]) => `${intent} ${t.answered}/${t.asked}`);
+      console.log(`\n${other.name} questions asked of ${company.name} and answered, by intent: ${answeredOut.join(', ') || 'none'}`);
       rows.push({
         company: company.name,
         'in-scope answered with ≥ 1 source': share(inScope.grounded, company.heldOut.length),
@@ -176,6 +186,7 @@ async function main(): Promise<void> {
         'follow-ups using the previous turn': share(followUps.usingPrevious, followUps.count),
       },
     ]);
+    for (const line of tally.unretrieved) console.log(`cited, not in /search's top 50: ${line}`);
   } finally {
     await client.close();
     await double?.close();
@@ -240,6 +251,8 @@ async function checkCitations(input: {
   sources: SourceRef[];
   /** The text the sources were retrieved for; undefined when only the numbering is checked. */
   searchText?: string;
+  /** Served from the cache: a semantic hit's sources were retrieved for the earlier question it matched. */
+  cached?: boolean;
   tally: Tally;
 }): Promise<void> {
   const { tally, sources } = input;
@@ -261,7 +274,12 @@ async function checkCitations(input: {
   );
   for (const n of new Set(cited)) {
     const source = sources[n - 1];
-    if (source && !retrieved.has(`${source.type}:${source.id}`)) tally.unretrievedSources++;
+    if (source && !retrieved.has(`${source.type}:${source.id}`)) {
+      tally.unretrievedSources++;
+      tally.unretrieved.push(
+        `[${n}] ${source.type}:${source.id} cited for ${JSON.stringify(input.searchText)}${input.cached ? ' (answer from the cache)' : ''}`,
+      );
+    }
   }
 }
 
@@ -271,8 +289,16 @@ async function askAll(
   questions: SupportRecord[],
   tally: Tally,
   checkPrompt: PromptCheck,
-): Promise<{ grounded: number; bestScores: number[]; bestKeyword: number[]; bestGrounding: number[] }> {
+): Promise<{
+  grounded: number;
+  bestScores: number[];
+  bestKeyword: number[];
+  bestGrounding: number[];
+  /** Per intent of the questions asked: how many, and how many were answered with sources. */
+  byIntent: Map<string, { asked: number; answered: number }>;
+}> {
   let grounded = 0;
+  const byIntent = new Map<string, { asked: number; answered: number }>();
   const bestScores: number[] = [];
   const bestKeyword: number[] = [];
   const bestGrounding: number[] = [];
@@ -307,6 +333,10 @@ async function askAll(
     if (res.body.grounded !== sources.length > 0)
       throw new Error(`grounded ${String(res.body.grounded)} with ${sources.length} sources`);
     if (sources.length > 0) grounded++;
+    const intent = byIntent.get(question.intent) ?? { asked: 0, answered: 0 };
+    intent.asked++;
+    if (sources.length > 0) intent.answered++;
+    byIntent.set(question.intent, intent);
     checkPrompt({ sources, cached: res.body.cached === true });
     await checkCitations({
       client,
@@ -314,10 +344,11 @@ async function askAll(
       text: res.body.answer as string,
       sources,
       searchText: question.body,
+      cached: res.body.cached === true,
       tally,
     });
   }
-  return { grounded, bestScores, bestKeyword, bestGrounding };
+  return { grounded, bestScores, bestKeyword, bestGrounding, byIntent };
 }
 
 /** Order, account and invoice numbers (5+ digits, or letters and digits) and e-mail addresses. */

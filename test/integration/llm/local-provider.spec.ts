@@ -14,7 +14,7 @@ describe('LlmModule without a remote model (local provider)', () => {
     expect(embedder.dimension).toBe(config.llm.localEmbeddingDimension);
     expect(llm.promptVersion('summary')).toBe('local-extractive-v1@local');
     expect(llm.promptVersion('embed')).toBe(
-      `embed@local-hash-v1-${embedder.dimension}:${embedder.dimension}`,
+      `embed@local-hash-v2-${embedder.dimension}:${embedder.dimension}`,
     );
     expect(ledger.sum({ companyId: 'acme' })).toMatchObject({ calls: 2, costUsd: 0 });
   });

@@ -15,8 +15,10 @@ export class HashingEmbedder extends Embedder {
     private readonly pool?: LocalComputePool,
   ) {
     super();
-    // The dimension is in the name: vectors of different sizes (or versions) must never share an index.
-    this.model = `local-hash-v1-${dimension}`;
+    // The dimension and version are in the name: vectors of different sizes or versions must never share an
+    // index (a collection of another model's vectors is re-indexed: `POST /api/v1/admin/reindex`). v2 drops
+    // request words and identifiers and adds character bigrams.
+    this.model = `local-hash-v2-${dimension}`;
   }
 
   async embed(request: EmbedRequest): Promise<EmbedResult> {

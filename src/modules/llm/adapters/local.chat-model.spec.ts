@@ -108,6 +108,6 @@ describe('HashingEmbedder', () => {
     });
     expect(result.vectors).toHaveLength(2);
     expect(result.vectors[0]).toHaveLength(256);
-    expect(result).toMatchObject({ model: 'local-hash-v1-256', source: 'local' });
+    expect(result).toMatchObject({ model: 'local-hash-v2-256', source: 'local' });
   });
 });

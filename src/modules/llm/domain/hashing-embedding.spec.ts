@@ -1,5 +1,5 @@
 import { dot, hashingEmbed, l2Normalize } from './hashing-embedding';
-import { STOPWORDS, words } from './text-features';
+import { isIdentifierLike, REQUEST_WORDS, STOPWORDS, words } from './text-features';
 
 const embed = (text: string) => hashingEmbed(text, { dimension: 512 });
 
@@ -32,6 +32,27 @@ describe('hashingEmbed', () => {
     const q = embed(query);
     expect(dot(q, embed(paraphrase))).toBeGreaterThan(dot(q, embed(unrelated)) + 0.1);
   });
+
+  it.each([
+    ['English', 'I need help, could you tell me how to cancel order 113542617735902?', 'cancel order'],
+    ['Korean', '주문 123456789 취소 방법을 알려주세요', '주문 취소 방법을'],
+  ])('embeds a %s request as its subject: request words and identifiers carry no topic', (_, request, subject) => {
+    expect(Array.from(embed(request))).toEqual(Array.from(embed(subject)));
+  });
+
+  it('ranks two requests on one subject above two subjects phrased alike', () => {
+    // Without IDF, shared phrasing ("I need help to … my order") outweighed the subject that differs.
+    const cancel = embed('I need help to cancel my order 4411');
+    expect(dot(cancel, embed('cancelling an order'))).toBeGreaterThan(
+      dot(cancel, embed('I need help to track my order 5512')),
+    );
+  });
+
+  it('still embeds a text made only of identifiers (nothing else to go by)', () => {
+    const id = embed('12345678');
+    expect(dot(id, id)).toBeCloseTo(1, 5);
+    expect(dot(id, embed('12345678?'))).toBeCloseTo(1, 5);
+  });
 });
 
 /** The embedding as first written: features counted by their text. The typed-array counting must match it. */
@@ -47,7 +68,7 @@ function referenceEmbed(text: string, dimension: number): Float32Array {
     return h >>> 0;
   };
   const all = words(text);
-  const content = all.filter((w) => !STOPWORDS.has(w));
+  const content = all.filter((w) => !STOPWORDS.has(w) && !REQUEST_WORDS.has(w) && !isIdentifierLike(w));
   const tokens = content.length > 0 ? content : all;
   const wordCounts = new Map<string, number>();
   const charCounts = new Map<string, number>();
@@ -56,10 +77,9 @@ function referenceEmbed(text: string, dimension: number): Float32Array {
     add(wordCounts, `w:${word}`);
     if (i > 0) add(wordCounts, `b:${tokens[i - 1]} ${word}`);
     const chars = Array.from(` ${word} `);
-    for (let n = 3; n <= 5; n++)
+    for (let n = 2; n <= 5; n++)
       for (let start = 0; start + n <= chars.length; start++)
         add(charCounts, chars.slice(start, start + n).join(''));
-    if (chars.length < 3) add(charCounts, ` ${word} `);
   });
   const vector = new Float32Array(dimension);
   for (const [counts, weight] of [

@@ -1,4 +1,4 @@
-import { STOPWORDS, words } from './text-features';
+import { isIdentifierLike, REQUEST_WORDS, STOPWORDS, words } from './text-features';
 
 export interface HashingEmbeddingOptions {
   dimension: number;
@@ -9,16 +9,17 @@ export interface HashingEmbeddingOptions {
 }
 
 /**
- * Stateless "hashing trick" embedding: word unigrams + bigrams and character n-grams, sublinear TF
+ * Stateless "hashing trick" embedding: word unigrams + bigrams and character 2-5-grams, sublinear TF
  * (1 + ln tf), each feature hashed to a bucket with a sign from an independent hash bit so collisions
  * cancel in expectation instead of piling up. Each block is L2-normalized before mixing so short texts
  * are not dominated by their many character n-grams; the result is L2-normalized. Deterministic.
  */
 export function hashingEmbed(text: string, options: HashingEmbeddingOptions): Float32Array {
-  const { dimension, charNgrams = [3, 5], wordWeight = 0.3 } = options;
+  const { dimension, charNgrams = [2, 5], wordWeight = 0.3 } = options;
   const all = words(text);
-  // Without corpus statistics there is no IDF: dropping function words is the static stand-in for it.
-  const content = all.filter((w) => !STOPWORDS.has(w));
+  // Without corpus statistics there is no IDF: dropping function words, the words that phrase a request and
+  // identifiers (order and account numbers, unique to one message) is the static stand-in for it.
+  const content = all.filter((w) => !STOPWORDS.has(w) && !REQUEST_WORDS.has(w) && !isIdentifierLike(w));
   const tokens = content.length > 0 ? content : all;
 
   // Features are counted by their two 32-bit hashes (bucket and sign) instead of by their text: no n-gram

@@ -32,3 +32,20 @@ export const STOPWORDS = new Set([
     ' ',
   ),
 ]);
+
+/**
+ * Words that phrase a request rather than name its subject ("I need help to…", "could you tell me…",
+ * "도와주세요"). Customer messages wrap every topic in them, so to an embedding without corpus statistics two
+ * unrelated requests phrased alike look alike: the hashing embedder drops them as it drops function words.
+ */
+export const REQUEST_WORDS = new Set([
+  ...'help helping assist assistance want wanna wanted need needed know like would could should tell let just really also some any yes ok okay hey possible way able trying try'.split(
+    ' ',
+  ),
+  ...'도와주세요 도와줘요 알려주세요 알려줘요 싶어요 싶습니다 궁금해요 궁금합니다 부탁드립니다 부탁해요 어떻게'.split(' '),
+]);
+
+/** A word with a run of three or more digits: an order, account, phone or card number, never a topic. */
+export function isIdentifierLike(word: string): boolean {
+  return /\d{3,}/u.test(word);
+}
