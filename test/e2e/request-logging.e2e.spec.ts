@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { ticketFactory } from '../factories/ticket.factory';
 import { startTestApp, TestApp, TEST_ADMIN_KEY } from '../setup/test-app';
+import { freePort } from '../support/free-port';
 
 /** Collects the JSON lines pino writes. */
 class LogCapture extends Writable {
@@ -84,7 +85,7 @@ describe('LOG_PRETTY=true (a real process)', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('starts and prints human-readable access lines', async () => {
-    const port = 3900 + Math.floor(Math.random() * 500);
+    const port = await freePort();
     const server = spawn(process.execPath, ['--require', './bench/swc-register.js', 'src/main.ts'], {
       cwd: join(__dirname, '../..'),
       env: {

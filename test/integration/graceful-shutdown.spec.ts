@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../support/free-port';
 
 const ADMIN = 'shutdown-admin-key-0123456789';
 
@@ -48,7 +49,7 @@ function callWithHeaders(port: number, path: string, key?: string): Promise<{ st
 
 describe('graceful shutdown (a real process on a real port)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sc-shutdown-'));
-  const port = 3400 + Math.floor(Math.random() * 500);
+  let port: number;
   let server: ChildProcess;
   afterAll(() => {
     server?.kill('SIGKILL');
@@ -56,9 +57,11 @@ describe('graceful shutdown (a real process on a real port)', () => {
   });
 
   it('finishes in-flight requests on SIGTERM, then exits 0', async () => {
+    port = await freePort();
     server = spawn(process.execPath, ['--require', './bench/swc-register.js', 'src/main.ts'], {
       cwd: join(__dirname, '../..'),
-      env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', QUEUE_REDIS_URL: '', PORT: String(port), DATA_DIR: dataDir, ADMIN_API_KEY: ADMIN, LOG_LEVEL: 'warn', INGEST_CHUNK_SIZE: '50', SHUTDOWN_GRACE_MS: '30000', SHUTDOWN_DRAIN_MS: '4000' },
+      // No metrics listener: its fixed port (9464) may be held by a server another test run spawned at the same time.
+      env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', QUEUE_REDIS_URL: '', METRICS_ENABLED: 'false', PORT: String(port), DATA_DIR: dataDir, ADMIN_API_KEY: ADMIN, LOG_LEVEL: 'warn', INGEST_CHUNK_SIZE: '50', SHUTDOWN_GRACE_MS: '30000', SHUTDOWN_DRAIN_MS: '4000' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -11,6 +11,7 @@ import type { SearchDataType } from '../search/domain/search-document';
 import { assistKeys } from './domain/assist-keys';
 import { contextOf, groundSources } from './domain/grounding';
 import { identifierSet } from './domain/identifier-redactor';
+import { reusableAnswer } from './domain/semantic-reuse';
 import { historyNeededFor, ticketNeededFor } from './domain/question-context';
 import { conversationText, ticketContextText } from './domain/ticket-context';
 import { Generated, GenerationSpec } from './grounded-generation.service';
@@ -115,9 +116,6 @@ export class AnswerService {
             ? { excluded: ticket.ticketId }
             : null,
     };
-    // A similar question's company-wide answer may cite the open ticket itself: not an answer to it.
-    const citesOpenTicket = (value: Generated) =>
-      !!ticket && value.sources.some((s) => s.type === 'ticket' && s.id === ticket.ticketId);
     const semantic = this.semantic;
     const call = { companyId, question, sources, context, history: turns };
     const spec: GenerationSpec = {
@@ -148,7 +146,11 @@ export class AnswerService {
           ? {
               lookup: async () => {
                 const found = (await semantic.lookup<Generated>({ scope, question, embedding }))?.value;
-                return found && !citesOpenTicket(found) ? found : undefined;
+                // Only sources this question retrieved itself, and never the open ticket (see reusableAnswer).
+                return found &&
+                  reusableAnswer({ sources: found.sources, grounded: docs, openTicketId: ticket?.ticketId })
+                  ? found
+                  : undefined;
               },
               store: (value) => semantic.store({ scope, question, value, embedding }),
             }

@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -9,20 +8,10 @@ import Redis from 'ioredis';
 import { pointIdOf } from '../../../src/modules/search/domain/point-id';
 import { FakeQdrantServer } from '../../fakes/qdrant.fake-server';
 import { startTestApp, TEST_ADMIN_KEY, TestApp } from '../../setup/test-app';
+import { freePort } from '../../support/free-port';
 import { describeSkippedWithout } from '../../support/services';
 
 const TICKETS = 2_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 async function waitFor<T>(
   check: () => Promise<T | undefined | false>,
@@ -83,6 +72,8 @@ if (process.env.DATABASE_URL && process.env.QUEUE_REDIS_URL) {
         env: {
           PATH: process.env.PATH ?? '/usr/bin:/bin',
           APP_ROLE: 'worker',
+          // No metrics listener: two workers (and other test runs' servers) would all take its fixed port.
+          METRICS_ENABLED: 'false',
           WORKER_PORT: String(port),
           HOST: '127.0.0.1',
           DATA_DIR: dataDir,

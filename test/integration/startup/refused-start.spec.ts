@@ -14,6 +14,7 @@ function start(env: Record<string, string>): Promise<{ code: number | null; outp
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         DATA_DIR: dataDir,
         LOG_LEVEL: 'warn',
+        METRICS_ENABLED: 'false',
         PORT: String(40_000 + Math.floor(Math.random() * 20_000)),
         ...env,
       },
