@@ -1,25 +1,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '../../test/support/free-port';
 import { httpCall, parseJson, sleep } from './http-client';
+
+export { freePort };
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const BENCH_ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
-
-/** A free TCP port on 127.0.0.1, chosen by the kernel. */
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
-}
 
 /**
  * BENCH_APP_ENV (e.g. `SEARCH_HYBRID=false,CACHE_NEAR_MAX_ENTRIES=0`): settings a bench's app runs with on top of

@@ -2,6 +2,7 @@ import { BackgroundTasks } from '../../src/modules/assist/background-tasks.servi
 import { TicketPrefetchListener } from '../../src/modules/assist/ticket-prefetch.listener';
 import { ticketFactory } from '../factories/ticket.factory';
 import { dbTargets, startTestApp, TestApp } from '../setup/test-app';
+import { waitFor } from '../support/wait-for';
 
 /**
  * The semantic layer reuses a similar question's answer with that answer's sources. Found by eval:answers: an
@@ -51,14 +52,11 @@ describe.each(dbTargets())(
         body: { start_date: '2000-01-01', end_date: '2100-01-01' },
       });
       expect(job.status).toBe(202);
-      const deadline = Date.now() + 60_000;
-      for (;;) {
+      await waitFor(async () => {
         const state = await t.request({ method: 'GET', url: `/api/v1/ingest/${job.body.job_id}`, key });
-        if (state.body.state === 'completed') break;
-        if (state.body.state === 'failed' || Date.now() > deadline)
-          throw new Error(JSON.stringify(state.body));
-        await new Promise((r) => setTimeout(r, 50));
-      }
+        if (state.body.state === 'failed') throw new Error(JSON.stringify(state.body));
+        return state.body.state === 'completed';
+      }, 60_000);
       await t.app.get(TicketPrefetchListener).whenIdle();
     }, 120_000);
 

@@ -146,9 +146,8 @@ export class AnswerService {
           ? {
               lookup: async () => {
                 const found = (await semantic.lookup<Generated>({ scope, question, embedding }))?.value;
-                // Only sources this question retrieved itself, and never the open ticket (see reusableAnswer).
-                return found &&
-                  reusableAnswer({ sources: found.sources, grounded: docs, openTicketId: ticket?.ticketId })
+                // Only sources this question retrieved itself (`docs` never holds the open ticket).
+                return found && reusableAnswer({ sources: found.sources, grounded: docs })
                   ? found
                   : undefined;
               },

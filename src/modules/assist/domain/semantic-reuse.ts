@@ -3,8 +3,9 @@ import type { SourceRef } from './grounding';
 /**
  * Whether a similar question's cached answer (the semantic layer's match) may answer this question. It may only
  * if every source it shows is one this question's own retrieval grounded on, so an answer never shows a source
- * its question did not retrieve, and it does not cite the open ticket (context for the question, not an answer
- * to it). An answer without sources is not offered for a question that has grounding of its own.
+ * its question did not retrieve. The grounding never holds the open ticket (context, not an answer to it), so
+ * an answer citing it is not reused either. An answer without sources is not offered for a question that has
+ * grounding of its own.
  */
 export function reusableAnswer(input: {
   sources: ReadonlyArray<Pick<SourceRef, 'type' | 'id'>>;
