@@ -37,7 +37,7 @@ import { FakeOpenAiServer } from '../test/fakes/openai.fake-server';
 import { LlmService } from '../src/modules/llm/llm.service';
 
 const args = parseBenchArgs();
-const RATE = 200;
+const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (args.quick ? 3 : 20));
 const UPSTREAM_MS = 50;
 const STREAMS = 15;
@@ -82,6 +82,23 @@ async function statementsPerRequest(pg: PrivatePostgres, requests: number): Prom
       `PostgreSQL during the miss run: ${round(Number(r.calls) / requests)} calls and ${round(r.total / requests)} ms per request, ` +
       `${round(r.mean)} ms per call: ${r.query.replace(/\s+/g, ' ').slice(0, 160)}`,
   );
+}
+
+/** Calls per command since the server started (`INFO commandstats`), e.g. { get: 120, set: 40 }. */
+function redisCommandCalls(port: number): Map<string, number> {
+  const text = execFileSync('redis-cli', ['-p', String(port), 'INFO', 'commandstats'], { encoding: 'utf8' });
+  const calls = new Map<string, number>();
+  for (const match of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(match[1], Number(match[2]));
+  return calls;
+}
+
+/** Redis commands per request between two `redisCommandCalls` readings, most frequent first. */
+function redisCommandsPerRequest(before: Map<string, number>, after: Map<string, number>, requests: number) {
+  const per = [...after]
+    .map(([command, calls]) => [command, (calls - (before.get(command) ?? 0)) / requests] as const)
+    .filter(([command, n]) => n > 0 && command !== 'info')
+    .sort((a, b) => b[1] - a[1]);
+  return { total: per.reduce((sum, [, n]) => sum + n, 0), detail: per.map(([c, n]) => `${c} ${round(n)}`).join(', ') };
 }
 
 /** One streamed /query: ms to the first `token` event and to the end, or not ok. */
@@ -244,6 +261,7 @@ async function main(): Promise<void> {
       const cpuBefore = await appCpuSeconds(metricsPort);
       if (PROFILE_DIR) app.child.kill('SIGUSR2');
       if (PG_STATS) await stack.pg.query('SELECT pg_stat_statements_reset()');
+      const redisBefore = redisCommandCalls(stack.redis.port);
       const miss = await openLoop(count, async (i) => {
         const res = await httpCall({
           port,
@@ -258,6 +276,7 @@ async function main(): Promise<void> {
       });
       if (PROFILE_DIR) app.child.kill('SIGUSR2');
       if (PG_STATS) notes.push(...(await statementsPerRequest(stack.pg, count)));
+      const redisCommands = redisCommandsPerRequest(redisBefore, redisCommandCalls(stack.redis.port), count);
       const cpuMsPerRequest = (((await appCpuSeconds(metricsPort)) - cpuBefore) * 1000) / count;
       const loadAfter = os.loadavg()[0];
       const machine = machineCpuMs(machineBefore);
@@ -280,6 +299,11 @@ async function main(): Promise<void> {
           unit: '',
         }),
         info({ name: 'LLM miss via POST /api/v1/query: errors', value: miss.errors, unit: `of ${count}` }),
+        info({
+          name: 'LLM miss: Redis commands per request (cache and queue Redis)',
+          value: round(redisCommands.total),
+          unit: redisCommands.detail,
+        }),
         atMost({
           name: 'LLM miss: gateway overhead p50 (latency − upstream wait)',
           value: percentile(miss.ms, 50) - upstream,

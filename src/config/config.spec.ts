@@ -61,6 +61,10 @@ describe('configuration', () => {
       startupProbe: true,
     });
     expect(defaults.temperature).toBeUndefined();
+    // Model calls over node:http unless a proxy is configured (then Node's fetch, which can follow it).
+    expect(defaults.viaProxy).toBe(false);
+    expect(loadConfig({ OPENAI_API_KEY: 'k', HTTPS_PROXY: 'http://proxy:3128' }).llm.viaProxy).toBe(true);
+    expect(loadConfig({ OPENAI_API_KEY: 'k', HTTP_PROXY: 'http://proxy:3128' }).llm.viaProxy).toBe(true);
     const vllm = loadConfig({
       OPENAI_BASE_URL: 'http://vllm:8000/v1',
       LLM_EMBEDDINGS_BASE_URL: 'http://tei:8080/v1',

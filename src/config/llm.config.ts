@@ -27,6 +27,9 @@ class LlmEnv {
   /** The embeddings role's own server and key; unset: the chat role's (OPENAI_BASE_URL / OPENAI_API_KEY). */
   @IsOptional() @IsHttpUrl() LLM_EMBEDDINGS_BASE_URL?: string = undefined;
   @IsOptional() @IsString() LLM_EMBEDDINGS_API_KEY?: string = undefined;
+  /** Read only to know whether a proxy is configured (the model calls then go through Node's fetch). */
+  @IsOptional() @IsString() HTTPS_PROXY?: string = undefined;
+  @IsOptional() @IsString() HTTP_PROXY?: string = undefined;
   @IsOptional() @IsString() LLM_CHAT_MODEL?: string = undefined;
   @IsOptional()
   @Matches(/^(0(\.\d{1,3})?|1(\.\d{1,3})?|2(\.0{1,3})?)$/, {
@@ -88,6 +91,11 @@ export interface LlmSettings {
   baseUrl?: string;
   /** The embeddings role's server: its own variables, else the chat role's. */
   embeddings: LlmEndpoint;
+  /**
+   * A proxy is set in the environment (HTTPS_PROXY / HTTP_PROXY): the SDK's requests go through Node's fetch,
+   * which follows it with NODE_USE_ENV_PROXY; otherwise over node:http (see nodeHttpFetch).
+   */
+  viaProxy: boolean;
   chatModel: string;
   /** Sent only when set: OpenAI's reasoning models reject any value but their default. */
   temperature?: number;
@@ -165,6 +173,7 @@ export const llmConfig = defineConfig<LlmEnv, LlmSettings>('llm', LlmEnv, (env) 
       baseUrl: env.LLM_EMBEDDINGS_BASE_URL ?? env.OPENAI_BASE_URL,
       apiKey: env.LLM_EMBEDDINGS_API_KEY ?? env.OPENAI_API_KEY,
     },
+    viaProxy: Boolean(env.HTTPS_PROXY || env.HTTP_PROXY),
     chatModel: env.LLM_CHAT_MODEL ?? 'gpt-4o-mini',
     temperature: env.LLM_TEMPERATURE === undefined ? undefined : Number(env.LLM_TEMPERATURE),
     // OpenAI itself takes max_completion_tokens (its reasoning models reject max_tokens); other servers get both.

@@ -33,7 +33,11 @@ const KNOWN_EMBEDDING_DIMENSIONS: Record<string, number> = {
   'text-embedding-ada-002': 1536,
 };
 
-function openAiClient(endpoint: { apiKey?: string; baseUrl?: string }, timeoutMs: number): OpenAI {
+function openAiClient(
+  endpoint: { apiKey?: string; baseUrl?: string },
+  timeoutMs: number,
+  viaProxy: boolean,
+): OpenAI {
   // maxRetries 0: cockatiel owns retries, so backoff, Retry-After and the breaker see every attempt.
   // Local servers (vLLM, Ollama) take any key, but the SDK refuses to start without one.
   return new OpenAI({
@@ -41,7 +45,7 @@ function openAiClient(endpoint: { apiKey?: string; baseUrl?: string }, timeoutMs
     baseURL: endpoint.baseUrl,
     maxRetries: 0,
     timeout: timeoutMs,
-    fetch: openAiCompatibleFetch,
+    fetch: openAiCompatibleFetch(viaProxy ? (input, init) => fetch(input, init) : undefined),
   });
 }
 
@@ -150,9 +154,9 @@ function remoteEmbedder(config: AppConfig, client: OpenAI, tokens: TokenCounter)
       inject: [AppConfig],
       useFactory: ({ llm }: AppConfig) =>
         new OpenAiUpstream(
-          llm.provider === 'openai' ? openAiClient(llm, llm.timeouts.chatMs) : undefined,
+          llm.provider === 'openai' ? openAiClient(llm, llm.timeouts.chatMs, llm.viaProxy) : undefined,
           llm.embeddingsProvider === 'openai'
-            ? openAiClient(llm.embeddings, llm.timeouts.embedMs)
+            ? openAiClient(llm.embeddings, llm.timeouts.embedMs, llm.viaProxy)
             : undefined,
         ),
     },

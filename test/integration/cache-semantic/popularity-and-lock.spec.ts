@@ -8,7 +8,10 @@ import { RedisWarmLock } from '../../../src/modules/warming/adapters/redis.warm-
 import { CacheWarmer } from '../../../src/modules/warming/cache-warmer.service';
 import { PopularityStore } from '../../../src/modules/warming/ports/popularity-store.port';
 import { WarmLock } from '../../../src/modules/warming/ports/warm-lock.port';
-import { QueryPopularity } from '../../../src/modules/warming/query-popularity.service';
+import {
+  POPULARITY_FLUSH_MS,
+  QueryPopularity,
+} from '../../../src/modules/warming/query-popularity.service';
 import { MetricsService } from '../../../src/modules/metrics/metrics.service';
 
 const HOUR = 3_600_000;
@@ -75,6 +78,30 @@ describe.each(backends)('popularity and warm lock ($name)', (backend) => {
     expect(top[0].score).toBeGreaterThan(top[1].score);
   });
 
+  it('writes the counts of a flush window in one batch, by itself within the window and at shutdown', async () => {
+    const store = backend.popularity();
+    const batches: number[] = [];
+    const increment = store.increment.bind(store);
+    store.increment = (input) => {
+      batches.push(input.increments.length);
+      return increment(input);
+    };
+    const { popularity } = popularityService(store);
+    for (let i = 0; i < 30; i++)
+      await popularity.record({ companyId: 'acme', kind: 'search', request: { query: `q${i % 3}` } });
+    await popularity.record({ companyId: 'other', kind: 'query', request: { query: 'x' } });
+    expect(batches).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, POPULARITY_FLUSH_MS + 300));
+    // One batch: three distinct acme requests (counted ten times each) and other's one.
+    expect(batches).toEqual([4]);
+    const era = (await store.companies({ cursor: 0, count: 10 })).companies;
+    expect(era).toEqual(['acme', 'other']);
+    await popularity.record({ companyId: 'acme', kind: 'search', request: { query: 'last' } });
+    await popularity.onApplicationShutdown();
+    expect(batches).toEqual([4, 1]);
+    expect((await popularity.top('acme', 10)).map((q) => q.request.query)).toContain('last');
+  });
+
   it('treats bodies with the same members in another key order as one request', async () => {
     const { popularity } = popularityService(backend.popularity());
     await popularity.record({ companyId: 'acme', kind: 'search', request: { query: 'a', limit: 5 } });
@@ -118,6 +145,7 @@ describe.each(backends)('popularity and warm lock ($name)', (backend) => {
     const { popularity } = popularityService(store);
     for (const companyId of ['gone', 'gone-2'])
       await popularity.record({ companyId, kind: 'search', request: { query: 'refund' } });
+    await popularity.flush();
     expect(await store.countCompany('gone')).toBe(2);
     await expect(store.eraseCompany('gone')).resolves.toBe(2);
     expect(await store.countCompany('gone')).toBe(0);

@@ -7,7 +7,8 @@ import {
   PostgresLexicalIndex,
   selectCandidateTerms,
 } from '../../../src/modules/search/adapters/postgres.lexical-index.adapter';
-import { Bm25Index } from '../../../src/modules/search/domain/bm25';
+import { Bm25Index, bm25Idf } from '../../../src/modules/search/domain/bm25';
+import { tokenize } from '../../../src/modules/search/domain/text-tokens';
 import { SearchPayload } from '../../../src/modules/search/domain/search-document';
 import { bareDataSource } from '../ingest/bare-data-source';
 
@@ -145,6 +146,44 @@ if (process.env.DATABASE_URL)
           },
         ),
         { numRuns: 40 },
+      );
+    });
+
+    it('picks its candidates as selectCandidateTerms does: the documents holding a chosen term, shortest first, up to the cap', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(operation, { minLength: 1, maxLength: 8 }),
+          query,
+          fc.integer({ min: 1, max: 8 }),
+          fc.constantFrom(0, 0.1, 0.5, 1),
+          async (operations, q, maxCandidates, minCandidateIdf) => {
+            const options = { maxCandidates, minCandidateIdf };
+            const index = new PostgresLexicalIndex(db, options);
+            const { companyId } = await replay(index, operations);
+            // The live documents after the operations, as the reference computes them.
+            const live = new Map<string, string[]>();
+            for (const op of operations) {
+              if (op.kind === 'upsert') for (const d of op.docs) live.set(d.id, tokenize(d.text));
+              else for (const id of op.ids) live.delete(id);
+            }
+            const n = live.size;
+            const weighted = [...new Set(tokenize(q))]
+              .map((term) => ({ term, df: [...live.values()].filter((t) => t.includes(term)).length }))
+              .filter((w) => w.df > 0)
+              .map((w) => ({ ...w, idf: bm25Idf(n, w.df) }))
+              .sort((a, b) => a.df - b.df || (a.term < b.term ? -1 : 1));
+            const chosen = weighted.length ? selectCandidateTerms(weighted, options) : [];
+            const expected = [...live]
+              .filter(([, tokens]) => chosen.some((term) => tokens.includes(term)))
+              .sort(([a, ta], [b, tb]) => ta.length - tb.length || (a < b ? -1 : 1))
+              .slice(0, maxCandidates)
+              .map(([id]) => id)
+              .sort();
+            const actual = await index.search({ companyId, type: 'ticket', query: q, k: 50 });
+            expect(actual.map((h) => h.id).sort()).toEqual(expected);
+          },
+        ),
+        { numRuns: 150 },
       );
     });
 

@@ -1,9 +1,9 @@
 import { DataSource, MoreThan, Repository } from 'typeorm';
-import { AssistSessionEntity, CompanyEntity } from '../../../database/entities';
+import { DateUtils } from 'typeorm/util/DateUtils';
+import { AssistSessionEntity } from '../../../database/entities';
 import type { AssistSession } from '../domain/session';
 import { SessionStore, StatePage } from '../ports/session-store.port';
 
-const HOUR_MS = 3_600_000;
 
 /** Sessions in the `assist_session` table (SQLite or PostgreSQL); every statement names the company. */
 export class TypeOrmSessionStore extends SessionStore {
@@ -17,22 +17,42 @@ export class TypeOrmSessionStore extends SessionStore {
     this.rows = db.getRepository(AssistSessionEntity);
   }
 
+  /**
+   * One statement: the session row with its retention cap computed from the company's policy in the same
+   * INSERT (no policy, or no company row: no cap), and the expiry never past the cap.
+   */
   async create({ session, ttlMs }: { session: AssistSession; ttlMs: number }): Promise<void> {
-    const company = await this.db.getRepository(CompanyEntity).findOne({
-      select: { id: true, sessionsRetentionHours: true },
-      where: { id: session.company_id },
-    });
-    const hours = company?.sessionsRetentionHours ?? null;
-    const retainUntil = hours === null ? null : new Date(Date.parse(session.created_at) + hours * HOUR_MS);
-    await this.rows.insert({
-      companyId: session.company_id,
-      sessionId: session.session_id,
-      ticketId: session.ticket_id,
-      turns: session.turns,
-      createdAt: new Date(session.created_at),
-      expiresAt: capped(new Date(this.now().getTime() + ttlMs), retainUntil),
-      retainUntil,
-    });
+    const createdAt = new Date(session.created_at);
+    const expiresAt = new Date(this.now().getTime() + ttlMs);
+    const turns = JSON.stringify(session.turns);
+    if (this.db.options.type === 'postgres') {
+      await this.db.query(
+        `INSERT INTO assist_session (company_id, session_id, ticket_id, turns, created_at, expires_at, retain_until)
+         SELECT $1, $2, $3, $4, $5::timestamptz, CASE WHEN r.until < $6::timestamptz THEN r.until ELSE $6::timestamptz END, r.until
+           FROM (SELECT $5::timestamptz + (SELECT sessions_retention_hours FROM company WHERE id = $1) * interval '1 hour' AS until) r`,
+        [session.company_id, session.session_id, session.ticket_id ?? null, turns, createdAt, expiresAt],
+      );
+      return;
+    }
+    // SQLite keeps TypeORM's UTC 'YYYY-MM-DD HH:MM:SS.SSS' text, which strftime writes and compares in order.
+    const created = DateUtils.mixedDateToUtcDatetimeString(createdAt);
+    const expires = DateUtils.mixedDateToUtcDatetimeString(expiresAt);
+    await this.db.query(
+      `INSERT INTO assist_session (company_id, session_id, ticket_id, turns, created_at, expires_at, retain_until)
+       SELECT ?, ?, ?, ?, ?, CASE WHEN r.until < ? THEN r.until ELSE ? END, r.until
+         FROM (SELECT strftime('%Y-%m-%d %H:%M:%f', ?, '+' || (SELECT sessions_retention_hours FROM company WHERE id = ?) || ' hours') AS until) r`,
+      [
+        session.company_id,
+        session.session_id,
+        session.ticket_id ?? null,
+        turns,
+        created,
+        expires,
+        expires,
+        created,
+        session.company_id,
+      ],
+    );
   }
 
   async find(input: {

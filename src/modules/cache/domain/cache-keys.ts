@@ -15,12 +15,19 @@ export interface CacheKeyInput {
   versions?: Record<string, string | number>;
 }
 
+/**
+ * The stored entries' format, hashed into every key: a change of it (2: values serialized with JSON.stringify
+ * instead of @keyv/serialize, whose escaping of strings that start with ':' plain JSON.parse would not undo) makes
+ * entries of the old format unreachable instead of misread.
+ */
+export const ENTRY_FORMAT = 2;
+
 /** The one key builder: `{layer}:{company_id}:{kind}:{hash}`. Pure. */
 export function cacheKey({ layer, companyId, kind, input, versions }: CacheKeyInput): CacheKey {
   assertCompanyId(companyId, 'cache key company_id');
   if (!KIND.test(kind)) throw new Error(`cache key: invalid kind ${JSON.stringify(kind)}`);
   // One-shot digest: no Hash object per key (this runs on every cached request).
-  const hash = digest('sha256', canonicalJson({ input, versions: versions ?? {} }), 'base64url').slice(0, 32);
+  const hash = digest('sha256', canonicalJson({ input, versions: versions ?? {}, format: ENTRY_FORMAT }), 'base64url').slice(0, 32);
   const text = `${layer}:${companyId}:${kind}:${hash}`;
   return { layer, companyId, kind, hash, toString: () => text };
 }

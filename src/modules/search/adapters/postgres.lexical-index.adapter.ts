@@ -23,6 +23,8 @@ const MAX_LEXEME_CHARS = 500;
 const MAX_QUERY_TERMS = 64;
 /** Rows removed per statement when a company's partition is erased. */
 const ERASE_BATCH = 5_000;
+/** The column `term` as a quoted tsquery lexeme, in SQL: quoteLexeme's escaping (backslash, then quote doubled). */
+const LEXEME_SQL = String.raw`'''' || replace(replace(term, '\', '\\'), '''', '''''') || ''''`;
 /** Okapi BM25 constants, the same as domain/bm25.ts. */
 const BM25 = BM25_DEFAULTS;
 
@@ -200,71 +202,79 @@ export class PostgresLexicalIndex extends LexicalIndex {
     return result[1];
   }
 
+  /**
+   * One statement: the partition's statistics and the query terms' document frequencies, the candidate terms
+   * (selectCandidateTerms in SQL: rarest first, by df then term in byte order, while their frequencies add up
+   * to the cap and their idf reaches the floor; the rarest always), the candidates through the GIN index and
+   * their BM25 scores. One round trip per partition, an empty partition included.
+   */
   async search({ companyId, type, query, k, filter }: LexicalSearchRequest): Promise<SearchHit[]> {
     validateK(k);
     const terms = [...new Set(tokenize(query))]
       .filter((t) => t.length <= MAX_LEXEME_CHARS)
       .slice(0, MAX_QUERY_TERMS);
     if (terms.length === 0) return [];
-    const stats: Array<{ doc_count: string; total_length: string; term: string | null; df: number | null }> =
-      await this.db.query(
-        `SELECT p.doc_count, p.total_length, s.term, s.df
-           FROM search_partition_stat p
-           LEFT JOIN search_term_stat s
-             ON s.company_id = p.company_id AND s.type = p.type AND s.term = ANY($3::text[]) AND s.df > 0
-          WHERE p.company_id = $1 AND p.type = $2`,
-        [companyId, type, terms],
-      );
-    const documentCount = Number(stats[0]?.doc_count ?? 0);
-    if (documentCount <= 0) return [];
-    const averageLength = Number(stats[0].total_length) / documentCount || 1;
-    const weighted = stats
-      .filter((row): row is typeof row & { term: string; df: number } => row.term !== null && row.df !== null)
-      .map((row) => ({ term: row.term, df: row.df, idf: bm25Idf(documentCount, row.df) }))
-      .sort((a, b) => a.df - b.df || (a.term < b.term ? -1 : 1));
-    if (weighted.length === 0) return [];
-    const candidateTerms = selectCandidateTerms(weighted, this.options);
-
     const params: unknown[] = [
       companyId,
       type,
-      candidateTerms.map(quoteLexeme).join(' | '),
-      weighted.map((w) => w.term),
-      weighted.map((w) => w.idf),
-      averageLength,
+      terms,
+      this.options.minCandidateIdf,
+      this.options.maxCandidates,
+      k,
     ];
     const conditions = filterConditions(filter, params);
-    params.push(this.options.maxCandidates);
-    const capParam = params.length;
-    params.push(k);
-    const rows: Array<{ id: string; score: number; payload: SearchPayload }> = await this.db.query(
-      `WITH candidate AS (
+    const rows: Array<{
+      id: string;
+      score: number;
+      payload: SearchPayload;
+      doc_count: number;
+      stat_terms: string[];
+      stat_dfs: number[];
+    }> = await this.db.query(
+      `WITH part AS (
+         SELECT doc_count::float8 AS n, coalesce(nullif(total_length::float8 / doc_count, 0), 1) AS avgdl
+           FROM search_partition_stat WHERE company_id = $1 AND type = $2 AND doc_count > 0
+       ), stat AS (
+         SELECT s.term, s.df, ln(1 + (p.n - s.df + 0.5) / (s.df + 0.5)) AS idf,
+                row_number() OVER w AS rn, sum(s.df) OVER w AS cum
+           FROM part p
+           JOIN search_term_stat s ON s.company_id = $1 AND s.type = $2 AND s.term = ANY($3::text[]) AND s.df > 0
+         WINDOW w AS (ORDER BY s.df, s.term COLLATE "C" ROWS UNBOUNDED PRECEDING)
+       ), q AS (
+         SELECT string_agg(${LEXEME_SQL}, ' | ')::tsquery AS query
+           FROM stat WHERE rn = 1 OR (idf >= $4 AND cum <= $5)
+       ), weighted AS (
+         SELECT array_agg(term) AS terms, array_agg(df) AS dfs FROM stat
+       ), candidate AS (
          SELECT id, terms, doc_length FROM search_document
-          WHERE company_id = $1 AND type = $2 AND terms @@ CAST($3 AS tsquery)${conditions.map((c) => ` AND ${c}`).join('')}
+          WHERE company_id = $1 AND type = $2 AND terms @@ (SELECT query FROM q)${conditions.map((c) => ` AND ${c}`).join('')}
           ORDER BY doc_length ASC, id ASC
-          LIMIT $${capParam}
+          LIMIT $5
        ), scored AS (
          SELECT c.id,
                 sum(w.idf * u.tf * ${BM25.k1 + 1}::float8
                     / (u.tf + ${BM25.k1}::float8 * (${1 - BM25.b}::float8
-                       + ${BM25.b}::float8 * c.doc_length / $6::float8))) AS score
+                       + ${BM25.b}::float8 * c.doc_length / (SELECT avgdl FROM part)))) AS score
            FROM candidate c
            CROSS JOIN LATERAL (
              SELECT lexeme, coalesce(array_length(positions, 1), 1)::float8 AS tf
-               FROM unnest(ts_filter(setweight(c.terms, 'A', $4::text[]), '{a}'))
+               FROM unnest(ts_filter(setweight(c.terms, 'A', (SELECT terms FROM weighted)), '{a}'))
            ) u
-           JOIN unnest($4::text[], $5::float8[]) AS w(term, idf) ON w.term = u.lexeme
+           JOIN stat w ON w.term = u.lexeme
           GROUP BY c.id
           ORDER BY score DESC, c.id ASC
-          LIMIT $${params.length}
+          LIMIT $6
        )
-       SELECT s.id, s.score, d.payload
+       SELECT s.id, s.score, d.payload, (SELECT n FROM part) AS doc_count,
+              (SELECT terms FROM weighted) AS stat_terms, (SELECT dfs FROM weighted) AS stat_dfs
          FROM scored s JOIN search_document d ON d.company_id = $1 AND d.type = $2 AND d.id = s.id
         ORDER BY s.score DESC, s.id ASC`,
       params,
     );
+    if (rows.length === 0) return [];
     // Every distinct query term bounds the score, those no document holds at their idf for df 0.
-    const dfOf = new Map(weighted.map((w) => [w.term, w.df]));
+    const documentCount = Number(rows[0].doc_count);
+    const dfOf = new Map(rows[0].stat_terms.map((term, i) => [term, Number(rows[0].stat_dfs[i])]));
     const termIdfs = terms.map((term) => bm25Idf(documentCount, dfOf.get(term) ?? 0));
     return rows.map((row) => ({
       id: row.id,

@@ -1,5 +1,5 @@
 import type { ScoredMember } from '../domain/popularity-decay';
-import { PopularityStore } from '../ports/popularity-store.port';
+import { PopularityIncrement, PopularityStore } from '../ports/popularity-store.port';
 
 interface EraScores {
   scores: Map<string, number>;
@@ -12,35 +12,12 @@ export class MemoryPopularityStore extends PopularityStore {
   private readonly known = new Set<string>();
 
   async increment(input: {
-    companyId: string;
-    era: number;
-    member: string;
-    by: number;
+    increments: PopularityIncrement[];
     maxEntries: number;
     ttlMs: number;
   }): Promise<void> {
-    const key = `${input.companyId}:${input.era}`;
-    const now = Date.now();
-    let era = this.eras.get(key);
-    if (!era || era.expiresAt <= now) {
-      era = { scores: new Map(), expiresAt: 0 };
-      this.eras.set(key, era);
-    }
-    era.expiresAt = now + input.ttlMs;
-    era.scores.set(input.member, (era.scores.get(input.member) ?? 0) + input.by);
-    while (era.scores.size > input.maxEntries) {
-      let lowest: string | undefined;
-      let min = Infinity;
-      for (const [member, score] of era.scores) {
-        if (score < min || (score === min && lowest !== undefined && member < lowest)) {
-          min = score;
-          lowest = member;
-        }
-      }
-      era.scores.delete(lowest!);
-    }
-    this.known.add(input.companyId);
-    this.dropExpired(now);
+    for (const one of input.increments)
+      this.incrementOne({ ...one, maxEntries: input.maxEntries, ttlMs: input.ttlMs });
   }
 
   async top(input: { companyId: string; era: number; n: number }): Promise<ScoredMember[]> {
@@ -69,6 +46,38 @@ export class MemoryPopularityStore extends PopularityStore {
     let n = this.known.has(companyId) ? 1 : 0;
     for (const key of this.eras.keys()) if (key.startsWith(`${companyId}:`)) n += 1;
     return n;
+  }
+
+  private incrementOne(input: {
+    companyId: string;
+    era: number;
+    member: string;
+    by: number;
+    maxEntries: number;
+    ttlMs: number;
+  }): void {
+    const key = `${input.companyId}:${input.era}`;
+    const now = Date.now();
+    let era = this.eras.get(key);
+    if (!era || era.expiresAt <= now) {
+      era = { scores: new Map(), expiresAt: 0 };
+      this.eras.set(key, era);
+    }
+    era.expiresAt = now + input.ttlMs;
+    era.scores.set(input.member, (era.scores.get(input.member) ?? 0) + input.by);
+    while (era.scores.size > input.maxEntries) {
+      let lowest: string | undefined;
+      let min = Infinity;
+      for (const [member, score] of era.scores) {
+        if (score < min || (score === min && lowest !== undefined && member < lowest)) {
+          min = score;
+          lowest = member;
+        }
+      }
+      era.scores.delete(lowest!);
+    }
+    this.known.add(input.companyId);
+    this.dropExpired(now);
   }
 
   private dropExpired(now: number): void {

@@ -1,11 +1,11 @@
 import type Redis from 'ioredis';
 import type { ScoredMember } from '../domain/popularity-decay';
-import { PopularityStore } from '../ports/popularity-store.port';
+import { PopularityIncrement, PopularityStore } from '../ports/popularity-store.port';
 
 /**
  * Sorted sets on the cache Redis, under the deployment's key prefix: `popularity:{company}:e{era}` with the
  * decayed scores, and `popularity:companies` listing the companies that have any (all scores 0, so ranks are
- * in name order and pages stay stable). One MULTI per use: add, trim to the bound, refresh the expiry.
+ * in name order and pages stay stable). One MULTI per batch: add, trim each key to the bound, refresh its expiry.
  */
 export class RedisPopularityStore extends PopularityStore {
   constructor(
@@ -16,21 +16,23 @@ export class RedisPopularityStore extends PopularityStore {
   }
 
   async increment(input: {
-    companyId: string;
-    era: number;
-    member: string;
-    by: number;
+    increments: PopularityIncrement[];
     maxEntries: number;
     ttlMs: number;
   }): Promise<void> {
-    const key = this.eraKey(input.companyId, input.era);
-    const results = await this.redis
-      .multi()
-      .zincrby(key, input.by, input.member)
-      .zremrangebyrank(key, 0, -(input.maxEntries + 1))
-      .pexpire(key, input.ttlMs)
-      .zadd(this.companiesKey(), 'NX', 0, input.companyId)
-      .exec();
+    if (input.increments.length === 0) return;
+    const multi = this.redis.multi();
+    const keys = new Set<string>();
+    const companies = new Set<string>();
+    for (const { companyId, era, member, by } of input.increments) {
+      const key = this.eraKey(companyId, era);
+      multi.zincrby(key, by, member);
+      keys.add(key);
+      companies.add(companyId);
+    }
+    for (const key of keys) multi.zremrangebyrank(key, 0, -(input.maxEntries + 1)).pexpire(key, input.ttlMs);
+    multi.zadd(this.companiesKey(), 'NX', ...[...companies].flatMap((companyId) => [0, companyId]));
+    const results = await multi.exec();
     const failed = results?.find(([error]) => error);
     if (!results || failed) throw failed?.[0] ?? new Error('popularity: transaction aborted');
   }

@@ -1,16 +1,22 @@
 import type { ScoredMember } from '../domain/popularity-decay';
 
+/** One counted request: `by` is added to `member`'s score in the company's era. */
+export interface PopularityIncrement {
+  companyId: string;
+  era: number;
+  member: string;
+  by: number;
+}
+
 /**
  * Port: decayed popularity counts per company and era (a Redis sorted set per company and era in services
  * mode, shared by every instance; process memory in embedded mode). Bounded: each company keeps at most
  * `maxEntries` members per era, the lowest trimmed. Also tracks which companies have data, for the nightly warm.
  */
 export abstract class PopularityStore {
+  /** A batch of increments, applied together (one round trip in Redis). */
   abstract increment(input: {
-    companyId: string;
-    era: number;
-    member: string;
-    by: number;
+    increments: PopularityIncrement[];
     maxEntries: number;
     ttlMs: number;
   }): Promise<void>;
