@@ -252,9 +252,11 @@ export class PostgresLexicalIndex extends LexicalIndex {
           LIMIT $5
        ), scored AS (
          SELECT c.id,
+                -- Summed in lexeme order: a float sum in join order could differ in the last bit between two
+                -- plans, and flip documents that tie (the same text) from one call to the next.
                 sum(w.idf * u.tf * ${BM25.k1 + 1}::float8
                     / (u.tf + ${BM25.k1}::float8 * (${1 - BM25.b}::float8
-                       + ${BM25.b}::float8 * c.doc_length / (SELECT avgdl FROM part)))) AS score
+                       + ${BM25.b}::float8 * c.doc_length / (SELECT avgdl FROM part))) ORDER BY u.lexeme) AS score
            FROM candidate c
            CROSS JOIN LATERAL (
              SELECT lexeme, coalesce(array_length(positions, 1), 1)::float8 AS tf
