@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../../config/config';
 import { canonicalJson } from '../cache/domain/cache-keys';
 import { withDeadline } from '../../common/async/deadline';
@@ -32,7 +32,7 @@ const MAX_PENDING = 1_000;
  * bounded by the deadline; a failed batch is logged, never thrown. Reads write what is pending first.
  */
 @Injectable()
-export class QueryPopularity implements OnApplicationShutdown {
+export class QueryPopularity implements OnModuleDestroy {
   private readonly logger = new Logger('QueryPopularity');
   private pending = new Map<string, PopularityIncrement>();
   private timer: NodeJS.Timeout | undefined;
@@ -79,7 +79,8 @@ export class QueryPopularity implements OnApplicationShutdown {
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** At shutdown, before the Redis connection closes (Nest destroys dependent modules first). */
+  async onModuleDestroy(): Promise<void> {
     await this.flush();
   }
 

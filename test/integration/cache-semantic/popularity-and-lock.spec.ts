@@ -97,7 +97,7 @@ describe.each(backends)('popularity and warm lock ($name)', (backend) => {
     const era = (await store.companies({ cursor: 0, count: 10 })).companies;
     expect(era).toEqual(['acme', 'other']);
     await popularity.record({ companyId: 'acme', kind: 'search', request: { query: 'last' } });
-    await popularity.onApplicationShutdown();
+    await popularity.onModuleDestroy();
     expect(batches).toEqual([4, 1]);
     expect((await popularity.top('acme', 10)).map((q) => q.request.query)).toContain('last');
   });
