@@ -45,7 +45,7 @@ function openAiClient(
     baseURL: endpoint.baseUrl,
     maxRetries: 0,
     timeout: timeoutMs,
-    fetch: openAiCompatibleFetch(viaProxy ? (input, init) => fetch(input, init) : undefined),
+    fetch: openAiCompatibleFetch(viaProxy ? fetch : undefined),
   });
 }
 

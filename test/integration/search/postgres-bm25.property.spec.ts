@@ -5,7 +5,7 @@ import { SearchBm25_1764480000000 } from '../../../src/database/migrations/postg
 import {
   DEFAULT_POSTGRES_LEXICAL_OPTIONS,
   PostgresLexicalIndex,
-  selectCandidateTerms,
+  PostgresLexicalOptions,
 } from '../../../src/modules/search/adapters/postgres.lexical-index.adapter';
 import { Bm25Index, bm25Idf } from '../../../src/modules/search/domain/bm25';
 import { tokenize } from '../../../src/modules/search/domain/text-tokens';
@@ -66,6 +66,24 @@ function payloadOf(companyId: string, id: string): SearchPayload {
     updated_at: at,
     content_hash: '',
   };
+}
+
+/**
+ * The candidate-term rule the adapter's SQL implements, written out: terms sorted rarest first, taken while their
+ * document frequencies add up to the cap and their idf reaches the floor; the rarest one always.
+ */
+function selectCandidateTerms(
+  weighted: Array<{ term: string; df: number; idf: number }>,
+  options: PostgresLexicalOptions,
+): string[] {
+  const out: string[] = [];
+  let total = 0;
+  for (const { term, df, idf } of weighted) {
+    if (out.length > 0 && (idf < options.minCandidateIdf || total + df > options.maxCandidates)) break;
+    out.push(term);
+    total += df;
+  }
+  return out;
 }
 
 describe('selectCandidateTerms (which query terms pick the candidates)', () => {

@@ -204,9 +204,9 @@ export class PostgresLexicalIndex extends LexicalIndex {
 
   /**
    * One statement: the partition's statistics and the query terms' document frequencies, the candidate terms
-   * (selectCandidateTerms in SQL: rarest first, by df then term in byte order, while their frequencies add up
-   * to the cap and their idf reaches the floor; the rarest always), the candidates through the GIN index and
-   * their BM25 scores. One round trip per partition, an empty partition included.
+   * (rarest first, by df then term in byte order, while their frequencies add up to the cap and their idf
+   * reaches the floor; the rarest always), the candidates through the GIN index and their BM25 scores. One
+   * round trip per partition, an empty partition included.
    */
   async search({ companyId, type, query, k, filter }: LexicalSearchRequest): Promise<SearchHit[]> {
     validateK(k);
@@ -285,21 +285,6 @@ export class PostgresLexicalIndex extends LexicalIndex {
       payload: row.payload,
     }));
   }
-}
-
-/** Rarest first, while their document frequencies add up to the cap; the rarest one always. */
-export function selectCandidateTerms(
-  weighted: Array<{ term: string; df: number; idf: number }>,
-  options: PostgresLexicalOptions,
-): string[] {
-  const out: string[] = [];
-  let total = 0;
-  for (const { term, df, idf } of weighted) {
-    if (out.length > 0 && (idf < options.minCandidateIdf || total + df > options.maxCandidates)) break;
-    out.push(term);
-    total += df;
-  }
-  return out;
 }
 
 /** Writers of one (company, type) serialize on its statistics row, created on first use. */
