@@ -30,7 +30,9 @@ export class CompanyExportController {
     description:
       'One JSON object per line, each with a `type`: `company` first, then `api_key`, `ticket`, `article`, ' +
       '`summary`, `session`, `preference` and `usage` lines, and last `{"type":"end","counts":{...}}` (lines per ' +
-      'type). A response without the `end` line is incomplete: ask again. Written to the audit log ' +
+      'type). A response without the `end` line is incomplete: ask again. When the cache store does not answer, ' +
+      'its counters are exported as `{"type":"usage","source":"cache","unavailable":true}` and the end line says ' +
+      '`"degraded":["cache"]`. Written to the audit log ' +
       '(`company.exported`).',
   })
   @ApiProduces('application/x-ndjson')

@@ -139,6 +139,27 @@ describe('CompanyExportService', () => {
     expect(text).not.toContain('"end"');
   });
 
+  it('completes with degraded on the end line when a record says its source was unavailable', async () => {
+    const { service } = serviceWith([
+      new FakeExporter('company', () => [{ type: 'company' }]),
+      new FakeExporter('usage', () => [
+        { type: 'usage', source: 'cache', unavailable: true },
+        { type: 'usage', source: 'llm', calls: 2 },
+      ]),
+    ]);
+    const lines = (await collect(await service.open({ companyId: 'acme', actorKeyId: 'admin:x' })))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as ExportRecord);
+    expect(lines[lines.length - 1]).toEqual({
+      type: 'end',
+      company_id: 'acme',
+      counts: { company: 1, usage: 2 },
+      stores: ['company', 'usage'],
+      degraded: ['cache'],
+    });
+  });
+
   it('refuses an unknown company before auditing or reading anything', async () => {
     const { service, audited } = serviceWith([new FakeExporter('tickets', many('ticket', 1))]);
     await expect(service.open({ companyId: 'nobody', actorKeyId: 'admin:x' })).rejects.toMatchObject(

@@ -20,6 +20,8 @@ export interface ExportEnd {
   /** Lines per record type (`ticket`, `article`, `summary`, ...), the `end` line excluded. */
   counts: Record<string, number>;
   stores: string[];
+  /** Sources a record said were unavailable (`unavailable: true`, e.g. the cache store's counters); absent if none. */
+  degraded?: string[];
 }
 
 /**
@@ -27,7 +29,8 @@ export interface ExportEnd {
  * JSON object per line. Exporters are found by discovery (each module that stores company data provides
  * one), read page by page and streamed with the response's backpressure: memory stays flat whatever the
  * tenant's size. The last line is `{"type":"end","counts":{...}}`: a response without it is incomplete (the
- * connection was cut or a store failed mid-way) and must be asked again.
+ * connection was cut or a store failed mid-way) and must be asked again. A record of derived bookkeeping whose
+ * source did not answer says `unavailable: true`; the end line then names the source in `degraded`.
  */
 @Injectable()
 export class CompanyExportService {
@@ -81,11 +84,13 @@ export class CompanyExportService {
 
   private async *lines(companyId: string, exporters: CompanyExporter[]): AsyncGenerator<string> {
     const counts: Record<string, number> = {};
+    const degraded = new Set<string>();
     const started = performance.now();
     try {
       for (const exporter of exporters) {
         for await (const record of exporter.exportRecords(companyId)) {
           counts[record.type] = (counts[record.type] ?? 0) + 1;
+          if (record.unavailable === true) degraded.add(String(record.source ?? exporter.store));
           yield `${JSON.stringify(record)}\n`;
         }
       }
@@ -99,6 +104,7 @@ export class CompanyExportService {
       company_id: companyId,
       counts,
       stores: exporters.map((e) => e.store),
+      ...(degraded.size > 0 ? { degraded: [...degraded] } : {}),
     };
     yield `${JSON.stringify(end)}\n`;
     this.logger.log(
