@@ -64,6 +64,17 @@ export async function startTestApp(
     Object.assign(base, { DATABASE_URL: url, DATABASE_SCHEMA: schema });
   }
   if (process.env.REDIS_URL && env.REDIS_URL === undefined) base.REDIS_URL = process.env.REDIS_URL;
+  if (target === 'sqlite' && process.env.REDIS_URL) {
+    // better-sqlite3 is synchronous: a large write (a 1,000-ticket upsert) holds this process's event loop, and a
+    // Redis reply that arrived meanwhile is read only after the due timers have run, so ioredis's 250 ms command
+    // timeout and the cache's budgets fire on answered commands (seen in CI as 503s and cut exports on a loaded
+    // machine). Tests of those budgets set them explicitly (redis-freeze.spec.ts).
+    Object.assign(base, {
+      REDIS_COMMAND_TIMEOUT_MS: '2000',
+      CACHE_OP_TIMEOUT_MS: '1000',
+      CACHE_STATE_TIMEOUT_MS: '3000',
+    });
+  }
   if (process.env.QUEUE_REDIS_URL && env.QUEUE_REDIS_URL === undefined) base.QUEUE_REDIS_URL = process.env.QUEUE_REDIS_URL;
   const merged = { ...base, ...env };
   for (const k of Object.keys(merged)) if (merged[k] === '') delete merged[k];

@@ -30,6 +30,23 @@ describe('GenerationTracker: the local copy never outlives an announced change',
     expect(reads).toHaveBeenCalledTimes(2);
   });
 
+  it("a read in flight when this tracker bumps is not kept over the bump's generations (no announcement needed)", async () => {
+    const { store, tracker } = open();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    jest.spyOn(store, 'readGenerations').mockImplementationOnce(async (companyId) => {
+      const before = await MemoryCacheStore.prototype.readGenerations.call(store, companyId);
+      await gate;
+      return before;
+    });
+    const early = tracker.current('c1');
+    // The bump lands while the read is in flight; its announcement (pub/sub) has not arrived yet.
+    expect(await tracker.bump('c1', ['vector'])).toEqual({ vector: 1 });
+    release();
+    expect(await early).toEqual({});
+    expect(await tracker.current('c1')).toEqual({ vector: 1 });
+  });
+
   it('reads every company again when the subscription comes back (announcements may have been missed)', async () => {
     const { store, tracker } = open();
     expect(await tracker.current('c1')).toEqual({});

@@ -94,6 +94,8 @@ export class GenerationTracker {
     const all = owed ? [...new Set([...owed, ...fields])] : fields;
     try {
       const generations = await this.options.guard('bump', () => this.store.bumpGenerations(companyId, all));
+      // A change like an announced one: a read in flight (sent before the bump landed) must not overwrite this.
+      this.changes += 1;
       this.local.set(companyId, { generations, readAt: this.now() });
       this.settle(companyId, all);
       return generations;

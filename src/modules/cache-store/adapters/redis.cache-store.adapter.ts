@@ -2,10 +2,14 @@ import { Logger } from '@nestjs/common';
 import KeyvRedis, { createClient } from '@keyv/redis';
 import { createCache, Cache } from 'cache-manager';
 import type Redis from 'ioredis';
+import { randomInt } from 'node:crypto';
 import { Keyv } from 'keyv';
 import { CacheStore, CounterIncrements, Generations, StoreInfo } from '../ports/cache-store.port';
 
 const GENERATIONS = 'cachegen:';
+/** Where a generation field starts when the hash does not hold it (see bumpGenerations): far from small counts. */
+const GENERATION_BASE_MIN = 1_000_000;
+const GENERATION_BASE_MAX = 2 ** 31;
 const CHANGED_CHANNEL = 'cachegen:changed';
 
 type NodeRedisClient = ReturnType<typeof createClient>;
@@ -163,7 +167,14 @@ export class RedisCacheStore extends CacheStore {
   async bumpGenerations(companyId: string, fields: string[]): Promise<Generations> {
     const hash = this.k(GENERATIONS + companyId);
     const multi = this.redis.multi();
-    for (const field of fields) multi.hincrby(hash, field, 1);
+    // A field that is not there starts at a random base, not 0. Redis can lose the counters while instances run
+    // (restart without persistence, FLUSHDB, eviction) and nothing is announced: an instance that still holds
+    // the old value writes entries under it for up to CACHE_GENERATION_LOCAL_MS, and a count from 0 would come
+    // back to that value with a later bump and make those entries current again.
+    for (const field of fields) {
+      multi.hsetnx(hash, field, randomInt(GENERATION_BASE_MIN, GENERATION_BASE_MAX));
+      multi.hincrby(hash, field, 1);
+    }
     multi.hgetall(hash);
     const results = (await multi.exec()) ?? [];
     const failed = results.find(([error]) => error);

@@ -38,7 +38,11 @@ export abstract class CacheStore {
   abstract getText(key: string): Promise<string | undefined>;
   abstract setText(key: string, text: string, ttlMs: number): Promise<void>;
   abstract readGenerations(companyId: string): Promise<Generations>;
-  /** Increments the given generation fields and tells every instance (pub/sub) that the company's changed. */
+  /**
+   * Increments the given generation fields and tells every instance (pub/sub) that the company's changed. A
+   * field the store does not hold starts at any value above 0 (a store that can lose its counters while
+   * instances run starts at a random base, so a lost count never comes back to a value entries were written under).
+   */
   abstract bumpGenerations(companyId: string, fields: string[]): Promise<Generations>;
   /** Called with the company id whenever any instance bumped one of its generations. */
   abstract onGenerationsChanged(listener: (companyId: string) => void): void;
