@@ -65,6 +65,31 @@ describe('fitToBudget', () => {
     expect(count(fitted.context!.text)).toBeLessThanOrEqual(PROMPT_BUDGET.contextTokens);
   });
 
+  it('gives an adaptation of the general answer the context and turns the full answer prompt would get', () => {
+    const answer = filler('support', 30);
+    const full = {
+      companyId: 'c',
+      priority: 'interactive' as const,
+      purpose: 'answer' as const,
+      question: 'and how long does the parcel trace take?',
+      sources,
+      context: { title: 'Lost parcel', text: `${filler('front', 30)} The parcel trace was opened on May 2.` },
+      history: [
+        { question: 'What is a trace?', answer },
+        { question: 'Who opens the parcel trace?', answer },
+      ],
+    };
+    const adapted = fitToBudget({ ...full, generalAnswer: 'A parcel trace takes 5 days [1].' }, budget);
+    const fitted = fitToBudget(full, budget);
+    if (adapted.purpose !== 'answer' || fitted.purpose !== 'answer') throw new Error('purpose changed');
+    // The ticket and turns are the case the general answer is adapted to: no more of them than a full answer sees.
+    expect(adapted.context).toEqual(fitted.context);
+    expect(adapted.history).toEqual(fitted.history);
+    expect(count(adapted.context!.text)).toBeLessThanOrEqual(PROMPT_BUDGET.contextTokens);
+    // Its prompt shows only the headers of the sources the general answer cites: their text is left alone.
+    expect(adapted.sources).toEqual(sources);
+  });
+
   it('leaves the sources of a draft rewrite alone: the prompt shows only their headers', () => {
     const request = {
       companyId: 'c',

@@ -43,16 +43,18 @@ function focusRequest(request: ChatRequest, measure: TextMeasure): ChatRequest {
     case 'summary':
       return request;
     case 'answer': {
-      // An adaptation of the general answer shows no source text: nothing to focus.
-      if (request.generalAnswer) return request;
       const focus = [request.question, request.history?.at(-1)?.question ?? ''].join('\n');
       return {
         ...request,
-        sources: focusSources(request.sources, {
-          focus,
-          maxTokensPerSource: PROMPT_BUDGET.answerSourceTokens,
-          ...measure,
-        }),
+        // An adaptation of the general answer shows no source text (only the headers it cites): left alone.
+        // Its ticket and turns are focused as a full answer's are: it never sees more of the case than one.
+        sources: request.generalAnswer
+          ? request.sources
+          : focusSources(request.sources, {
+              focus,
+              maxTokensPerSource: PROMPT_BUDGET.answerSourceTokens,
+              ...measure,
+            }),
         context: request.context && {
           ...request.context,
           text: focusText(request.context.text, {
