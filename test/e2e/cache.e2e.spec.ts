@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { cacheKey } from '../../src/modules/cache/domain/cache-keys';
 import { CacheStore } from '../../src/modules/cache-store/ports/cache-store.port';
 import { LayeredCache } from '../../src/modules/cache/ports/layered-cache.port';
+import { TicketIndexedEvents } from '../../src/modules/events/ticket-indexed.events';
 import { ticketFactory } from '../factories/ticket.factory';
 import { DbTarget, startTestApp, TEST_ADMIN_KEY, TestApp } from '../setup/test-app';
 
@@ -60,7 +61,29 @@ function corpus(p: string) {
   ];
 }
 
+/**
+ * When each ticket's indexed chunk was announced, per app. Indexing marks rows indexed and then announces them;
+ * the announcement bumps the company's search generations (CacheInvalidationListener, subscribed first, so its
+ * bump has landed when this listener runs). A test that searched in between would see its entries invalidated.
+ */
+const announced = new WeakMap<TestApp, Map<string, number>>();
+
+function listenForIndexed(t: TestApp): Map<string, number> {
+  let seen = announced.get(t);
+  if (!seen) {
+    const map = new Map<string, number>();
+    // By id: the ticket ids of this file's companies never repeat within one app.
+    t.app.get(TicketIndexedEvents).subscribeDocuments(({ ids }) => {
+      for (const id of ids) map.set(id, Date.now());
+    });
+    announced.set(t, map);
+    seen = map;
+  }
+  return seen;
+}
+
 async function seed(t: TestApp, key: string, prefix: string): Promise<void> {
+  listenForIndexed(t);
   const tickets = corpus(prefix);
   const put = await t.request({ method: 'PUT', url: '/api/v1/tickets', key, body: { tickets } });
   expect(put.status).toBe(200);
@@ -71,11 +94,15 @@ async function seed(t: TestApp, key: string, prefix: string): Promise<void> {
   );
 }
 
+/** Indexed, and the indexing announced (its invalidation has landed): searches from here on are not invalidated by it. */
 async function waitIndexed(t: TestApp, key: string, ids: string[]): Promise<void> {
+  const seen = listenForIndexed(t);
   for (const id of ids) {
     await waitFor(async () => {
       const res = await t.request({ method: 'GET', url: `/api/v1/tickets/${id}`, key });
-      return res.body?.index_state === 'indexed';
+      if (res.body?.index_state !== 'indexed') return false;
+      const at = seen.get(id);
+      return at !== undefined && at >= Date.parse(res.body.indexed_at);
     });
   }
 }
