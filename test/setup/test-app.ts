@@ -10,9 +10,14 @@ import { AppConfig, loadConfig } from '../../src/config/config';
 
 export type DbTarget = 'sqlite' | 'postgres';
 
-/** SQLite always; PostgreSQL too when DATABASE_URL is set (CI always sets it). */
+/**
+ * The database a both-targets suite runs on: SQLite without DATABASE_URL, PostgreSQL with it. CI runs both (the
+ * no-variables runs and the services run); running SQLite again in the services run repeated the no-variables
+ * runs with Redis in place of the memory cache, which the files that start a SQLite app on purpose still cover,
+ * and cost a quarter of the services run.
+ */
 export function dbTargets(): DbTarget[] {
-  return process.env.DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+  return process.env.DATABASE_URL ? ['postgres'] : ['sqlite'];
 }
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
