@@ -9,16 +9,22 @@ describe('GenerationTracker: the local copy never outlives an announced change',
     return { store, tracker };
   };
 
-  it('a read in flight when a bump is announced is neither kept nor joined by later callers', async () => {
-    const { store, tracker } = open();
+  /** The store's next generation read is made now and answered only when `release` is called. */
+  const holdNextRead = (store: AnnouncingCacheStore) => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const reads = jest.spyOn(store, 'readGenerations').mockImplementationOnce(async (companyId) => {
-      // Read before the bump, answered after it has been announced.
       const before = await MemoryCacheStore.prototype.readGenerations.call(store, companyId);
       await gate;
       return before;
     });
+    return { reads, release };
+  };
+
+  it('a read in flight when a bump is announced is neither kept nor joined by later callers', async () => {
+    const { store, tracker } = open();
+    // Read before the bump, answered after it has been announced.
+    const { reads, release } = holdNextRead(store);
     const early = tracker.current('c1');
     await store.bumpGenerations('c1', ['vector']);
     store.announce('c1');
@@ -32,13 +38,7 @@ describe('GenerationTracker: the local copy never outlives an announced change',
 
   it("a read in flight when this tracker bumps is not kept over the bump's generations (no announcement needed)", async () => {
     const { store, tracker } = open();
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    jest.spyOn(store, 'readGenerations').mockImplementationOnce(async (companyId) => {
-      const before = await MemoryCacheStore.prototype.readGenerations.call(store, companyId);
-      await gate;
-      return before;
-    });
+    const { release } = holdNextRead(store);
     const early = tracker.current('c1');
     // The bump lands while the read is in flight; its announcement (pub/sub) has not arrived yet.
     expect(await tracker.bump('c1', ['vector'])).toEqual({ vector: 1 });
