@@ -3,8 +3,8 @@ import { AddressInfo, createConnection, createServer, Server, Socket } from 'nod
 /**
  * A TCP proxy in front of a real service (PostgreSQL, Redis) that a test or the soak can break without touching
  * the service itself, which other suites share:
- * - `cut()`: every open connection is reset and new ones are refused-like (accepted, then destroyed at once), as
- *   a restarting server looks to its clients;
+ * - `cut()`: every open connection is reset (TCP RST, so its client reads ECONNRESET) and new ones are
+ *   refused-like (accepted, then reset at once), as a restarting or crashed server looks to its clients;
  * - `freeze()`: connections stay open and new ones are accepted, but nothing is forwarded either way — a
  *   SIGSTOPped or partitioned server; `resume()` delivers what was held, in order, like a SIGCONT;
  * - `abandon()`: back to forwarding for new connections, while every connection open now stays frozen for good
@@ -42,7 +42,7 @@ export class TcpProxy {
 
   cut(): void {
     this.mode = 'cut';
-    for (const pair of this.pairs) pair.destroy();
+    for (const pair of this.pairs) pair.reset();
   }
 
   freeze(): void {
@@ -67,7 +67,7 @@ export class TcpProxy {
 
   private accept(client: Socket): void {
     if (this.mode === 'cut') {
-      client.destroy();
+      client.resetAndDestroy();
       return;
     }
     const upstream = createConnection(this.target);
@@ -113,9 +113,18 @@ class ProxiedPair {
   }
 
   destroy(): void {
+    this.close(() => this.client.destroy());
+  }
+
+  /** The client's side is reset (RST), not closed (FIN): a plain close read as a clean end would test less. */
+  reset(): void {
+    this.close(() => this.client.resetAndDestroy());
+  }
+
+  private close(closeClient: () => void): void {
     if (this.closed) return;
     this.closed = true;
-    this.client.destroy();
+    closeClient();
     this.upstream.destroy();
     for (const listener of this.closeListeners) listener();
   }
