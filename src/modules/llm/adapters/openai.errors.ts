@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { isRetryableStatus, parseRetryAfter, UpstreamError } from '../domain/upstream-error';
 
@@ -11,7 +12,8 @@ export function toUpstreamError(
   error: unknown,
   timing?: { startedAt: number; timeoutMs: number },
 ): unknown {
-  if (error instanceof APIUserAbortError || (error instanceof Error && error.name === 'AbortError'))
+  // By name: an abort is a DOMException (not a native error) and may come from another realm.
+  if (error instanceof APIUserAbortError || (error as { name?: unknown } | null)?.name === 'AbortError')
     return error;
   if (error instanceof APIConnectionTimeoutError) {
     return new UpstreamError(upstream, `${upstream}: request timed out`, {
@@ -40,8 +42,9 @@ export function toUpstreamError(
       cause: error,
     });
   }
-  // A stream cut mid-way surfaces as a plain Error from the SSE reader: treat it as a connection failure.
-  if (error instanceof Error && !(error instanceof UpstreamError)) {
+  // A stream cut mid-way surfaces as a plain Error from the SSE reader or fetch (`TypeError: terminated`, built by
+  // the main realm's TypeError, which is no `instanceof Error` in another realm): a connection failure.
+  if ((types.isNativeError(error) || error instanceof Error) && !(error instanceof UpstreamError)) {
     return new UpstreamError(upstream, `${upstream}: ${error.message}`, { retryable: true, cause: error });
   }
   return error;
