@@ -12,14 +12,19 @@ export interface SupportRecord {
   response: string | null;
 }
 
-/** The shared public data sits beside the repository (`../shared/data`) and is never copied into it. */
-export const DATA_DIR = resolve(__dirname, '..', '..', '..', 'shared', 'data');
+/**
+ * The public support-message datasets (gzipped JSON lines) are never copied into the repository: they are read
+ * from SUPPORT_DATA_DIR, else from `shared/data` beside the repository.
+ */
+export const DATA_DIR = process.env.SUPPORT_DATA_DIR
+  ? resolve(process.env.SUPPORT_DATA_DIR)
+  : resolve(__dirname, '..', '..', '..', 'shared', 'data');
 
 export async function readSupportDataset(file: string): Promise<SupportRecord[]> {
   const path = resolve(DATA_DIR, file);
   if (!existsSync(path)) {
     throw new Error(
-      `Dataset not found: ${path}. It is expected under ../shared/data relative to the repository root.`,
+      `Dataset not found: ${path}. Set SUPPORT_DATA_DIR to the folder that holds it (default: shared/data beside the repository).`,
     );
   }
   const records: SupportRecord[] = [];
