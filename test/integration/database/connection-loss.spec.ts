@@ -59,14 +59,14 @@ if (missingServices(...needs).length > 0) {
       await sleep(200);
       proxy.cut();
       const error = await running;
-      expect(describe(error)).toEqual(expect.objectContaining({ connection: true }));
+      expect(classified(error)).toEqual(expect.objectContaining({ connection: true }));
     });
 
     it('a pooled connection reset while idle, then used', async () => {
       await Promise.all([db.query('SELECT 1'), db.query('SELECT 2'), db.query('SELECT 3')]);
       proxy.cut();
       for (let i = 0; i < 3; i++) {
-        expect(describe(await failure(db.query('SELECT 1')))).toEqual(expect.objectContaining({ connection: true }));
+        expect(classified(await failure(db.query('SELECT 1')))).toEqual(expect.objectContaining({ connection: true }));
       }
     });
 
@@ -82,8 +82,8 @@ if (missingServices(...needs).length > 0) {
         }),
       );
       const error = await transaction;
-      expect(describe(next)).toEqual(expect.objectContaining({ connection: true }));
-      expect(describe(error)).toEqual(expect.objectContaining({ connection: true }));
+      expect(classified(next)).toEqual(expect.objectContaining({ connection: true }));
+      expect(classified(error)).toEqual(expect.objectContaining({ connection: true }));
     });
 
     it('a new connection while the server refuses', async () => {
@@ -99,11 +99,11 @@ if (missingServices(...needs).length > 0) {
           }
         })(),
       );
-      expect(describe(error)).toEqual(expect.objectContaining({ connection: true }));
+      expect(classified(error)).toEqual(expect.objectContaining({ connection: true }));
     });
 
     /** The classification with what was classified, so a failure names the error. */
-    function describe(error: unknown): { connection: boolean; error: string } {
+    function classified(error: unknown): { connection: boolean; error: string } {
       const { name, message, code } = (error ?? {}) as { name?: string; message?: string; code?: string };
       return { connection: isDatabaseConnectionError(error), error: `${name}: ${message} (${code})` };
     }
