@@ -17,14 +17,12 @@ export class CacheUsageExporter extends CompanyExporter {
   }
 
   async *exportRecords(companyId: string): AsyncIterable<ExportRecord> {
-    let counters: Awaited<ReturnType<CacheStatsService['companyCounters']>>;
-    try {
-      counters = await this.stats.companyCounters(companyId);
-    } catch (error) {
+    const counters = await this.stats.companyCounters(companyId).catch((error: unknown) => {
       this.logger.warn(`cache counters of ${companyId} not exported (cache store unavailable): ${String(error)}`);
-      yield { type: 'usage', source: 'cache', unavailable: true };
-      return;
-    }
-    yield { type: 'usage', source: 'cache', ...counters };
+      return undefined;
+    });
+    yield counters
+      ? { type: 'usage', source: 'cache', lookups: counters.lookups, savings: counters.savings }
+      : { type: 'usage', source: 'cache', unavailable: true };
   }
 }
