@@ -47,6 +47,8 @@ type Step =
 interface Observed {
   text: string;
   cached: boolean;
+  /** Answered locally under the deadline: never cached, so never what a later hit serves. */
+  partial: boolean;
   sourceIds: string[];
 }
 
@@ -250,6 +252,7 @@ async function perform(
       return {
         text: body.summary,
         cached: body.cached,
+        partial: body.partial === true,
         sourceIds: [...body.similar_tickets.map((t: { ticket_id: string }) => `ticket:${t.ticket_id}`)],
       };
     }
@@ -259,7 +262,12 @@ async function perform(
         query: QUESTIONS[step.question],
         session_id: sessions.get(step.agent),
       });
-      return { text: body.answer, cached: body.cached, sourceIds: ids(body.sources) };
+      return {
+        text: body.answer,
+        cached: body.cached,
+        partial: body.partial === true,
+        sourceIds: ids(body.sources),
+      };
     }
     case 'reply': {
       const request = {
@@ -268,7 +276,12 @@ async function perform(
       };
       if (!step.stream) {
         const body = await post('/api/v1/reply', request);
-        return { text: body.draft, cached: body.cached, sourceIds: ids(body.sources) };
+        return {
+          text: body.draft,
+          cached: body.cached,
+          partial: body.partial === true,
+          sourceIds: ids(body.sources),
+        };
       }
       const started = performance.now();
       const response = await fetch(`${bench.url}/api/v1/reply`, {
@@ -283,7 +296,12 @@ async function perform(
       const { events } = await readEventStream(response, started);
       const done = events.at(-1);
       if (done?.event !== 'done') throw new Error(`/reply SSE ended with ${done?.event}`);
-      return { text: done.data.draft, cached: done.data.cached, sourceIds: ids(done.data.sources) };
+      return {
+        text: done.data.draft,
+        cached: done.data.cached,
+        partial: done.data.partial === true,
+        sourceIds: ids(done.data.sources),
+      };
     }
   }
 }
@@ -400,6 +418,46 @@ function floorOfAnyCache(
   return { tokens: firstQuestions + firstDrafts, firstQuestions, firstDrafts };
 }
 
+/**
+ * Hits that are wrong: stale, or another company's. A hit's sources must be the ones the uncached run retrieved
+ * at the same step, and its text the one computed for the same request: the uncached run's, or, when the cached
+ * run itself computed this request (same company, question or instructions, ticket and revision) with a
+ * derived prompt (a case question adapted from the company-wide answer, a draft rewritten for other
+ * instructions), the text that miss stored, since the uncached run never builds a derived prompt. A hit served
+ * from before the ticket's last update finds no such miss and is compared with the uncached run's text. A source
+ * of the other company in any response is a cross-company leak.
+ */
+function wrongHits(steps: Step[], off: RunResult, on: RunResult): { wrong: number; crossCompany: number } {
+  let wrong = 0;
+  let crossCompany = 0;
+  const computed = new Map<string, string>();
+  forEachRequest(steps, (step, i, ticket, revision) => {
+    const cached = on.observed[i];
+    const fresh = off.observed[i];
+    if (!cached || !fresh) return;
+    const other = PREFIX[1 - step.company];
+    if (cached.sourceIds.some((id) => id.startsWith(`ticket:${other}`))) crossCompany++;
+    const request =
+      step.kind === 'query'
+        ? `q${step.question}`
+        : step.kind === 'reply'
+          ? `r${step.instructions ?? ''}`
+          : 'init';
+    const identity = `${step.company}:${request}:${ticket}:${revision}`;
+    if (!cached.cached) {
+      if (!cached.partial) computed.set(identity, cached.text);
+      return;
+    }
+    // Both runs ask in the same sessions, so every response, /query included, is compared like with like.
+    const text = computed.get(identity) ?? fresh.text;
+    if (cached.text !== text || cached.sourceIds.join() !== fresh.sourceIds.join()) {
+      wrong++;
+      if (process.env.BENCH_DEBUG) console.log(JSON.stringify({ i, step, cached, fresh, expected: text }));
+    }
+  });
+  return { wrong, crossCompany };
+}
+
 async function waitTicketIndexed(bench: AssistBenchApp, key: string, ticketId: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -431,23 +489,7 @@ async function main(): Promise<void> {
     await fake.close();
   }
 
-  // A hit is wrong when its answer differs from what the uncached run computed for the same step (stale or
-  // another company's); a source of the other company in any response is a cross-company leak.
-  let wrong = 0;
-  let crossCompany = 0;
-  steps.forEach((step, i) => {
-    const cached = on.observed[i];
-    const fresh = off.observed[i];
-    if (!cached || !fresh || step.kind === 'update') return;
-    const other = PREFIX[1 - step.company];
-    if (cached.sourceIds.some((id) => id.startsWith(`ticket:${other}`))) crossCompany++;
-    // Both runs ask in the same sessions, so every response, /query included, is compared like with like.
-    const same = cached.text === fresh.text && cached.sourceIds.join() === fresh.sourceIds.join();
-    if (cached.cached && !same) {
-      wrong++;
-      if (process.env.BENCH_DEBUG) console.log(JSON.stringify({ i, step, cached, fresh }));
-    }
-  });
+  const { wrong, crossCompany } = wrongHits(steps, off, on);
 
   const ratio = off.tokens > 0 ? on.tokens / off.tokens : Number.NaN;
   const offParts = breakdown(steps, off);

@@ -326,6 +326,54 @@ describe.each(dbTargets())('assist (%s, OpenAI double)', (target) => {
         expect(prompt.includes(`[${source.ref}] (`)).toBe(general.body.answer.includes(`[${source.ref}]`));
     });
 
+    it('makes the company-wide answer once, in the background, when a second ticket asks a case question; later tickets adapt it', async () => {
+      const query = {
+        query: 'How should the refund timeline be explained to this customer?',
+        data_types: ['articles'],
+      };
+      const sessionOf = async (ticketId: string) =>
+        (await post('init', { ticket_id: ticketId })).body.session_id as string;
+      const [one, two, three] = [
+        await sessionOf('A-OPEN'),
+        await sessionOf('A-LOGIN'),
+        await sessionOf('A-KO'),
+      ];
+      const background = t.app.get(BackgroundTasks);
+      const lastPrompt = () =>
+        String((fake.chatBodies.at(-1) as { messages: { content: string }[] }).messages.at(-1)?.content);
+      const before = fake.chatBodies.length;
+
+      // The first ticket to ask: drafted from the sources, with the ticket; nothing else is asked of the model.
+      const first = await post('query', { ...query, session_id: one });
+      await background.drain();
+      expect(first.body).toMatchObject({ cached: false, partial: false });
+      expect(fake.chatBodies.length - before).toBe(1);
+      expect(lastPrompt()).toContain('Current ticket');
+      expect(lastPrompt()).toContain('Sources:');
+
+      // The second: drafted the same way, and its want makes the general answer (no ticket) in the background.
+      const second = await post('query', { ...query, session_id: two });
+      await background.drain();
+      expect(second.body).toMatchObject({ cached: false, sources: first.body.sources });
+      expect(fake.chatBodies.length - before).toBe(3);
+      expect(lastPrompt()).not.toContain('Current ticket');
+      expect(lastPrompt()).toContain('Sources:');
+
+      // Asked with no ticket, the question is served that answer.
+      const alone = await post('query', query);
+      expect(alone.body).toMatchObject({ cached: true, sources: first.body.sources });
+
+      // Every later ticket adapts it instead of sending the sources again.
+      const third = await post('query', { ...query, session_id: three });
+      await background.drain();
+      expect(third.body).toMatchObject({ cached: false, sources: first.body.sources });
+      expect(fake.chatBodies.length - before).toBe(4);
+      expect(lastPrompt()).toContain('Current ticket');
+      expect(lastPrompt()).toContain(`General answer to this question`);
+      expect(lastPrompt()).toContain(alone.body.answer);
+      expect(lastPrompt()).not.toContain('Sources:');
+    });
+
     it('starts a session when none is given', async () => {
       const res = await post('query', { query: 'reset link expired', data_types: ['articles'], limit: 2 });
       expect(res.status).toBe(200);

@@ -130,6 +130,8 @@ export class AnswerService {
         context && !turns && this.config.llm.provider === 'openai'
           ? assistKeys.answer({ companyId, question, sources, promptVersion })
           : undefined,
+      // The company-wide answer itself, as a question asked alone makes it, once two tickets have wanted it.
+      baseOnDemand: (signal) => this.llm.answer({ companyId, question, sources, signal }),
       complete: (signal, generalAnswer) => this.llm.answer({ ...call, generalAnswer, signal }),
       stream: (signal, generalAnswer) => this.llm.streamAnswer({ ...call, generalAnswer, signal }),
       composeLocally: () =>

@@ -4,6 +4,7 @@ import { CacheKey, CacheMode, LayeredCache } from '../cache/ports/layered-cache.
 import type { ChatResult, ChatStreamEvent, ChatUsage } from '../llm/ports/chat-model.port';
 import { BackgroundTasks } from './background-tasks.service';
 import { withinDeadline } from '../../common/async/deadline';
+import { assistKeys } from './domain/assist-keys';
 import type { SourceRef } from './domain/grounding';
 import { chunksOf, SseEvent } from './domain/sse';
 import { LlmCredit } from './llm-credit.service';
@@ -53,9 +54,17 @@ export interface GenerationSpec {
    * A cached generation this one can be derived from more cheaply than from the sources' texts (a draft's
    * instructions variant rewrites the draft; a question that needs the ticket adapts the company-wide answer).
    * Its key must cover a subset of what `key` covers, so the derived value depends on nothing `key` does not.
-   * Read only in the default mode, never computed.
+   * Read only in the default mode; made only through `baseOnDemand`.
    */
   derivedFrom?: CacheKey;
+  /**
+   * Makes the `derivedFrom` value itself (the call a request for that value would make) when generations keep
+   * wanting it: the first miss of the base only marks the want (`assistKeys.baseDemand`, in the shared cache);
+   * a second one while the mark lives, on any instance, makes the base in the background, so later generations
+   * derive from it. One extra call for a question asked in two tickets or more, none for a one-off. Unused
+   * without `derivedFrom`.
+   */
+  baseOnDemand?: (signal: AbortSignal) => Promise<ChatResult>;
   /** The model call, non-streamed and streamed; `base` is the text of `derivedFrom` when it was cached. */
   complete: (signal: AbortSignal, base?: string) => Promise<ChatResult>;
   stream: (signal: AbortSignal, base?: string) => AsyncIterable<ChatStreamEvent>;
@@ -267,11 +276,29 @@ export class GroundedGeneration {
     if (!spec.derivedFrom || spec.mode !== 'default') return undefined;
     try {
       const base = await this.cache.get<Generated>(spec.derivedFrom);
-      return base && base.source !== 'local-fallback' ? base.text : undefined;
+      if (base && base.source !== 'local-fallback') return base.text;
+      this.wantBase(spec, spec.derivedFrom);
+      return undefined;
     } catch (error) {
       this.logger.warn(`${spec.name}: base read failed: ${String(error)}`);
       return undefined;
     }
+  }
+
+  /** A generation found no base to derive from: the second want makes it (see GenerationSpec.baseOnDemand). */
+  private wantBase(spec: GenerationSpec, baseKey: CacheKey): void {
+    const make = spec.baseOnDemand;
+    if (!make) return;
+    const demand = assistKeys.baseDemand(baseKey);
+    this.background.run(`base of ${spec.name}`, async (signal) => {
+      if (!(await this.cache.get<boolean>(demand))) return this.cache.set(demand, true);
+      await this.cache.getOrCompute({
+        key: baseKey,
+        compute: async () => this.toValue(spec, await make(signal)),
+        shouldStore: (value) => value.source !== 'local-fallback',
+        credit: (value) => this.credit.of(value),
+      });
+    });
   }
 
   private async lookupSemantic(spec: GenerationSpec): Promise<Generated | undefined> {

@@ -36,6 +36,16 @@ describe('assistKeys (LLM layer)', () => {
     for (const key of [answer(), reply(), summary]) expect(CONTENT_ADDRESSED_LLM_KINDS).toContain(key.kind);
   });
 
+  it('marks the want of an answer under a key of its own: content-addressed, in the same company and layer', () => {
+    const changed = answer({ question: 'How long exactly?' });
+    const demand = assistKeys.baseDemand(answer());
+    expect(demand).toMatchObject({ layer: 'llm', companyId: 'acme', kind: 'base-demand' });
+    expect(CONTENT_ADDRESSED_LLM_KINDS).toContain(demand.kind);
+    expect(demand.toString()).not.toBe(answer().toString());
+    expect(assistKeys.baseDemand(answer()).toString()).toBe(demand.toString());
+    expect(assistKeys.baseDemand(changed).toString()).not.toBe(demand.toString());
+  });
+
   it('a changed source text builds another answer key (why no bump is needed)', () => {
     const changed = numberSources([
       { id: 'ticket:T-1', kind: 'ticket', title: 'Refund', text: 'Refunds take 9 days.' },

@@ -124,6 +124,19 @@ export const assistKeys = {
   },
 
   /**
+   * LLM layer: that a generation wanted to derive from the cached value under `base` and found none (see
+   * GenerationSpec.baseOnDemand). Keyed by the base key's hash, which covers everything that value is made from.
+   */
+  baseDemand(base: CacheKey): CacheKey {
+    return cacheKey({
+      layer: 'llm',
+      companyId: base.companyId,
+      kind: 'base-demand',
+      input: { base: `${base.kind}:${base.hash}` },
+    });
+  },
+
+  /**
    * LLM layer: a reply draft, content-addressed like answers (the ticket text, instructions and sources) and
    * keyed by the hash of the agent's preferences (null without any: drafts shared by every agent).
    */

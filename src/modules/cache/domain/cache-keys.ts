@@ -74,4 +74,6 @@ export const CONTENT_ADDRESSED_LLM_KINDS = [
   'summary',
   'grounded-answer',
   'reply-draft',
+  // A marker keyed by the hash of the answer's key it counts wants of (which covers that answer's data).
+  'base-demand',
 ] as const satisfies readonly LlmCacheKind[];

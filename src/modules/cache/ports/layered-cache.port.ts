@@ -13,7 +13,7 @@ export { CACHE_LAYERS, type CacheLayer } from '../../../common/cache/cache-layer
 /** Every kind a key may name, per layer: a key of another kind does not compile. */
 export const CACHE_KINDS = {
   vector: ['search', 'retrieval'],
-  llm: ['summary', 'grounded-answer', 'reply-draft', 'semantic'],
+  llm: ['summary', 'grounded-answer', 'reply-draft', 'semantic', 'base-demand'],
   api: ['init', 'init-revision'],
   session: ['session', 'ticket'],
   prefs: ['agent-preferences'],
