@@ -9,7 +9,8 @@ import { applyHeapGrowth } from '../bootstrap/heap-growth';
 import { loadConfig } from '../config/config';
 import { TicketPrefetchListener } from '../modules/assist/ticket-prefetch.listener';
 import { AdminKeyService } from '../modules/auth/admin-key.service';
-import { generateArticles, generateTickets, inBatches } from './generate/support-data.generator';
+import { demoData, demoExamples } from './demo-example';
+import { inBatches } from './generate/support-data.generator';
 
 const COMPANY = 'demo';
 const BATCH = 100;
@@ -59,8 +60,7 @@ async function main(): Promise<void> {
     readFileSync(join(config.app.dataDir, 'admin-api-key'), 'utf8').trim();
 
   const apiKey = await companyKey(app, admin);
-  const tickets = [...generateTickets(ticketCount, { seed: 7, koreanRatio: 0.3, idPrefix: 'DEMO-' })];
-  const articles = [...generateArticles(articleCount, { seed: 7, koreanRatio: 0.3 })];
+  const { tickets, articles } = demoData({ tickets: ticketCount, articles: articleCount });
   for (const batch of inBatches(articles, BATCH)) {
     await send(app, apiKey, 'PUT', '/api/v1/articles', { articles: batch });
   }
@@ -96,8 +96,7 @@ async function main(): Promise<void> {
   await prefetch.whenIdle();
   await prefetch.prefetch({ companyId: COMPANY, ticketIds: tickets.map((t) => t.ticket_id) });
 
-  const english = tickets.find((t) => /[a-z]/i.test(t.subject) && !/[가-힣]/.test(t.subject)) ?? tickets[0];
-  const korean = tickets.find((t) => /[가-힣]/.test(t.subject));
+  const { english, korean, question } = demoExamples(tickets);
   const auth = `-H "Authorization: Bearer ${apiKey}" -H 'content-type: application/json'`;
   console.log(
     [
@@ -109,8 +108,8 @@ async function main(): Promise<void> {
       '# open a ticket: summary, similar tickets, articles and a session (prefetched: X-Cache: HIT)',
       `curl -si ${url}/api/v1/init ${auth} -d '{"ticket_id":"${english.ticket_id}"}'`,
       '',
-      '# ask a question (paste the session_id from /init to use the ticket as context)',
-      `curl -s ${url}/api/v1/query ${auth} -d '{"query":"How do I get a refund?","session_id":"<session_id>"}'`,
+      "# ask the customer's question (paste the session_id from /init to use the ticket as context)",
+      `curl -s ${url}/api/v1/query ${auth} -d '${JSON.stringify({ query: question, session_id: '<session_id>' })}'`,
       '',
       '# draft a reply, streamed as server-sent events',
       `curl -N ${url}/api/v1/reply ${auth} -H 'Accept: text/event-stream' -d '{"ticket_id":"${english.ticket_id}"}'`,

@@ -1,0 +1,77 @@
+import { demoData, demoExamples } from '../../src/cli/demo-example';
+import { startTestApp, TestApp } from '../setup/test-app';
+
+/**
+ * `npm run demo` prints a /query to try in the session of a ticket it names. A newcomer's first question must be
+ * one the demo's own data answers: the demo's data (embedded mode, local models, as the demo runs), its
+ * suggested ticket and question, through the routes.
+ */
+describe('the demo’s suggested question (embedded, local models)', () => {
+  let t: TestApp;
+  let key: string;
+  const { tickets, articles } = demoData({ tickets: 300, articles: 40 });
+
+  const post = (url: string, body: unknown) =>
+    t.request({ method: 'POST', url: `/api/v1/${url}`, key, body });
+
+  beforeAll(async () => {
+    t = await startTestApp('sqlite', { RECONCILE_INTERVAL_MS: '600000', ASSIST_PREFETCH_ENABLED: 'false' });
+    key = await t.createCompany('demo');
+    for (let i = 0; i < articles.length; i += 100)
+      expect(
+        (
+          await t.request({
+            method: 'PUT',
+            url: '/api/v1/articles',
+            key,
+            body: { articles: articles.slice(i, i + 100) },
+          })
+        ).status,
+      ).toBe(200);
+    for (let i = 0; i < tickets.length; i += 100)
+      expect(
+        (
+          await t.request({
+            method: 'PUT',
+            url: '/api/v1/tickets',
+            key,
+            body: { tickets: tickets.slice(i, i + 100) },
+          })
+        ).status,
+      ).toBe(200);
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      let indexed = 0;
+      let cursor: string | null = null;
+      do {
+        const page = await t.request({
+          method: 'GET',
+          url: `/api/v1/tickets?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          key,
+        });
+        indexed += (page.body.items as Array<{ index_state: string }>).filter(
+          (x) => x.index_state === 'indexed',
+        ).length;
+        cursor = page.body.next_cursor;
+      } while (cursor);
+      if (indexed === tickets.length) break;
+      if (Date.now() > deadline) throw new Error(`${indexed} of ${tickets.length} tickets indexed in time`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('is answered from the demo’s data, in the session of the ticket the demo names', async () => {
+    const { english, question } = demoExamples(tickets);
+    const init = await post('init', { ticket_id: english.ticket_id });
+    expect(init.status).toBe(200);
+    const answer = await post('query', { query: question, session_id: init.body.session_id });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ grounded: true, partial: false });
+    expect(answer.body.sources.length).toBeGreaterThan(0);
+    expect(answer.body.sources.map((s: { id: string }) => s.id)).not.toContain(english.ticket_id);
+  });
+});
