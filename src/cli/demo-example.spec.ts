@@ -10,7 +10,11 @@ describe('exampleQuestion (the demo’s suggested /query)', () => {
         subject: 'GDPR request to erase my data',
         conversations: [
           { from: 'agent', body: 'Do you want us to export your data before deletion?', created_at: at },
-          { from: 'customer', body: 'No thanks. How long does the deletion take? I am in a hurry.', created_at: at },
+          {
+            from: 'customer',
+            body: 'No thanks. How long does the deletion take? I am in a hurry.',
+            created_at: at,
+          },
           { from: 'customer', body: 'Will I get an e-mail?', created_at: at },
         ],
       }),
