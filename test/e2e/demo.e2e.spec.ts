@@ -17,28 +17,12 @@ describe('the demo’s suggested question (embedded, local models)', () => {
   beforeAll(async () => {
     t = await startTestApp('sqlite', { RECONCILE_INTERVAL_MS: '600000', ASSIST_PREFETCH_ENABLED: 'false' });
     key = await t.createCompany('demo');
+    const put = async (url: string, body: unknown) =>
+      expect((await t.request({ method: 'PUT', url, key, body })).status).toBe(200);
     for (let i = 0; i < articles.length; i += 100)
-      expect(
-        (
-          await t.request({
-            method: 'PUT',
-            url: '/api/v1/articles',
-            key,
-            body: { articles: articles.slice(i, i + 100) },
-          })
-        ).status,
-      ).toBe(200);
+      await put('/api/v1/articles', { articles: articles.slice(i, i + 100) });
     for (let i = 0; i < tickets.length; i += 100)
-      expect(
-        (
-          await t.request({
-            method: 'PUT',
-            url: '/api/v1/tickets',
-            key,
-            body: { tickets: tickets.slice(i, i + 100) },
-          })
-        ).status,
-      ).toBe(200);
+      await put('/api/v1/tickets', { tickets: tickets.slice(i, i + 100) });
     const deadline = Date.now() + 90_000;
     for (;;) {
       let indexed = 0;
