@@ -1,8 +1,7 @@
-import { DynamicModule, Module, Provider, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
-import type { IncomingMessage } from 'node:http';
 import type { Logger as PinoLogger } from 'pino';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { createValidationPipe } from './common/http/validation';
@@ -63,22 +62,14 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigHostModule.register(config),
-        // Nest's logs go to the root logger; inside a request they carry its id. The access lines are written
-        // by a Fastify hook (common/logging), which also sees requests no middleware reaches. nestjs-pino's
-        // default route, `{/*splat}`, matches nothing under Nest 12 + Fastify: `*path` matches every request.
+        // Nest's logs go to the root logger; inside a request they carry its id (common/logging/request-context:
+        // a Fastify hook, not a Nest middleware). The access lines are written by a Fastify hook too, which also
+        // sees requests no middleware reaches. nestjs-pino's own middleware (pino-http: a child logger bound to
+        // every request, through Nest's middleware layer) is applied to no route: it was a quarter of a cached
+        // request's CPU (BENCHMARKS.md).
         LoggerModule.forRoot({
-          pinoHttp: {
-            logger,
-            autoLogging: false,
-            quietReqLogger: true,
-            quietResLogger: true,
-            // pino-http binds the whole request to a child logger for every request, serialized and redacted
-            // eagerly (about 9 µs each), for its own access line, which is off: the lines carry the request id.
-            wrapSerializers: false,
-            serializers: { req: () => undefined, res: () => undefined },
-            genReqId: (req: IncomingMessage) => String(req.headers['x-request-id']),
-          },
-          forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
+          pinoHttp: { logger },
+          forRoutes: [],
         }),
         DatabaseModule,
         RedisModule,

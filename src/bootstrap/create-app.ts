@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule } from '../app.module';
 import { registerAccessLog } from '../common/logging/access-log.hook';
+import { registerRequestContext } from '../common/logging/request-context';
 import { createRootLogger } from '../common/logging/root-logger';
 import { AppConfig } from '../config/config';
 import { AdminKeyService } from '../modules/auth/admin-key.service';
@@ -45,6 +46,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.useLogger(app.get(Logger));
 
   const fastify = app.getHttpAdapter().getInstance();
+  // First of the hooks: every line logged while a request is served carries its id.
+  registerRequestContext(fastify);
   // Many HTTP clients send `content-type: application/json` on a bodiless DELETE; Fastify's JSON parser
   // answers that with 400 "Body cannot be empty". No body there is no body; anything else parses as before.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');

@@ -1,5 +1,6 @@
 import pino, { DestinationStream, Logger } from 'pino';
 import { AppConfig } from '../../config/config';
+import { currentRequestId } from './request-context';
 
 /** Never written to a log line: the company API key and the admin key travel in these headers. */
 const REDACTED = ['req.headers.authorization', 'req.headers["x-api-key"]'];
@@ -10,7 +11,15 @@ const REDACTED = ['req.headers.authorization', 'req.headers["x-api-key"]'];
  * (tests) captures the JSON lines instead.
  */
 export function createRootLogger(config: AppConfig, destination?: DestinationStream): Logger {
-  const options = { level: config.app.logLevel, redact: REDACTED };
+  const options = {
+    level: config.app.logLevel,
+    redact: REDACTED,
+    // Inside a request, every line carries its id (the access line sets the same value itself).
+    mixin: () => {
+      const requestId = currentRequestId();
+      return requestId === undefined ? {} : { request_id: requestId };
+    },
+  };
   if (destination) return pino(options, destination);
   if (config.app.logPretty)
     return pino({
