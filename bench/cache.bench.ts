@@ -82,7 +82,8 @@ async function main(): Promise<void> {
   let bare: ReturnType<typeof spawn> | undefined;
   const redis = new Redis(`${stack.redis.url}/2`);
   try {
-    // BENCH_APP_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the app under the load.
+    // BENCH_APP_NODE_OPTIONS="--require <repo>/bench/lib/cpu-profile.js" with BENCH_APP_ENV=PROFILE_DIR=/tmp/prof
+    // profiles the app (its whole run; NODE_OPTIONS refuses --cpu-prof).
     const nodeOptions = process.env.BENCH_APP_NODE_OPTIONS;
     // BENCH_APP_ENV (e.g. `CACHE_NEAR_MAX_ENTRIES=0`, comma-separated): the same run with other settings.
     const extra = benchAppEnv();
