@@ -13,6 +13,26 @@ export function demoData(input: { tickets: number; articles: number }): {
   };
 }
 
+/** A page of GET /api/v1/tickets, as far as counting needs it. */
+export interface TicketPage {
+  items: Array<{ index_state: string }>;
+  next_cursor: string | null;
+}
+
+/** How many of the company's tickets are indexed, page by page through GET /api/v1/tickets. */
+export async function countIndexed(getPage: (url: string) => Promise<TicketPage>): Promise<number> {
+  let indexed = 0;
+  let cursor: string | null = null;
+  do {
+    const page: TicketPage = await getPage(
+      `/api/v1/tickets?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    indexed += page.items.filter((t) => t.index_state === 'indexed').length;
+    cursor = page.next_cursor;
+  } while (cursor);
+  return indexed;
+}
+
 /**
  * What the demo suggests trying: its first English ticket (for /init and /reply), its first Korean one, and the
  * question to ask in the English ticket's session (see exampleQuestion).

@@ -9,7 +9,7 @@ import { applyHeapGrowth } from '../bootstrap/heap-growth';
 import { loadConfig } from '../config/config';
 import { TicketPrefetchListener } from '../modules/assist/ticket-prefetch.listener';
 import { AdminKeyService } from '../modules/auth/admin-key.service';
-import { demoData, demoExamples } from './demo-example';
+import { countIndexed, demoData, demoExamples, TicketPage } from './demo-example';
 import { inBatches } from './generate/support-data.generator';
 
 const COMPANY = 'demo';
@@ -85,7 +85,9 @@ async function main(): Promise<void> {
   );
   bar.start(tickets.length, 0);
   for (;;) {
-    const indexed = await countIndexed(app, apiKey);
+    const indexed = await countIndexed(
+      async (url) => (await send(app, apiKey, 'GET', url)).body as unknown as TicketPage,
+    );
     bar.update(indexed);
     if (indexed >= tickets.length) break;
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -153,20 +155,6 @@ async function companyKey(app: NestFastifyApplication, admin: string): Promise<s
     [200, 201],
   );
   return issued.body.api_key as string;
-}
-
-async function countIndexed(app: NestFastifyApplication, apiKey: string): Promise<number> {
-  let indexed = 0;
-  let cursor: string | null = null;
-  do {
-    const query: string = `/api/v1/tickets?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const page = await send(app, apiKey, 'GET', query);
-    indexed += (page.body.items as Array<{ index_state: string }>).filter(
-      (t) => t.index_state === 'indexed',
-    ).length;
-    cursor = page.body.next_cursor as string | null;
-  } while (cursor);
-  return indexed;
 }
 
 async function send(

@@ -1,4 +1,5 @@
-import { demoData, demoExamples } from '../../src/cli/demo-example';
+import { countIndexed, demoData, demoExamples } from '../../src/cli/demo-example';
+import { inBatches } from '../../src/cli/generate/support-data.generator';
 import { startTestApp, TestApp } from '../setup/test-app';
 
 /**
@@ -19,25 +20,11 @@ describe('the demo’s suggested question (embedded, local models)', () => {
     key = await t.createCompany('demo');
     const put = async (url: string, body: unknown) =>
       expect((await t.request({ method: 'PUT', url, key, body })).status).toBe(200);
-    for (let i = 0; i < articles.length; i += 100)
-      await put('/api/v1/articles', { articles: articles.slice(i, i + 100) });
-    for (let i = 0; i < tickets.length; i += 100)
-      await put('/api/v1/tickets', { tickets: tickets.slice(i, i + 100) });
+    for (const batch of inBatches(articles, 100)) await put('/api/v1/articles', { articles: batch });
+    for (const batch of inBatches(tickets, 100)) await put('/api/v1/tickets', { tickets: batch });
     const deadline = Date.now() + 90_000;
     for (;;) {
-      let indexed = 0;
-      let cursor: string | null = null;
-      do {
-        const page = await t.request({
-          method: 'GET',
-          url: `/api/v1/tickets?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-          key,
-        });
-        indexed += (page.body.items as Array<{ index_state: string }>).filter(
-          (x) => x.index_state === 'indexed',
-        ).length;
-        cursor = page.body.next_cursor;
-      } while (cursor);
+      const indexed = await countIndexed(async (url) => (await t.request({ method: 'GET', url, key })).body);
       if (indexed === tickets.length) break;
       if (Date.now() > deadline) throw new Error(`${indexed} of ${tickets.length} tickets indexed in time`);
       await new Promise((resolve) => setTimeout(resolve, 200));
